@@ -1,0 +1,224 @@
+//! Command line: parse flags into options, run a command, print, exit.
+//!
+//! The only layer that prints. Raw flags are turned into the library's option structs here
+//! (ripgrep's habit); nothing downstream sees a flag. Exit codes: 0 success, 1 problems in the
+//! guide, 2 usage errors or a refused/failed output location.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::diag::Diagnostic;
+use crate::load::LoadOptions;
+use crate::output::{self, OutputError, Protected, RealFs};
+use crate::site::{self, BuildOptions, Cache};
+use crate::source::DEFAULT_MAX_FILE_BYTES;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "guidesmith",
+    version,
+    about = "Build, check and preview the guide."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Build the static site into the output folder.
+    Build(BuildArgs),
+    /// Report every problem in the guide (all of them, in one run) without writing anything.
+    Check(CheckArgs),
+    // TEMP /// Preview the site on 127.0.0.1, rebuilding and reloading on every save.
+    // TEMP Serve(crate::serve::ServeArgs),
+}
+
+/// Flags shared by every command that reads the guide.
+#[derive(Args, Debug, Clone)]
+pub struct SourceArgs {
+    /// The guide folder.
+    #[arg(long, default_value = "guide", value_name = "DIR")]
+    pub guide: PathBuf,
+    /// Theme: the embedded default, overridden file by file by themes/NAME/ if it exists.
+    #[arg(long, default_value = "default", value_name = "NAME")]
+    pub theme: String,
+    /// Absolute site URL, used in sitemap.xml and 404.html (overrides guide.yaml's base_url).
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<String>,
+    /// Largest accepted input file, in bytes.
+    #[arg(long, default_value_t = DEFAULT_MAX_FILE_BYTES, value_name = "BYTES")]
+    pub max_file_size: u64,
+}
+
+#[derive(Args, Debug)]
+struct BuildArgs {
+    #[command(flatten)]
+    src: SourceArgs,
+    /// Output folder (replaced atomically; must be empty or written by guidesmith).
+    #[arg(long, default_value = "public", value_name = "DIR")]
+    out: PathBuf,
+    /// Replace an output folder that holds files guidesmith did not write (dot-files are kept).
+    #[arg(long)]
+    force: bool,
+    /// Keep running and rebuild on every change under the guide and theme folders.
+    #[arg(long)]
+    watch: bool,
+    /// With --watch: poll the file system instead of using native events.
+    #[arg(long, requires = "watch")]
+    poll: bool,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+enum Format {
+    Human,
+    Json,
+}
+
+#[derive(Args, Debug)]
+struct CheckArgs {
+    #[command(flatten)]
+    src: SourceArgs,
+    /// Output format for diagnostics.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+}
+
+impl SourceArgs {
+    /// The library's build options for these flags.
+    pub fn build_options(&self) -> BuildOptions {
+        let display = self.guide.to_string_lossy().replace('\\', "/");
+        let theme_dir = PathBuf::from("themes").join(&self.theme);
+        BuildOptions {
+            load: LoadOptions {
+                guide_dir: self.guide.clone(),
+                display_root: display.trim_end_matches('/').to_owned(),
+                max_file_bytes: self.max_file_size,
+            },
+            theme_dir: Some((theme_dir, format!("themes/{}", self.theme))),
+            base_url: self.base_url.clone(),
+        }
+    }
+
+    /// Folders the output must never overlap.
+    pub fn protected(&self) -> Protected {
+        let mut roots = vec![PathBuf::from(".")];
+        if let Some(home) = std::env::var_os("HOME") {
+            roots.push(PathBuf::from(home));
+        }
+        Protected {
+            roots,
+            sources: vec![self.guide.clone(), PathBuf::from("themes")],
+        }
+    }
+}
+
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
+    match cli.command {
+        Command::Build(a) => build(&a),
+        Command::Check(a) => check(&a),
+        // TEMP Command::Serve(a) => crate::serve::run(&a),
+    }
+}
+
+/// Prints diagnostics to stderr, errors and warnings alike.
+pub fn print_diags(diags: &[Diagnostic]) {
+    let mut err = std::io::stderr().lock();
+    for d in diags {
+        let _ = writeln!(err, "{}", d.render());
+    }
+    let errors = diags.iter().filter(|d| d.is_error()).count();
+    let warnings = diags.len() - errors;
+    if errors + warnings > 0 {
+        let _ = writeln!(err, "{errors} error(s), {warnings} warning(s)");
+    }
+}
+
+fn build(a: &BuildArgs) -> ExitCode {
+    if a.watch {
+        // TEMP return crate::serve::watch_build(&a.src, &a.out, a.force, a.poll);
+    }
+    let out = match output::check_location(&a.out, &a.src.protected()) {
+        Ok(p) => p,
+        Err(e) => return report_output(&e),
+    };
+    let _lock = match output::Lock::acquire(&out) {
+        Ok(l) => l,
+        Err(e) => return report_output(&e),
+    };
+    let started = std::time::Instant::now();
+    let built = match site::build(&a.src.build_options(), &mut Cache::default()) {
+        Ok(b) => b,
+        Err(diags) => {
+            print_diags(&diags);
+            return ExitCode::from(1);
+        }
+    };
+    print_diags(&built.warnings);
+    match output::write(&RealFs, &built.site, &out, a.force) {
+        Ok(r) => {
+            eprintln!(
+                "built {} files into {} in {} ms ({} written, {} unchanged, {} removed)",
+                built.site.files.len(),
+                a.out.display(),
+                started.elapsed().as_millis(),
+                r.written,
+                r.linked,
+                r.removed
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => report_output(&e),
+    }
+}
+
+/// Prints an output error; refused locations exit 2, I/O failures 1.
+pub fn report_output(e: &OutputError) -> ExitCode {
+    eprintln!("error: {e}");
+    match e {
+        OutputError::Refused { .. } => ExitCode::from(2),
+        OutputError::Io { .. } => {
+            eprintln!("  = note: the previous site (if any) is unchanged");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn check(a: &CheckArgs) -> ExitCode {
+    let diags = match site::build(&a.src.build_options(), &mut Cache::default()) {
+        Ok(b) => b.warnings,
+        Err(d) => d,
+    };
+    let failed = diags.iter().any(Diagnostic::is_error);
+    match a.format {
+        Format::Human => {
+            print_diags(&diags);
+            if diags.is_empty() {
+                eprintln!("no problems found");
+            }
+        }
+        Format::Json => {
+            let json = serde_json::to_string_pretty(&diags).unwrap_or_else(|_| "[]".into());
+            println!("{json}");
+        }
+    }
+    if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}

@@ -1,0 +1,53 @@
+//! `guide/guide.yaml`: site settings and the navigation tree.
+//!
+//! The nav is the one source of reading order (like mdBook's SUMMARY.md). This module only
+//! describes and parses the file; cross-checks against the chapters on disk live in `load`.
+
+use serde::Deserialize;
+use serde_saphyr::Spanned;
+
+/// The whole of `guide.yaml`.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct GuideConfig {
+    pub title: String,
+    pub description: String,
+    #[serde(default = "default_language")]
+    pub language: String,
+    /// The date the facts were last checked (内容核对日期), `YYYY-MM-DD`.
+    pub updated: String,
+    /// The site-wide "general information, not legal advice" notice.
+    pub notice: String,
+    /// Absolute base URL, used for sitemap.xml only (all page links stay relative).
+    #[serde(default)]
+    pub base_url: Option<String>,
+    /// "Edit this page" URL template; `{path}` is replaced by the guide-relative source path.
+    #[serde(default)]
+    pub edit_url: Option<String>,
+    pub nav: Vec<NavPart>,
+}
+
+/// One part of the navigation: a title and its chapters in order.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct NavPart {
+    pub title: String,
+    pub chapters: Vec<Spanned<String>>,
+}
+
+fn default_language() -> String {
+    "zh-CN".to_owned()
+}
+
+/// True for `YYYY-MM-DD` with plausible month and day.
+pub fn is_date(s: &str) -> bool {
+    let b = s.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return false;
+    }
+    let num = |r: std::ops::Range<usize>| s[r].parse::<u32>().ok();
+    matches!(
+        (num(0..4), num(5..7), num(8..10)),
+        (Some(_), Some(1..=12), Some(1..=31))
+    )
+}

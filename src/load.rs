@@ -1,0 +1,423 @@
+//! Loading the guide: read and parse every input, collecting ALL diagnostics.
+//!
+//! First stage of the pipeline. Walks `guide/` in sorted order without following symlinks,
+//! decodes every file (`source`), parses `guide.yaml`, chapter front matter and checklists, and
+//! cross-checks the nav against the files on disk. It never renders and never writes.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use serde_saphyr::Spanned;
+use walkdir::WalkDir;
+
+use crate::checklist::{self, Checklist};
+use crate::config::{self, GuideConfig};
+use crate::diag::{self, Diagnostic};
+use crate::frontmatter;
+use crate::markdown::page_url;
+use crate::source;
+use crate::yaml::{self, Embedded};
+
+/// Everything the rest of the pipeline needs, read and validated.
+#[derive(Debug, Clone)]
+pub struct Guide {
+    /// How the guide directory is shown in diagnostics (e.g. `guide`).
+    pub display_root: String,
+    pub config: GuideConfig,
+    /// The home page (`index.md`), if present.
+    pub home: Option<Chapter>,
+    /// Chapters in nav order.
+    pub chapters: Vec<Chapter>,
+    /// Checklists sorted by id.
+    pub checklists: Vec<Checklist>,
+    /// Other files, by guide-relative path.
+    pub assets: BTreeMap<String, Vec<u8>>,
+}
+
+/// A chapter file: its source text and parsed front matter.
+#[derive(Debug, Clone)]
+pub struct Chapter {
+    /// Guide-relative path, e.g. `chapters/prepare/evidence.md`.
+    pub source: String,
+    /// Path shown to the user.
+    pub display: String,
+    /// Page URL relative to the site root.
+    pub url: String,
+    /// The whole file, normalised.
+    pub text: String,
+    pub body_start: usize,
+    /// Byte offset of the front-matter YAML in `text` (for positions of its values).
+    pub front_start: usize,
+    pub front: FrontMatter,
+    /// Index of the nav part it belongs to (None for the home page).
+    pub part: Option<usize>,
+}
+
+/// Chapter front matter.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct FrontMatter {
+    pub title: String,
+    pub description: String,
+    /// "本章要点".
+    #[serde(default)]
+    pub summary: Vec<String>,
+    #[serde(default)]
+    pub checklists: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub updated: Option<Spanned<String>>,
+}
+
+/// Where to read from and how much to accept.
+#[derive(Debug, Clone)]
+pub struct LoadOptions {
+    pub guide_dir: PathBuf,
+    /// How the guide dir is shown in diagnostics (e.g. `guide`).
+    pub display_root: String,
+    pub max_file_bytes: u64,
+}
+
+/// Editor droppings and other files that are never part of the guide (W1).
+pub fn is_ignored_name(name: &str) -> bool {
+    name.starts_with('.')
+        || name.ends_with('~')
+        || name.ends_with(".swp")
+        || name.ends_with(".swx")
+        || name.ends_with(".swo")
+        || name.ends_with(".tmp")
+        || name.ends_with(".bck")
+        || name.ends_with(".bak")
+        || name.contains("___jb_")
+        || name == "4913"
+        || name.starts_with('#')
+}
+
+/// Reads and validates the whole guide.
+pub fn load(opts: &LoadOptions) -> (Option<Guide>, Vec<Diagnostic>) {
+    let mut diags = Vec::new();
+    let root = &opts.guide_dir;
+    let show = |rel: &str| format!("{}/{rel}", opts.display_root.trim_end_matches('/'));
+    if !root.is_dir() {
+        diags.push(
+            Diagnostic::error(opts.display_root.clone(), "guide directory not found")
+                .with_help("run in the folder that contains guide/, or pass --guide DIR"),
+        );
+        return (None, diags);
+    }
+
+    let mut files: Vec<(String, PathBuf)> = Vec::new();
+    let walker = WalkDir::new(root)
+        .follow_links(false)
+        .sort_by_file_name()
+        .max_depth(16)
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !is_ignored_name(&e.file_name().to_string_lossy()));
+    for entry in walker {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                let p = e
+                    .path()
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_default();
+                diags.push(Diagnostic::error(p, format!("cannot read: {e}")));
+                continue;
+            }
+        };
+        let Ok(rel) = entry.path().strip_prefix(root) else {
+            continue;
+        };
+        let Some(rel) = rel.to_str().map(|s| s.replace('\\', "/")) else {
+            diags.push(
+                Diagnostic::error(
+                    entry.path().display().to_string(),
+                    "file name is not valid UTF-8",
+                )
+                .with_help("rename the file using UTF-8 characters"),
+            );
+            continue;
+        };
+        if entry.path_is_symlink() {
+            diags.push(
+                Diagnostic::error(show(&rel), "symbolic links are not followed")
+                    .with_help("copy the file into guide/ instead of linking to it"),
+            );
+            continue;
+        }
+        if entry.file_type().is_file() {
+            if let Some(bad) = rel
+                .chars()
+                .find(|c| "<>:\"|?*\\".contains(*c) || c.is_control())
+            {
+                diags.push(
+                    Diagnostic::error(
+                        show(&rel),
+                        format!("file name contains `{bad}`, which some systems cannot store"),
+                    )
+                    .with_help("rename the file using letters, digits, Chinese characters and -"),
+                );
+                continue;
+            }
+            files.push((rel, entry.into_path()));
+        }
+    }
+
+    let mut config = None;
+    let mut home = None;
+    let mut chapters: HashMap<String, Chapter> = HashMap::new();
+    let mut checklists = Vec::new();
+    let mut assets = BTreeMap::new();
+    for (rel, path) in &files {
+        let display = show(rel);
+        if rel == "guide.yaml" {
+            match source::read_text(path, &display, opts.max_file_bytes) {
+                Ok(src) => {
+                    let e = Embedded {
+                        path: &display,
+                        file: &src.text,
+                        start: 0,
+                    };
+                    match yaml::parse::<GuideConfig>(&e) {
+                        Ok(c) => {
+                            if !config::is_date(&c.updated) {
+                                diags.push(Diagnostic::error(
+                                    &display,
+                                    format!(
+                                        "`updated` must be a date like 2026-11-24, found `{}`",
+                                        c.updated
+                                    ),
+                                ));
+                            }
+                            config = Some((c, src.text));
+                        }
+                        Err(d) => diags.push(d),
+                    }
+                }
+                Err(d) => diags.push(d),
+            }
+        } else if rel.ends_with(".md") {
+            match load_chapter(path, rel, &display, opts.max_file_bytes) {
+                Ok(ch) if rel == "index.md" => home = Some(ch),
+                Ok(ch) => {
+                    chapters.insert(rel.clone(), ch);
+                }
+                Err(mut ds) => diags.append(&mut ds),
+            }
+        } else if let Some(stem) = rel
+            .strip_prefix("checklists/")
+            .and_then(|s| s.strip_suffix(".yaml").or_else(|| s.strip_suffix(".yml")))
+            .filter(|s| !s.contains('/'))
+        {
+            match source::read_text(path, &display, opts.max_file_bytes) {
+                Ok(src) => match checklist::parse(&display, rel, stem, &src.text) {
+                    Ok(c) => checklists.push(c),
+                    Err(mut ds) => diags.append(&mut ds),
+                },
+                Err(d) => diags.push(d),
+            }
+        } else {
+            match std::fs::metadata(path) {
+                Ok(m) if m.len() > opts.max_file_bytes => diags.push(
+                    Diagnostic::error(
+                        &display,
+                        format!(
+                            "file is {} bytes, over the {} byte limit",
+                            m.len(),
+                            opts.max_file_bytes
+                        ),
+                    )
+                    .with_help("shrink the file, or raise the limit with --max-file-size"),
+                ),
+                _ => match std::fs::read(path) {
+                    Ok(bytes) => {
+                        assets.insert(rel.clone(), bytes);
+                    }
+                    Err(e) => diags.push(Diagnostic::error(
+                        &display,
+                        format!("cannot read file: {e}"),
+                    )),
+                },
+            }
+        }
+    }
+
+    let Some((config, config_text)) = config else {
+        if !files.iter().any(|(r, _)| r == "guide.yaml") {
+            diags.push(
+                Diagnostic::error(show("guide.yaml"), "guide.yaml is missing")
+                    .with_help("create guide/guide.yaml with title, description, updated, notice and nav (docs/content-model.md)"),
+            );
+        }
+        return (None, diags);
+    };
+
+    // Nav ↔ files.
+    let cfg_display = show("guide.yaml");
+    let cfg_src = Embedded {
+        path: &cfg_display,
+        file: &config_text,
+        start: 0,
+    };
+    let mut ordered = Vec::new();
+    let mut seen: HashMap<&str, (usize, usize)> = HashMap::new();
+    for (pi, part) in config.nav.iter().enumerate() {
+        for entry in &part.chapters {
+            let pos = cfg_src.file_pos(&entry.referenced);
+            if let Some((l, c)) = seen.get(entry.value.as_str()) {
+                diags.push(
+                    cfg_src
+                        .diag_at(
+                            &entry.referenced,
+                            format!("`{}` is listed twice in nav", entry.value),
+                        )
+                        .with_help(format!("first listed at line {l}, column {c}")),
+                );
+                continue;
+            }
+            seen.insert(&entry.value, pos);
+            match chapters.remove(&entry.value) {
+                Some(mut ch) => {
+                    ch.part = Some(pi);
+                    ordered.push(ch);
+                }
+                None => {
+                    let known = files.iter().any(|(r, _)| *r == entry.value);
+                    let msg = if known {
+                        format!(
+                            "nav entry `{}` could not be loaded (see its own error)",
+                            entry.value
+                        )
+                    } else {
+                        format!("nav entry `{}` has no file", entry.value)
+                    };
+                    let cands: Vec<&str> = files
+                        .iter()
+                        .map(|(r, _)| r.as_str())
+                        .filter(|r| r.ends_with(".md"))
+                        .collect();
+                    let mut d = cfg_src.diag_at(&entry.referenced, msg);
+                    if !known {
+                        d = d.with_help(match diag::did_you_mean(&entry.value, cands) {
+                            Some(s) => format!("did you mean `{s}`?"),
+                            None => "create the file, or remove the entry from nav".into(),
+                        });
+                    }
+                    diags.push(d);
+                }
+            }
+        }
+    }
+    let mut missing: Vec<_> = chapters.into_values().collect();
+    missing.sort_by(|a, b| a.source.cmp(&b.source));
+    for ch in missing {
+        diags.push(
+            Diagnostic::error(
+                ch.display.clone(),
+                "chapter is not listed in guide.yaml nav",
+            )
+            .with_help(format!(
+                "add `- {}` to a part's chapters in guide.yaml",
+                ch.source
+            )),
+        );
+    }
+
+    // Two sources, one output path (O7), including case-only differences.
+    let mut outputs: HashMap<String, &str> = HashMap::new();
+    let pages = home
+        .iter()
+        .chain(ordered.iter())
+        .map(|c| (c.url.clone(), c.display.as_str()));
+    let lists = checklists
+        .iter()
+        .map(|c| (page_url(&c.source), c.source.as_str()));
+    let asset_urls = assets.keys().map(|a| (page_url(a), a.as_str()));
+    for (url, src) in pages.chain(lists).chain(asset_urls) {
+        if let Some(first) = outputs.insert(url.to_lowercase(), src) {
+            diags.push(
+                Diagnostic::error(
+                    src.to_owned(),
+                    format!("`{src}` and `{first}` would both be written to `{url}`"),
+                )
+                .with_help("rename one of them; output paths must differ in more than letter case"),
+            );
+        }
+    }
+
+    checklists.sort_by(|a, b| a.id.cmp(&b.id));
+    let guide = Guide {
+        display_root: opts.display_root.trim_end_matches('/').to_owned(),
+        config,
+        home,
+        chapters: ordered,
+        checklists,
+        assets,
+    };
+    (Some(guide), diags)
+}
+
+fn load_chapter(
+    path: &Path,
+    rel: &str,
+    display: &str,
+    max: u64,
+) -> Result<Chapter, Vec<Diagnostic>> {
+    let src = source::read_text(path, display, max).map_err(|d| vec![d])?;
+    let text = src.text;
+    let split = frontmatter::split(&text).map_err(|_| {
+        vec![Diagnostic::error(display, "front matter is not closed")
+            .at(&text, 1, 1)
+            .with_len(3)
+            .with_help("add a line with only `---` after the front matter")]
+    })?;
+    let Some((start, end)) = split.yaml else {
+        return Err(vec![Diagnostic::error(
+            display,
+            "chapter has no front matter",
+        )
+        .at(&text, 1, 1)
+        .with_help("start the file with ---, title: …, description: …, ---")]);
+    };
+    let yaml_text = &text[..end];
+    let e = Embedded {
+        path: display,
+        file: yaml_text,
+        start,
+    };
+    let front: FrontMatter = yaml::parse(&e).map_err(|mut d| {
+        // Re-attach the full file's source line (the slice ends at the closing fence).
+        if d.line > 0 {
+            d.source_line = text.lines().nth(d.line - 1).map(str::to_owned);
+        }
+        vec![d]
+    })?;
+    let mut diags = Vec::new();
+    if front.title.trim().is_empty() {
+        diags.push(Diagnostic::error(display, "`title` is empty").at(&text, 2, 1));
+    }
+    if let Some(u) = &front.updated {
+        if !config::is_date(&u.value) {
+            diags.push(e.diag_at(
+                &u.referenced,
+                format!(
+                    "`updated` must be a date like 2026-11-24, found `{}`",
+                    u.value
+                ),
+            ));
+        }
+    }
+    if !diags.is_empty() {
+        return Err(diags);
+    }
+    Ok(Chapter {
+        source: rel.to_owned(),
+        display: display.to_owned(),
+        url: page_url(rel),
+        body_start: split.body_start,
+        front_start: start,
+        text,
+        front,
+        part: None,
+    })
+}

@@ -1,0 +1,681 @@
+//! Assembling the site: load → render (parallel, memoised) → links → theme → `Site` in memory.
+//!
+//! `build` is the one entry point shared by the `build`, `serve` and `check` commands. It is
+//! deterministic (same input → same bytes) and touches the file system only to read. The
+//! `Cache` memoises per-chapter render results by content hash; since `markdown::render` is a
+//! pure function of the chapter's path and text, a cached result can never be stale.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use crate::checklist::{Checklist, ItemKind};
+use crate::diag::{self, Diagnostic};
+use crate::load::{self, Chapter, Guide, LoadOptions};
+use crate::markdown::{self, page_url, root_prefix, Rendered};
+use crate::search;
+use crate::theme::{
+    self, FormCtx, FormPartCtx, LinkCtx, NavPartCtx, PageCtx, SiteCtx, Theme, TocCtx,
+};
+
+/// Guides with more chapters than this get their nav from one shared script instead of a copy
+/// in every page, so page size stays independent of guide size.
+pub const NAV_INLINE_MAX: usize = 200;
+
+/// The built site: site-relative path → bytes. Pure data, written by `output` or served.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Site {
+    pub files: BTreeMap<String, Vec<u8>>,
+}
+
+/// What to build from.
+#[derive(Debug, Clone)]
+pub struct BuildOptions {
+    pub load: LoadOptions,
+    /// Theme override directory and how to show it (`themes/NAME`).
+    pub theme_dir: Option<(PathBuf, String)>,
+    /// Overrides guide.yaml's base_url (used only in sitemap.xml and 404.html).
+    pub base_url: Option<String>,
+}
+
+/// A successful build: the site and any warnings.
+#[derive(Debug, Clone)]
+pub struct Built {
+    pub site: Site,
+    pub warnings: Vec<Diagnostic>,
+    /// Number of chapters rendered afresh (the rest came from the cache).
+    pub rendered: usize,
+}
+
+/// Per-chapter render results keyed by a hash of (source path, text).
+#[derive(Default)]
+pub struct Cache {
+    renders: HashMap<u64, Arc<Rendered>>,
+}
+
+/// Builds the whole site in memory. On any error-level diagnostic, returns all diagnostics.
+pub fn build(opts: &BuildOptions, cache: &mut Cache) -> Result<Built, Vec<Diagnostic>> {
+    let (guide, mut diags) = load::load(&opts.load);
+    let theme_dir = opts
+        .theme_dir
+        .as_ref()
+        .map(|(p, d)| (p.as_path(), d.as_str()));
+    let theme =
+        theme::load_files(theme_dir).and_then(|files| Theme::new(&files).map(|t| (t, files)));
+    let Some(guide) = guide else {
+        if let Err(mut d) = theme {
+            diags.append(&mut d);
+        }
+        return Err(finish(diags));
+    };
+
+    let pages: Vec<&Chapter> = guide.home.iter().chain(guide.chapters.iter()).collect();
+    let (rendered, fresh) = render_all(&pages, cache);
+    for r in &rendered {
+        diags.extend(r.diags.iter().cloned());
+    }
+    let refs: Vec<&Rendered> = rendered.iter().map(Arc::as_ref).collect();
+    diags.extend(crate::links::check(&guide, &pages, &refs));
+
+    let (theme, files) = match theme {
+        Ok(t) => t,
+        Err(mut d) => {
+            diags.append(&mut d);
+            return Err(finish(diags));
+        }
+    };
+    if diags.iter().any(Diagnostic::is_error) {
+        return Err(finish(diags));
+    }
+    let base_url = opts
+        .base_url
+        .clone()
+        .or_else(|| guide.config.base_url.clone());
+    let site =
+        assemble(&guide, &pages, &refs, &theme, &files, base_url.as_deref()).map_err(finish)?;
+    Ok(Built {
+        site,
+        warnings: finish(diags),
+        rendered: fresh,
+    })
+}
+
+fn finish(mut diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    diag::sort(&mut diags);
+    diags.dedup();
+    diags
+}
+
+/// FNV-1a 64 of the bytes: stable across runs and platforms (std's hasher is not).
+pub fn fnv64(parts: &[&[u8]]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for p in parts {
+        for &b in *p {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        // Separator so ("ab","c") and ("a","bc") differ.
+        h ^= 0xff;
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
+
+/// Short content hash for asset file names.
+pub fn content_hash(bytes: &[u8]) -> String {
+    format!("{:010x}", fnv64(&[bytes]) & 0xff_ffff_ffff)
+}
+
+fn render_all(pages: &[&Chapter], cache: &mut Cache) -> (Vec<Arc<Rendered>>, usize) {
+    let keys: Vec<u64> = pages
+        .iter()
+        .map(|p| {
+            fnv64(&[
+                p.source.as_bytes(),
+                p.display.as_bytes(),
+                p.text.as_bytes(),
+                &p.body_start.to_le_bytes(),
+            ])
+        })
+        .collect();
+    let todo: Vec<usize> = (0..pages.len())
+        .filter(|&i| !cache.renders.contains_key(&keys[i]))
+        .collect();
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(8);
+    let fresh: Vec<(usize, Rendered)> = if todo.len() < 8 || threads == 1 {
+        todo.iter().map(|&i| (i, render_one(pages[i]))).collect()
+    } else {
+        let chunk = todo.len().div_ceil(threads);
+        std::thread::scope(|s| {
+            let handles: Vec<_> = todo
+                .chunks(chunk)
+                .map(|ids| {
+                    s.spawn(move || {
+                        ids.iter()
+                            .map(|&i| (i, render_one(pages[i])))
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .flat_map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+                .collect()
+        })
+    };
+    let n = fresh.len();
+    for (i, r) in fresh {
+        cache.renders.insert(keys[i], Arc::new(r));
+    }
+    // Keep the cache to what the current guide uses, so it cannot grow without bound.
+    let live: std::collections::HashSet<u64> = keys.iter().copied().collect();
+    cache.renders.retain(|k, _| live.contains(k));
+    let out = keys.iter().map(|k| Arc::clone(&cache.renders[k])).collect();
+    (out, n)
+}
+
+fn render_one(p: &Chapter) -> Rendered {
+    markdown::render(&markdown::Input {
+        display: &p.display,
+        source: &p.source,
+        file: &p.text,
+        body_start: p.body_start,
+    })
+}
+
+struct Assets {
+    files: Vec<(String, Vec<u8>)>,
+    css: String,
+    js: String,
+    search_js: String,
+}
+
+/// Theme static files with content-hashed names (`static/style.<hash>.css`).
+fn static_assets(files: &theme::ThemeFiles) -> Assets {
+    let mut out = Vec::new();
+    let mut css = Vec::new();
+    for name in ["static/style.css", "static/search.css", "static/print.css"] {
+        if let Some(b) = files.files.get(name) {
+            css.extend_from_slice(b);
+            css.push(b'\n');
+        }
+    }
+    let hashed = |stem: &str, ext: &str, bytes: &[u8]| {
+        format!("static/{stem}.{}.{ext}", content_hash(bytes))
+    };
+    let css_url = hashed("style", "css", &css);
+    out.push((css_url.clone(), css));
+    let mut named = |name: &str, stem: &str| -> String {
+        let bytes = files.files.get(name).cloned().unwrap_or_default();
+        let url = hashed(stem, "js", &bytes);
+        out.push((url.clone(), bytes));
+        url
+    };
+    let js = named("static/guidesmith.js", "guidesmith");
+    let search_js = named("static/search.js", "search");
+    for (name, bytes) in &files.files {
+        let Some(rest) = name.strip_prefix("static/") else {
+            continue;
+        };
+        if [
+            "style.css",
+            "search.css",
+            "print.css",
+            "guidesmith.js",
+            "search.js",
+        ]
+        .contains(&rest)
+        {
+            continue;
+        }
+        out.push((name.clone(), bytes.clone()));
+    }
+    Assets {
+        files: out,
+        css: css_url,
+        js,
+        search_js,
+    }
+}
+
+fn assemble(
+    guide: &Guide,
+    pages: &[&Chapter],
+    rendered: &[&Rendered],
+    theme: &Theme,
+    files: &theme::ThemeFiles,
+    base_url: Option<&str>,
+) -> Result<Site, Vec<Diagnostic>> {
+    let cfg = &guide.config;
+    let mut site = Site::default();
+    let assets = static_assets(files);
+
+    // Search index first: pages link to its entry script.
+    let sections = search_sections(guide, pages, rendered);
+    let search_out = {
+        let _ = &sections;
+        search::SearchOutput::default()
+    }; // TEMP until search::build lands
+
+    let nav_parts: Vec<NavPartCtx> = cfg
+        .nav
+        .iter()
+        .enumerate()
+        .map(|(pi, part)| NavPartCtx {
+            title: part.title.clone(),
+            chapters: guide
+                .chapters
+                .iter()
+                .filter(|c| c.part == Some(pi))
+                .map(|c| LinkCtx {
+                    title: c.front.title.clone(),
+                    url: c.url.clone(),
+                })
+                .collect(),
+        })
+        .collect();
+    let inline_nav = guide.chapters.len() <= NAV_INLINE_MAX;
+    let nav_js = if inline_nav {
+        None
+    } else {
+        let payload = serde_json::to_string(&nav_parts).unwrap_or_else(|_| "[]".into());
+        let js = format!("window.GSNav={payload};\n");
+        let url = format!("static/nav.{}.js", content_hash(js.as_bytes()));
+        site.files.insert(url.clone(), js.into_bytes());
+        Some(url)
+    };
+    let list_links: Vec<LinkCtx> = guide
+        .checklists
+        .iter()
+        .map(|c| LinkCtx {
+            title: c.title.clone(),
+            url: page_url(&c.source),
+        })
+        .collect();
+    let site_ctx = SiteCtx {
+        title: cfg.title.clone(),
+        description: cfg.description.clone(),
+        language: cfg.language.clone(),
+        notice: cfg.notice.clone(),
+        updated: cfg.updated.clone(),
+        css: assets.css.clone(),
+        js: assets.js.clone(),
+        search_js: assets.search_js.clone(),
+        search_index: search_out.entry.clone(),
+        nav_js,
+        checklists: list_links.clone(),
+    };
+    let nav: &[NavPartCtx] = if inline_nav { &nav_parts } else { &[] };
+    let lists_by_id: HashMap<&str, &Checklist> = guide
+        .checklists
+        .iter()
+        .map(|c| (c.id.as_str(), c))
+        .collect();
+    let chapter_title = |source: &str| -> LinkCtx {
+        pages
+            .iter()
+            .find(|p| p.source == source)
+            .map(|p| LinkCtx {
+                title: p.front.title.clone(),
+                url: p.url.clone(),
+            })
+            .unwrap_or_else(|| LinkCtx {
+                title: source.to_owned(),
+                url: page_url(source),
+            })
+    };
+    let form = |c: &Checklist, root: &str, level: u8, prefix: &str| -> Result<String, Diagnostic> {
+        theme.render(
+            "partials/checklist-form.html",
+            &FormPartCtx {
+                checklist: c,
+                root: root.to_owned(),
+                level,
+                prefix: prefix.to_owned(),
+            },
+        )
+    };
+    let blank = |kind: &'static str, url: &str, title: &str| PageCtx {
+        site: &site_ctx,
+        nav,
+        root: root_prefix(url),
+        url: url.to_owned(),
+        kind,
+        title: title.to_owned(),
+        description: cfg.description.clone(),
+        updated: cfg.updated.clone(),
+        part: None,
+        breadcrumbs: Vec::new(),
+        prev: None,
+        next: None,
+        toc: Vec::new(),
+        summary: &[],
+        body: String::new(),
+        checklists: Vec::new(),
+        edit_url: None,
+        forms: Vec::new(),
+    };
+
+    let mut diags: Vec<Diagnostic> = Vec::new();
+    let put = |site: &mut Site,
+               diags: &mut Vec<Diagnostic>,
+               url: String,
+               res: Result<String, Diagnostic>| match res {
+        Ok(html) => {
+            site.files.insert(url, html.into_bytes());
+        }
+        Err(d) => diags.push(d),
+    };
+
+    // Chapter pages (and the home page).
+    for (i, (page, r)) in pages.iter().zip(rendered).enumerate() {
+        let root = root_prefix(&page.url);
+        let mut body = r.html.clone();
+        for l in &r.checklists {
+            if let markdown::Target::Checklist { source, .. } = &l.target {
+                let id = source
+                    .trim_start_matches("checklists/")
+                    .trim_end_matches(".yaml");
+                if let Some(c) = lists_by_id.get(id) {
+                    let html = form(c, &root, 2, "e-").unwrap_or_default();
+                    body = body.replace(&format!("<!--gs:checklist:{id}-->"), &html);
+                }
+            }
+        }
+        let is_home = page.source == "index.md";
+        let part = page
+            .part
+            .and_then(|p| cfg.nav.get(p))
+            .map(|p| p.title.clone());
+        let mut breadcrumbs = vec![LinkCtx {
+            title: "首页".into(),
+            url: "index.html".into(),
+        }];
+        if let Some(p) = &part {
+            breadcrumbs.push(LinkCtx {
+                title: p.clone(),
+                url: String::new(),
+            });
+        }
+        let link = |c: &&Chapter| LinkCtx {
+            title: c.front.title.clone(),
+            url: c.url.clone(),
+        };
+        let ctx = PageCtx {
+            kind: if is_home { "home" } else { "chapter" },
+            title: page.front.title.clone(),
+            description: page.front.description.clone(),
+            updated: page
+                .front
+                .updated
+                .as_ref()
+                .map_or_else(|| cfg.updated.clone(), |u| u.value.clone()),
+            part,
+            breadcrumbs,
+            prev: i.checked_sub(1).and_then(|j| pages.get(j)).map(link),
+            next: pages.get(i + 1).map(link),
+            toc: r
+                .toc
+                .iter()
+                .map(|t| TocCtx {
+                    level: t.level,
+                    id: t.id.clone(),
+                    text: t.text.clone(),
+                })
+                .collect(),
+            summary: &page.front.summary,
+            body,
+            checklists: page
+                .front
+                .checklists
+                .iter()
+                .filter_map(|id| lists_by_id.get(id.value.as_str()))
+                .map(|c| LinkCtx {
+                    title: c.title.clone(),
+                    url: page_url(&c.source),
+                })
+                .collect(),
+            edit_url: cfg
+                .edit_url
+                .as_ref()
+                .map(|t| t.replace("{path}", &page.source)),
+            ..blank("chapter", &page.url, "")
+        };
+        let template = if is_home { "home.html" } else { "chapter.html" };
+        put(
+            &mut site,
+            &mut diags,
+            page.url.clone(),
+            theme.render(template, &ctx),
+        );
+    }
+    if guide.home.is_none() {
+        let ctx = PageCtx {
+            next: pages.first().map(|c| LinkCtx {
+                title: c.front.title.clone(),
+                url: c.url.clone(),
+            }),
+            ..blank("home", "index.html", &cfg.title)
+        };
+        put(
+            &mut site,
+            &mut diags,
+            "index.html".into(),
+            theme.render("home.html", &ctx),
+        );
+    }
+
+    // Checklist pages, the checklist index and the print-all page.
+    let mut all_forms = Vec::new();
+    for c in &guide.checklists {
+        let url = page_url(&c.source);
+        let root = root_prefix(&url);
+        let updated = c.updated.clone().unwrap_or_else(|| cfg.updated.clone());
+        let chapter = chapter_title(&c.chapter);
+        let html = match form(c, &root, 1, "") {
+            Ok(h) => h,
+            Err(d) => {
+                diags.push(d);
+                continue;
+            }
+        };
+        let ctx = PageCtx {
+            updated: updated.clone(),
+            description: c.purpose.clone(),
+            breadcrumbs: vec![
+                LinkCtx {
+                    title: "首页".into(),
+                    url: "index.html".into(),
+                },
+                LinkCtx {
+                    title: "清单".into(),
+                    url: "checklists/index.html".into(),
+                },
+            ],
+            forms: vec![FormCtx {
+                checklist: c,
+                url: url.clone(),
+                chapter: chapter.clone(),
+                updated: updated.clone(),
+                html,
+            }],
+            ..blank("checklist", &url, &c.title)
+        };
+        put(
+            &mut site,
+            &mut diags,
+            url.clone(),
+            theme.render("checklist.html", &ctx),
+        );
+        match form(
+            c,
+            &root_prefix("checklists/all.html"),
+            2,
+            &format!("all-{}-", c.id),
+        ) {
+            Ok(html) => all_forms.push(FormCtx {
+                checklist: c,
+                url,
+                chapter,
+                updated,
+                html,
+            }),
+            Err(d) => diags.push(d),
+        }
+    }
+    let crumbs = vec![LinkCtx {
+        title: "首页".into(),
+        url: "index.html".into(),
+    }];
+    let ctx = PageCtx {
+        breadcrumbs: crumbs.clone(),
+        ..blank("checklists", "checklists/index.html", "可打印的清单")
+    };
+    put(
+        &mut site,
+        &mut diags,
+        "checklists/index.html".into(),
+        theme.render("checklists.html", &ctx),
+    );
+    let ctx = PageCtx {
+        breadcrumbs: crumbs.clone(),
+        forms: all_forms,
+        ..blank("print-all", "checklists/all.html", "全部清单（打印版）")
+    };
+    put(
+        &mut site,
+        &mut diags,
+        "checklists/all.html".into(),
+        theme.render("checklists-all.html", &ctx),
+    );
+
+    // Search page and 404.
+    let ctx = PageCtx {
+        breadcrumbs: crumbs.clone(),
+        ..blank("search", "search.html", "搜索")
+    };
+    put(
+        &mut site,
+        &mut diags,
+        "search.html".into(),
+        theme.render("search.html", &ctx),
+    );
+    let mut ctx = blank("404", "404.html", "页面不存在");
+    if let Some(b) = base_url {
+        // GitHub Pages serves 404.html at any depth: absolute root keeps its links working.
+        ctx.root = format!("{}/", b.trim_end_matches('/'));
+    }
+    put(
+        &mut site,
+        &mut diags,
+        "404.html".into(),
+        theme.render("404.html", &ctx),
+    );
+
+    if !diags.is_empty() {
+        return Err(diags);
+    }
+
+    // sitemap.xml: every page, absolute when a base URL is known.
+    let mut sm = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
+    let base = base_url
+        .map(|b| format!("{}/", b.trim_end_matches('/')))
+        .unwrap_or_default();
+    let urls = pages
+        .iter()
+        .map(|p| p.url.clone())
+        .chain(guide.checklists.iter().map(|c| page_url(&c.source)));
+    for u in urls {
+        sm.push_str("  <url><loc>");
+        crate::highlight::escape_into(&mut sm, &format!("{base}{u}"));
+        sm.push_str("</loc></url>\n");
+    }
+    sm.push_str("</urlset>\n");
+    site.files.insert("sitemap.xml".into(), sm.into_bytes());
+
+    for (url, bytes) in assets.files {
+        site.files.insert(url, bytes);
+    }
+    for (path, bytes) in search_out.files {
+        site.files.insert(path, bytes);
+    }
+    for (source, bytes) in &guide.assets {
+        site.files.insert(page_url(source), bytes.clone());
+    }
+    Ok(site)
+}
+
+/// One search section per heading section of each page and one per checklist item.
+fn search_sections(
+    guide: &Guide,
+    pages: &[&Chapter],
+    rendered: &[&Rendered],
+) -> Vec<search::Section> {
+    let mut out = Vec::new();
+    for (page, r) in pages.iter().zip(rendered) {
+        let part = page
+            .part
+            .and_then(|p| guide.config.nav.get(p))
+            .map(|p| p.title.clone());
+        let mut h2 = String::new();
+        for s in &r.sections {
+            let mut crumbs: Vec<String> = part.iter().cloned().collect();
+            crumbs.push(page.front.title.clone());
+            if s.level == 3 && !h2.is_empty() {
+                crumbs.push(h2.clone());
+            }
+            if s.level == 2 {
+                h2 = s.heading.clone();
+            }
+            let mut text = s.text.clone();
+            if s.anchor.is_empty() && !page.front.summary.is_empty() {
+                text = format!("{}\n{text}", page.front.summary.join("\n"));
+            }
+            out.push(search::Section {
+                page: page.url.clone(),
+                anchor: s.anchor.clone(),
+                page_title: page.front.title.clone(),
+                heading: s.heading.clone(),
+                breadcrumb: crumbs,
+                text,
+                code: s.code.clone(),
+            });
+        }
+    }
+    for c in &guide.checklists {
+        let url = page_url(&c.source);
+        out.push(search::Section {
+            page: url.clone(),
+            anchor: String::new(),
+            page_title: c.title.clone(),
+            heading: String::new(),
+            breadcrumb: vec!["清单".into(), c.title.clone()],
+            text: c.purpose.clone(),
+            code: String::new(),
+        });
+        for s in &c.sections {
+            for it in &s.items {
+                let mut text = it.text.clone();
+                if let ItemKind::Table { columns, .. } = &it.kind {
+                    text = columns.join(" ");
+                }
+                if let Some(n) = &it.note {
+                    text.push('\n');
+                    text.push_str(n);
+                }
+                out.push(search::Section {
+                    page: url.clone(),
+                    anchor: format!("{}-{}", c.id, it.id),
+                    page_title: c.title.clone(),
+                    heading: s.title.clone(),
+                    breadcrumb: vec!["清单".into(), c.title.clone(), s.title.clone()],
+                    text,
+                    code: String::new(),
+                });
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,275 @@
+//! The theme: Tera 2 templates and static files, embedded, overridable file by file.
+//!
+//! The default theme (themes/default/) is compiled into the binary by build.rs; a
+//! `themes/NAME/` directory on disk overrides any of its files by relative path (for
+//! `default` too, so editing the repo's theme shows up in `serve`). Templates receive only the
+//! typed context structs below, with autoescaping on; the only `safe` values are HTML produced
+//! by our own Markdown renderer and checklist partial.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::Serialize;
+use tera::{Context, Tera};
+use walkdir::WalkDir;
+
+use crate::checklist::Checklist;
+use crate::diag::Diagnostic;
+
+include!(concat!(env!("OUT_DIR"), "/theme_files.rs"));
+
+/// Theme files by theme-relative path (`templates/base.html`, `static/style.css`).
+#[derive(Debug, Clone, Default)]
+pub struct ThemeFiles {
+    pub files: BTreeMap<String, Vec<u8>>,
+    /// Where each file came from, as shown in diagnostics.
+    pub origin: BTreeMap<String, String>,
+}
+
+/// Reads the embedded default theme and overlays `dir` (if it exists).
+pub fn load_files(dir: Option<(&Path, &str)>) -> Result<ThemeFiles, Vec<Diagnostic>> {
+    let mut t = ThemeFiles::default();
+    for (rel, bytes) in DEFAULT_THEME {
+        t.files.insert((*rel).to_owned(), bytes.to_vec());
+        t.origin
+            .insert((*rel).to_owned(), format!("themes/default/{rel}"));
+    }
+    let Some((dir, display)) = dir else {
+        return Ok(t);
+    };
+    if !dir.is_dir() {
+        return Ok(t);
+    }
+    let mut diags = Vec::new();
+    for entry in WalkDir::new(dir)
+        .follow_links(false)
+        .sort_by_file_name()
+        .max_depth(8)
+    {
+        let Ok(entry) = entry else { continue };
+        let name = entry.file_name().to_string_lossy();
+        if !entry.file_type().is_file() || crate::load::is_ignored_name(&name) {
+            if entry.path_is_symlink() {
+                diags.push(Diagnostic::error(
+                    entry.path().display().to_string(),
+                    "symbolic links in themes are not followed",
+                ));
+            }
+            continue;
+        }
+        let Ok(rel) = entry.path().strip_prefix(dir) else {
+            continue;
+        };
+        let rel = rel.to_string_lossy().replace('\\', "/");
+        match std::fs::read(entry.path()) {
+            Ok(bytes) => {
+                t.origin.insert(
+                    rel.clone(),
+                    format!("{}/{rel}", display.trim_end_matches('/')),
+                );
+                t.files.insert(rel, bytes);
+            }
+            Err(e) => diags.push(Diagnostic::error(
+                format!("{display}/{rel}"),
+                format!("cannot read file: {e}"),
+            )),
+        }
+    }
+    if diags.is_empty() {
+        Ok(t)
+    } else {
+        Err(diags)
+    }
+}
+
+/// A ready-to-render theme.
+pub struct Theme {
+    tera: Tera,
+    origin: BTreeMap<String, String>,
+}
+
+impl Theme {
+    /// Parses every template; syntax errors come back located in the template file.
+    pub fn new(files: &ThemeFiles) -> Result<Theme, Vec<Diagnostic>> {
+        let mut tera = Tera::new();
+        tera.autoescape_on([".html", ".xml"]);
+        let mut templates = Vec::new();
+        let mut diags = Vec::new();
+        for (rel, bytes) in &files.files {
+            let Some(name) = rel.strip_prefix("templates/") else {
+                continue;
+            };
+            match std::str::from_utf8(bytes) {
+                Ok(s) => templates.push((name.to_owned(), s.to_owned())),
+                Err(_) => diags.push(Diagnostic::error(
+                    files.origin[rel].clone(),
+                    "template is not valid UTF-8",
+                )),
+            }
+        }
+        if !diags.is_empty() {
+            return Err(diags);
+        }
+        let origin: BTreeMap<String, String> = files
+            .origin
+            .iter()
+            .filter_map(|(k, v)| {
+                k.strip_prefix("templates/")
+                    .map(|n| (n.to_owned(), v.clone()))
+            })
+            .collect();
+        let sources: BTreeMap<String, String> = templates.iter().cloned().collect();
+        if let Err(e) = tera.add_raw_templates(templates) {
+            return Err(vec![tera_diag(&e, &origin, &sources)]);
+        }
+        Ok(Theme { tera, origin })
+    }
+
+    /// Renders template `name` with a typed context.
+    pub fn render<T: Serialize>(&self, name: &str, ctx: &T) -> Result<String, Diagnostic> {
+        let context = Context::from_serialize(ctx)
+            .map_err(|e| Diagnostic::error(self.path_of(name), format!("template context: {e}")))?;
+        self.tera.render(name, &context).map_err(|e| {
+            let sources = BTreeMap::new();
+            tera_diag(&e, &self.origin, &sources)
+        })
+    }
+
+    fn path_of(&self, name: &str) -> String {
+        self.origin
+            .get(name)
+            .cloned()
+            .unwrap_or_else(|| format!("templates/{name}"))
+    }
+}
+
+/// Maps a Tera error to a located diagnostic in the template file (RELIABILITY I11).
+fn tera_diag(
+    e: &tera::Error,
+    origin: &BTreeMap<String, String>,
+    sources: &BTreeMap<String, String>,
+) -> Diagnostic {
+    use std::error::Error as _;
+    let mut msg = e.to_string();
+    let mut src = e.source();
+    while let Some(s) = src {
+        msg = format!("{msg}: {s}");
+        src = s.source();
+    }
+    match e.kind() {
+        tera::ErrorKind::SyntaxError(r) | tera::ErrorKind::RenderingError(r) => {
+            let path = origin
+                .get(r.filename())
+                .cloned()
+                .unwrap_or_else(|| r.filename().to_owned());
+            let span = r.span();
+            let d = Diagnostic::error(path, format!("template error: {}", r.message()));
+            match sources.get(r.filename()) {
+                Some(text) => d
+                    .at(text, span.start_line, span.start_col + 1)
+                    .with_len(span.range.len().max(1)),
+                None => Diagnostic {
+                    line: span.start_line,
+                    col: span.start_col + 1,
+                    ..d
+                },
+            }
+            .with_help("fix the template; see the Tera 2 documentation for syntax")
+        }
+        _ => Diagnostic::error("themes", format!("template error: {}", first_line(&msg))),
+    }
+}
+
+fn first_line(s: &str) -> &str {
+    s.lines().next().unwrap_or(s)
+}
+
+/// Site-wide values every page sees.
+#[derive(Debug, Clone, Serialize)]
+pub struct SiteCtx {
+    pub title: String,
+    pub description: String,
+    pub language: String,
+    pub notice: String,
+    pub updated: String,
+    /// Asset URLs relative to the site root.
+    pub css: String,
+    pub js: String,
+    pub search_js: String,
+    pub search_index: String,
+    /// Set when the nav is too large to inline: the script that draws it.
+    pub nav_js: Option<String>,
+    pub checklists: Vec<LinkCtx>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct NavPartCtx {
+    pub title: String,
+    pub chapters: Vec<LinkCtx>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct LinkCtx {
+    pub title: String,
+    /// URL relative to the site root (templates prefix `root`).
+    pub url: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TocCtx {
+    pub level: u8,
+    pub id: String,
+    pub text: String,
+}
+
+/// Everything a page template gets.
+#[derive(Debug, Serialize)]
+pub struct PageCtx<'a> {
+    pub site: &'a SiteCtx,
+    /// Inline nav (empty when `site.nav_js` draws it).
+    pub nav: &'a [NavPartCtx],
+    /// Relative prefix from this page to the site root (`../` …).
+    pub root: String,
+    /// This page's URL relative to the site root.
+    pub url: String,
+    /// chapter | home | checklist | checklists | print-all | search | 404
+    pub kind: &'static str,
+    pub title: String,
+    pub description: String,
+    pub updated: String,
+    pub part: Option<String>,
+    pub breadcrumbs: Vec<LinkCtx>,
+    pub prev: Option<LinkCtx>,
+    pub next: Option<LinkCtx>,
+    pub toc: Vec<TocCtx>,
+    pub summary: &'a [String],
+    /// Trusted HTML from our Markdown renderer.
+    pub body: String,
+    /// Checklists this page uses.
+    pub checklists: Vec<LinkCtx>,
+    pub edit_url: Option<String>,
+    /// The checklist(s) shown on this page, with their form HTML pre-rendered.
+    pub forms: Vec<FormCtx<'a>>,
+}
+
+/// One checklist and its rendered form.
+#[derive(Debug, Serialize)]
+pub struct FormCtx<'a> {
+    pub checklist: &'a Checklist,
+    pub url: String,
+    pub chapter: LinkCtx,
+    pub updated: String,
+    /// Trusted HTML from the `checklist-form.html` partial.
+    pub html: String,
+}
+
+/// Context of the checklist form partial.
+#[derive(Debug, Serialize)]
+pub struct FormPartCtx<'a> {
+    pub checklist: &'a Checklist,
+    pub root: String,
+    /// Heading level of the checklist title (1 on its own page, 2 when embedded).
+    pub level: u8,
+    /// Prefix for element ids, unique per page.
+    pub prefix: String,
+}
