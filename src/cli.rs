@@ -33,8 +33,8 @@ enum Command {
     Build(BuildArgs),
     /// Report every problem in the guide (all of them, in one run) without writing anything.
     Check(CheckArgs),
-    // TEMP /// Preview the site on 127.0.0.1, rebuilding and reloading on every save.
-    // TEMP Serve(crate::serve::ServeArgs),
+    /// Preview the site on 127.0.0.1, rebuilding and reloading on every save.
+    Serve(crate::serve::ServeArgs),
 }
 
 /// Flags shared by every command that reads the guide.
@@ -85,6 +85,9 @@ struct CheckArgs {
     /// Output format for diagnostics.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
+    /// Also check outside http(s) links with curl (needs network; not run in CI).
+    #[arg(long)]
+    external: bool,
 }
 
 impl SourceArgs {
@@ -131,7 +134,7 @@ pub fn main() -> ExitCode {
     match cli.command {
         Command::Build(a) => build(&a),
         Command::Check(a) => check(&a),
-        // TEMP Command::Serve(a) => crate::serve::run(&a),
+        Command::Serve(a) => crate::serve::run(&a),
     }
 }
 
@@ -150,7 +153,7 @@ pub fn print_diags(diags: &[Diagnostic]) {
 
 fn build(a: &BuildArgs) -> ExitCode {
     if a.watch {
-        // TEMP return crate::serve::watch_build(&a.src, &a.out, a.force, a.poll);
+        return crate::serve::watch_build(&a.src, &a.out, a.force, a.poll);
     }
     let out = match output::check_location(&a.out, &a.src.protected()) {
         Ok(p) => p,
@@ -199,10 +202,14 @@ pub fn report_output(e: &OutputError) -> ExitCode {
 }
 
 fn check(a: &CheckArgs) -> ExitCode {
-    let diags = match site::build(&a.src.build_options(), &mut Cache::default()) {
+    let mut diags = match site::build(&a.src.build_options(), &mut Cache::default()) {
         Ok(b) => b.warnings,
         Err(d) => d,
     };
+    if a.external {
+        diags.extend(crate::external::check(&a.src.build_options()));
+        crate::diag::sort(&mut diags);
+    }
     let failed = diags.iter().any(Diagnostic::is_error);
     match a.format {
         Format::Human => {

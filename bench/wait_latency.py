@@ -1,0 +1,107 @@
+#!/usr/bin/env python3
+"""Edit → served and edit → browser-told latency of `guidesmith serve` (stdlib only).
+
+    bench/wait_latency.py --cwd SITE --edit CHAPTER.md --page /NNNN-slug.html
+                          [--repeats 20] [--settle 1] -- GUIDESMITH serve --port 0
+
+Starts the server (its own process group), reads the URL from its first stdout line, then
+REPEATS times: reads the current build number from /__gs/status, opens a long poll
+`/__gs/wait?build=N&page=PAGE` exactly as the live-reload client does, appends one line with a
+unique marker to CHAPTER.md, and records (a) when the long poll answers (the moment a browser
+is told to reload: the new build is fully published) and (b) when the page, polled over HTTP
+every 5 ms, first contains the marker. Same method as /work/shared/bench/poll_rebuild.py.
+Restores the chapter and stops the server by its PID at the end.
+"""
+
+import argparse
+import json
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+
+
+def get(url, timeout=30):
+    with urllib.request.urlopen(url, timeout=timeout) as r:
+        return r.status, r.read()
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--cwd", required=True)
+    p.add_argument("--edit", required=True)
+    p.add_argument("--page", required=True)
+    p.add_argument("--repeats", type=int, default=20)
+    p.add_argument("--settle", type=float, default=1.0)
+    p.add_argument("--interval", type=float, default=0.005)
+    p.add_argument("cmd", nargs=argparse.REMAINDER)
+    a = p.parse_args()
+    cmd = a.cmd[1:] if a.cmd and a.cmd[0] == "--" else a.cmd
+    original = open(a.edit, "rb").read()
+    proc = subprocess.Popen(cmd, cwd=a.cwd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL, start_new_session=True)
+    served, told = [], []
+    try:
+        line = proc.stdout.readline().decode()
+        base = line.split()[-1].rstrip("/")
+        if not base.startswith("http://127.0.0.1:"):
+            sys.exit("unexpected first line %r" % line)
+        time.sleep(2)
+        for k in range(a.repeats):
+            time.sleep(a.settle)
+            build = json.loads(get(base + "/__gs/status")[1])["build"]
+            answer = {}
+
+            def wait():
+                st, body = get("%s/__gs/wait?build=%d&page=%s" % (base, build, a.page), timeout=60)
+                answer["t"] = time.monotonic()
+                answer["json"] = json.loads(body)
+
+            th = threading.Thread(target=wait)
+            th.start()
+            time.sleep(0.05)  # the long poll is parked before the edit
+            marker = "waitbench%d%d" % (os.getpid(), k)
+            with open(a.edit, "ab") as f:
+                f.write(("\n\n增量测试 %s。\n" % marker).encode("utf-8"))
+            t0 = time.monotonic()
+            t1 = None
+            while time.monotonic() - t0 < 60:
+                try:
+                    st, body = get(base + a.page)
+                    if marker.encode() in body:
+                        t1 = time.monotonic()
+                        break
+                except OSError:
+                    pass
+                time.sleep(a.interval)
+            th.join(timeout=60)
+            if t1 is None or "t" not in answer:
+                print("run %d: not seen" % (k + 1), flush=True)
+                continue
+            if not answer["json"].get("page_changed"):
+                print("run %d: long poll answered without page_changed" % (k + 1), flush=True)
+            served.append((t1 - t0) * 1000)
+            told.append((answer["t"] - t0) * 1000)
+            print("run %d: served %.0f ms, browser told %.0f ms" % (k + 1, served[-1], told[-1]), flush=True)
+    finally:
+        with open(a.edit, "wb") as f:
+            f.write(original)
+        time.sleep(a.settle)
+        try:
+            os.killpg(proc.pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+        proc.wait()
+    if served:
+        for name, xs in (("edit->served", served), ("edit->browser told (/__gs/wait answer)", told)):
+            print("%s ms: median %.0f  min %.0f  max %.0f  (n=%d)"
+                  % (name, statistics.median(xs), min(xs), max(xs), len(xs)))
+    return 0 if len(served) == a.repeats else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
