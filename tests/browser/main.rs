@@ -5,8 +5,11 @@
 //! (injected by the DevTools protocol, so the page's CSP does not apply to it) that records
 //! script errors, failed resource loads and CSP violations; tests assert that list is empty.
 
+mod a11y;
 mod checklists;
 mod harness;
+mod keyboard;
+mod offline;
 mod site;
 
 pub use harness::*;

@@ -1,4 +1,5 @@
-/* guidesmith theme script: theme toggle, phone nav, checklist state, print helpers.
+/* guidesmith theme script: theme toggle, phone nav, checklist state, print helpers,
+ * on-page TOC highlight, offline service worker registration (http/https only).
  * Classic script, no dependencies, no innerHTML: everything from data is set as text. */
 (function () {
   "use strict";
@@ -58,8 +59,19 @@
       });
     }
 
+    // "/" jumps to the search box. search.js owns this key when it is loaded (window.GS).
+    doc.addEventListener("keydown", function (e) {
+      if (window.GS || e.key !== "/" || e.ctrlKey || e.metaKey || e.altKey || e.defaultPrevented) return;
+      var t = e.target;
+      if (t && (/^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName) || t.isContentEditable)) return;
+      var q = doc.getElementById("gs-q");
+      if (q) { e.preventDefault(); q.focus(); }
+    });
+
     drawLargeNav(nav);
     fillPrintUrls();
+    tocHighlight();
+    registerOffline();
     doc.querySelectorAll("article.checklist").forEach(setupChecklist);
     doc.querySelectorAll(".cl-print-all").forEach(function (b) {
       b.addEventListener("click", function () { window.print(); });
@@ -94,6 +106,50 @@
       sec.appendChild(ol);
       nav.insertBefore(sec, first);
     });
+  }
+
+  // Wide screens: mark the on-page TOC entry of the section being read.
+  function tocHighlight() {
+    var links = doc.querySelectorAll(".toc a[href^='#']");
+    if (!links.length || !("IntersectionObserver" in window)) return;
+    var byId = {};
+    var heads = [];
+    links.forEach(function (a) {
+      var id = decodeURIComponent(a.getAttribute("href").slice(1));
+      var h = doc.getElementById(id);
+      if (h) { byId[id] = a; heads.push(h); }
+    });
+    var current = null;
+    function mark(id) {
+      if (current) current.removeAttribute("aria-current");
+      current = byId[id] || null;
+      if (current) current.setAttribute("aria-current", "location");
+    }
+    var io = new IntersectionObserver(function () {
+      // The last heading above the top fifth of the viewport is the section being read.
+      var line = window.innerHeight * 0.2;
+      var best = heads[0];
+      for (var i = 0; i < heads.length; i++) {
+        if (heads[i].getBoundingClientRect().top <= line) best = heads[i]; else break;
+      }
+      if (best) mark(best.id);
+    }, { rootMargin: "0px 0px -80% 0px" });
+    heads.forEach(function (h) { io.observe(h); });
+  }
+
+  // Offline: a service worker caches the whole guide, but only over http(s). Under file://
+  // everything already works without it; under `guidesmith serve` it would fight live reload.
+  function registerOffline() {
+    var sw = navigator.serviceWorker;
+    if (!sw || (location.protocol !== "http:" && location.protocol !== "https:")) return;
+    var base = doc.body.getAttribute("data-root") || "";
+    if (doc.querySelector('meta[name="gs-build"]')) {
+      sw.getRegistrations().then(function (regs) {
+        regs.forEach(function (r) { r.unregister(); });
+      }).catch(function () {});
+      return;
+    }
+    sw.register(base + "sw.js").catch(function () { /* offline support is optional */ });
   }
 
   function fillPrintUrls() {

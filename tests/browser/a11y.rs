@@ -1,0 +1,186 @@
+//! Accessibility: axe-core finds no violations on the main page types, in light and dark, by
+//! system preference and by the theme toggle; the basics axe cannot judge are checked directly.
+//!
+//! axe-core comes from npm (`npm install --prefix tests/browser/vendor axe-core@4`, as `.ci/run`
+//! does) or from `GUIDESMITH_AXE=/path/to/axe.min.js`. It is injected over the DevTools
+//! protocol, so the pages' CSP does not apply to it.
+
+use std::path::PathBuf;
+
+use headless_chrome::protocol::cdp::Emulation;
+use headless_chrome::Tab;
+
+use crate::*;
+
+const PAGES: [&str; 5] = [
+    "index.html",
+    "prepare/evidence.html",
+    "checklists/shop-visit.html",
+    "search.html",
+    "404.html",
+];
+
+/// The axe-core script, or None (skip) when it is not installed and CI does not require it.
+fn axe_source() -> Option<String> {
+    let path = std::env::var_os("GUIDESMITH_AXE").map_or_else(
+        || {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                .join("tests/browser/vendor/node_modules/axe-core/axe.min.js")
+        },
+        PathBuf::from,
+    );
+    match std::fs::read_to_string(&path) {
+        Ok(s) => Some(s),
+        Err(e) => {
+            if std::env::var("GUIDESMITH_REQUIRE_BROWSER").as_deref() == Ok("1") {
+                panic!(
+                    "axe-core not found at {} ({e}); run `npm install --prefix tests/browser/vendor axe-core@4` or set GUIDESMITH_AXE",
+                    path.display()
+                );
+            }
+            eprintln!("skipping axe test: {} not found", path.display());
+            None
+        }
+    }
+}
+
+fn emulate_scheme(tab: &Tab, scheme: &str) -> R {
+    tab.call_method(Emulation::SetEmulatedMedia {
+        media: None,
+        features: Some(vec![Emulation::MediaFeature {
+            name: "prefers-color-scheme".into(),
+            value: scheme.into(),
+        }]),
+    })?;
+    Ok(())
+}
+
+/// Runs axe on the current page; returns a readable list of violations (empty = clean).
+fn axe_violations(tab: &Tab, axe: &str) -> Result<Vec<String>, Box<dyn std::error::Error>> {
+    tab.evaluate(axe, false)?;
+    let js = r#"axe.run(document, { resultTypes: ['violations'] }).then(function (r) {
+      return JSON.stringify(r.violations.map(function (v) {
+        return v.id + ' (' + v.impact + '): ' + v.help + '\n' + v.nodes.map(function (n) {
+          return '    ' + n.target.join(' ') + ' — ' + (n.failureSummary || '').replace(/\n/g, ' ');
+        }).join('\n');
+      }));
+    })"#;
+    let r = tab.evaluate(js, true)?;
+    let s = r
+        .value
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .ok_or("axe returned nothing")?;
+    Ok(serde_json::from_str(&s)?)
+}
+
+#[test]
+fn axe_finds_no_violations_in_light_and_dark_by_preference_and_by_toggle() {
+    let Some(axe) = axe_source() else { return };
+    with_browser(|b| {
+        let tab = tab(b)?;
+        let mut failures = Vec::new();
+        // (system preference, theme chosen with the toggle)
+        let modes = [
+            ("light", None),
+            ("dark", None),
+            ("light", Some("dark")),
+            ("dark", Some("light")),
+        ];
+        for (scheme, chosen) in modes {
+            emulate_scheme(&tab, scheme)?;
+            for page in PAGES {
+                open(&tab, &file_url(page))?;
+                eval(&tab, "localStorage.removeItem('gs-theme')")?;
+                reload(&tab)?;
+                if let Some(want) = chosen {
+                    eval(&tab, "document.querySelector('.theme-toggle').click()")?;
+                    let got =
+                        eval_str(&tab, "document.documentElement.getAttribute('data-theme')")?;
+                    assert_eq!(got, want, "{page}: toggle under {scheme} preference");
+                }
+                let what = format!("{page} [system {scheme}, toggle {chosen:?}]");
+                assert_no_problems(&tab, &what)?;
+                for v in axe_violations(&tab, &axe)? {
+                    failures.push(format!("{what}: {v}"));
+                }
+            }
+        }
+        eval(&tab, "localStorage.removeItem('gs-theme')")?;
+        emulate_scheme(&tab, "")?;
+        assert!(
+            failures.is_empty(),
+            "axe-core violations:\n{}",
+            failures.join("\n")
+        );
+        Ok(())
+    });
+}
+
+#[test]
+fn theme_choice_is_remembered_across_pages() {
+    with_browser(|b| {
+        let tab = tab(b)?;
+        emulate_scheme(&tab, "light")?;
+        open(&tab, &file_url("index.html"))?;
+        eval(&tab, "localStorage.removeItem('gs-theme')")?;
+        reload(&tab)?;
+        let pressed = "document.querySelector('.theme-toggle').getAttribute('aria-pressed')";
+        assert_eq!(eval_str(&tab, pressed)?, "false");
+        eval(&tab, "document.querySelector('.theme-toggle').click()")?;
+        open(&tab, &file_url("prepare/evidence.html"))?;
+        assert_eq!(
+            eval_str(&tab, "document.documentElement.getAttribute('data-theme')")?,
+            "dark"
+        );
+        assert_eq!(eval_str(&tab, pressed)?, "true");
+        let bg = eval_str(&tab, "getComputedStyle(document.body).backgroundColor")?;
+        assert_eq!(bg, "rgb(21, 24, 28)", "dark background applied");
+        eval(&tab, "localStorage.removeItem('gs-theme')")?;
+        emulate_scheme(&tab, "")?;
+        Ok(())
+    });
+}
+
+#[test]
+fn pages_have_language_landmarks_skip_link_and_one_h1() {
+    with_browser(|b| {
+        let tab = tab(b)?;
+        for page in PAGES {
+            open(&tab, &file_url(page))?;
+            let facts = eval_json(
+                &tab,
+                r#"({
+                lang: document.documentElement.lang,
+                banner: document.querySelectorAll('body > header').length,
+                main: document.querySelectorAll('main#main').length,
+                nav: document.querySelectorAll('nav#gs-nav[aria-label]').length,
+                footer: document.querySelectorAll('body > footer').length,
+                h1: document.querySelectorAll('h1').length,
+                skip: (function (a) { return a ? a.getAttribute('href') : ''; })(document.querySelector('body > a.skip-link:first-child')),
+                search: document.querySelectorAll('form[role=search] input[type=search]').length
+            })"#,
+            )?;
+            assert_eq!(facts["lang"], "zh-CN", "{page}");
+            assert_eq!(facts["banner"], 1, "{page}: header landmark");
+            assert_eq!(facts["main"], 1, "{page}: main landmark");
+            assert_eq!(facts["nav"], 1, "{page}: labelled nav");
+            assert_eq!(facts["footer"], 1, "{page}: footer landmark");
+            assert_eq!(facts["h1"], 1, "{page}: exactly one h1");
+            assert_eq!(facts["skip"], "#main", "{page}: skip link first");
+            assert!(
+                facts["search"].as_u64().unwrap_or(0) >= 1,
+                "{page}: search box"
+            );
+        }
+        // The 404 page offers its own search form and the way home.
+        open(&tab, &file_url("404.html"))?;
+        assert_eq!(
+            eval(
+                &tab,
+                "document.querySelectorAll('main form[role=search] input[name=q]').length"
+            )?,
+            serde_json::json!(1)
+        );
+        Ok(())
+    });
+}
