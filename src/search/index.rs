@@ -1,0 +1,291 @@
+//! The inverted index: terms → postings with positions and a precomputed BM25F impact.
+//!
+//! Owns: the per-section position space (fields laid out title, heading, breadcrumb, body, code
+//! with a gap between fields so no phrase spans two fields), field lengths, BM25F weights, and
+//! the varint encoding of postings that `search.js` decodes.
+//!
+//! Must never: let map iteration order reach the output (everything is a `BTreeMap` or sorted),
+//! panic on empty or huge input, or store anything the client cannot decode.
+
+use std::collections::{BTreeMap, HashMap};
+
+use super::fxhash::FxBuild;
+use super::tokenize::{normalize, tokenize_normalized, Kind};
+use super::Section;
+
+/// Field order inside a section's position space.
+pub const FIELDS: usize = 5;
+/// BM25F field weights: page title, heading, breadcrumb, body, code.
+pub const FIELD_WEIGHT: [f64; FIELDS] = [4.0, 5.0, 1.5, 1.0, 0.3];
+/// Length normalisation per field.
+pub const FIELD_B: [f64; FIELDS] = [0.5, 0.5, 0.5, 0.75, 0.75];
+pub const K1: f64 = 1.2;
+/// Impacts are stored as round(weight × SCALE).
+pub const SCALE: f64 = 5.0;
+
+/// One section in one term's posting list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Posting {
+    pub section: u32,
+    pub impact: u32,
+    pub positions: Vec<u32>,
+}
+
+/// The built index.
+#[derive(Debug, Clone, Default)]
+pub struct Index {
+    pub terms: BTreeMap<String, Vec<Posting>>,
+    /// Terms of kind `Word` (Latin/digits).
+    pub word_terms: Vec<String>,
+    /// Token count per field per section.
+    pub field_len: Vec<[u32; FIELDS]>,
+    /// Indexed UTF-8 bytes (all fields, page title counted once per page).
+    pub text_bytes: usize,
+}
+
+struct Acc {
+    section: u32,
+    tf: [u32; FIELDS],
+    positions: Vec<u32>,
+}
+
+/// The breadcrumb as indexed (and as search.js indexes it): entries other than the page title.
+pub fn breadcrumb_text(s: &Section) -> String {
+    let parts: Vec<&str> = s
+        .breadcrumb
+        .iter()
+        .map(String::as_str)
+        .filter(|b| *b != s.page_title)
+        .collect();
+    parts.join(" › ")
+}
+
+/// Builds the index over `sections` (section id = position in the slice).
+pub fn build(sections: &[Section]) -> Index {
+    // Sections are visited in order, so each term's list grows in section order; the map is only
+    // looked up here and sorted (into a BTreeMap) before anything leaves this function.
+    let mut acc: HashMap<String, (Kind, Vec<Acc>), FxBuild> = HashMap::default();
+    let mut field_len = Vec::with_capacity(sections.len());
+    let mut text_bytes = 0usize;
+    let mut last_page: Option<&str> = None;
+    for (id, s) in sections.iter().enumerate() {
+        let id = u32::try_from(id).unwrap_or(u32::MAX);
+        // The page title is its own field: leave it out of the breadcrumb so it is not indexed twice.
+        let bc = breadcrumb_text(s);
+        // Checklist items share their group's title as heading: only the first of a run of
+        // sections with the same page and heading indexes it (the rest still have it in the
+        // breadcrumb), so a checklist page does not win on one repeated heading.
+        let repeated = id > 0
+            && sections
+                .get(id as usize - 1)
+                .is_some_and(|p| p.page == s.page && p.heading == s.heading);
+        let heading = if repeated { "" } else { s.heading.as_str() };
+        let fields: [&str; FIELDS] = [&s.page_title, heading, &bc, &s.text, &s.code];
+        if last_page != Some(s.page.as_str()) {
+            text_bytes += s.page_title.len();
+            last_page = Some(s.page.as_str());
+        }
+        text_bytes += s.heading.len() + s.text.len() + s.code.len();
+        let mut lens = [0u32; FIELDS];
+        let mut next = 0u32;
+        for (f, text) in fields.iter().enumerate() {
+            let (toks, end) = tokenize_normalized(&normalize(text), next);
+            lens[f] = u32::try_from(toks.len()).unwrap_or(u32::MAX);
+            for t in toks {
+                let list = match acc.get_mut(t.text.as_str()) {
+                    Some(e) => &mut e.1,
+                    None => &mut acc.entry(t.text).or_insert((t.kind, Vec::new())).1,
+                };
+                if list.last().is_none_or(|a| a.section != id) {
+                    list.push(Acc {
+                        section: id,
+                        tf: [0; FIELDS],
+                        positions: Vec::new(),
+                    });
+                }
+                if let Some(a) = list.last_mut() {
+                    a.tf[f] += 1;
+                    a.positions.push(t.pos);
+                }
+            }
+            // One empty position between fields: no adjacency across them.
+            next = end.saturating_add(1);
+        }
+        field_len.push(lens);
+    }
+
+    let n = sections.len().max(1) as f64;
+    let mut avg = [0f64; FIELDS];
+    for l in &field_len {
+        for f in 0..FIELDS {
+            avg[f] += f64::from(l[f]);
+        }
+    }
+    for a in &mut avg {
+        *a = (*a / n).max(1.0);
+    }
+
+    let mut terms = BTreeMap::new();
+    let mut word_terms = Vec::new();
+    for (term, (kind, secs)) in acc {
+        let df = secs.len() as f64;
+        let idf = (1.0 + (n - df + 0.5) / (df + 0.5)).ln();
+        let mut list = Vec::with_capacity(secs.len());
+        for a in secs {
+            let sec = a.section;
+            let lens = field_len.get(sec as usize).copied().unwrap_or([0; FIELDS]);
+            let mut tfw = 0.0;
+            for f in 0..FIELDS {
+                if a.tf[f] > 0 {
+                    let norm = 1.0 - FIELD_B[f] + FIELD_B[f] * f64::from(lens[f]) / avg[f];
+                    tfw += FIELD_WEIGHT[f] * f64::from(a.tf[f]) / norm;
+                }
+            }
+            let w = idf * tfw * (K1 + 1.0) / (K1 + tfw);
+            let impact = (w * SCALE).round().clamp(1.0, 1_000_000.0) as u32;
+            list.push(Posting {
+                section: sec,
+                impact,
+                positions: a.positions,
+            });
+        }
+        if kind == Kind::Word {
+            word_terms.push(term.clone());
+        }
+        terms.insert(term, list);
+    }
+    word_terms.sort();
+    Index {
+        terms,
+        word_terms,
+        field_len,
+        text_bytes,
+    }
+}
+
+/// Alphabet of the text varints: 5 data bits per character, 32 = "more characters follow".
+const B32: &[u8; 64] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_";
+
+/// The same number sequence as `encode_postings`, written as character varints (5 bits per
+/// character, low bits first). Character-aligned numbers gzip about 12 % better than base64 of
+/// the byte varints, and need no escaping inside JSON.
+pub fn encode_postings_text(list: &[Posting]) -> String {
+    let mut out = String::new();
+    let mut push = |mut v: u32| loop {
+        let mut d = v & 31;
+        v >>= 5;
+        if v > 0 {
+            d |= 32;
+        }
+        out.push(char::from(B32[d as usize]));
+        if v == 0 {
+            break;
+        }
+    };
+    push(u32::try_from(list.len()).unwrap_or(u32::MAX));
+    let mut prev = 0u32;
+    for p in list {
+        push(p.section.wrapping_sub(prev));
+        prev = p.section;
+        push(p.impact);
+        push(u32::try_from(p.positions.len()).unwrap_or(u32::MAX));
+        let mut last = 0u32;
+        for &pos in &p.positions {
+            push(pos.wrapping_sub(last));
+            last = pos;
+        }
+    }
+    out
+}
+
+fn varint(out: &mut Vec<u8>, mut v: u32) {
+    while v >= 0x80 {
+        out.push((v as u8 & 0x7f) | 0x80);
+        v >>= 7;
+    }
+    out.push(v as u8);
+}
+
+/// Encodes one posting list: count, then per section: section delta, impact, position count,
+/// position deltas (first absolute).
+pub fn encode_postings(list: &[Posting]) -> Vec<u8> {
+    let mut out = Vec::new();
+    varint(&mut out, u32::try_from(list.len()).unwrap_or(u32::MAX));
+    let mut prev = 0u32;
+    for p in list {
+        varint(&mut out, p.section.wrapping_sub(prev));
+        prev = p.section;
+        varint(&mut out, p.impact);
+        varint(
+            &mut out,
+            u32::try_from(p.positions.len()).unwrap_or(u32::MAX),
+        );
+        let mut last = 0u32;
+        for &pos in &p.positions {
+            varint(&mut out, pos.wrapping_sub(last));
+            last = pos;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sec(heading: &str, text: &str) -> Section {
+        Section {
+            page: "p.html".into(),
+            anchor: heading.into(),
+            page_title: "指南".into(),
+            heading: heading.into(),
+            breadcrumb: vec!["第一部分".into()],
+            text: text.into(),
+            code: "curl x".into(),
+        }
+    }
+
+    #[test]
+    fn positions_are_per_field_with_gaps() {
+        let idx = build(&[sec("投诉", "先投诉")]);
+        // title 指南@0, heading 投诉@2, breadcrumb 第一@4…, body 先投@?, 投诉@?
+        let p = &idx.terms["投诉"][0];
+        assert_eq!(p.positions.len(), 2);
+        assert_eq!(p.positions[0], 2);
+        assert_eq!(idx.field_len[0], [1, 1, 3, 2, 2]);
+        assert!(idx.word_terms.contains(&"curl".to_string()));
+        assert!(!idx.terms.contains_key("南投"));
+    }
+
+    #[test]
+    fn heading_hits_outweigh_body_hits() {
+        let idx = build(&[
+            sec("投诉", "正文"),
+            sec("其他", "正文里有投诉"),
+            sec("x", "y"),
+        ]);
+        let l = &idx.terms["投诉"];
+        assert!(l[0].impact > l[1].impact);
+    }
+
+    #[test]
+    fn postings_round_trip_shape() {
+        let list = vec![
+            Posting {
+                section: 3,
+                impact: 200,
+                positions: vec![1, 300],
+            },
+            Posting {
+                section: 10,
+                impact: 1,
+                positions: vec![0],
+            },
+        ];
+        assert_eq!(
+            encode_postings(&list),
+            [2, 3, 200, 1, 2, 1, 171, 2, 7, 1, 1, 0]
+        );
+        assert_eq!(encode_postings_text(&list), "23e621h97110");
+    }
+}

@@ -1,0 +1,368 @@
+//! Output files: the JSON payloads wrapped as classic scripts (`GS.load('…')`), sharding and
+//! content hashes.
+//!
+//! Owns: the payload schema `search.js` reads (version `v: 1`), the switch from one
+//! `search/index-<hash>.js` to `search/manifest-<hash>.js` + `t-XXX-<hash>.js` term shards +
+//! `s-XXX-<hash>.js` section shards, and the FNV-1a hashes (64-bit for file names, 32-bit for
+//! term → shard, mirrored in search.js).
+//!
+//! Must never: emit ES modules, anything that needs `fetch`, or bytes that depend on map
+//! iteration order; never panic (serialisation failures degrade to an empty payload).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::{json, Value};
+
+use super::index::{encode_postings_text, Index, Posting, FIELD_B, FIELD_WEIGHT, K1, SCALE};
+use super::pinyin::{override_lines, CharTable, VocabEntry};
+use super::tokenize::is_cjk;
+use super::{Layout, SearchOutput, Section};
+
+/// Estimated gzipped bytes above which the index is sharded.
+pub const SHARD_THRESHOLD: usize = 300 * 1024;
+/// Target raw bytes of postings per term shard.
+const TERM_SHARD_BYTES: usize = 24 * 1024;
+/// Target raw bytes per section shard.
+const SECTION_SHARD_BYTES: usize = 24 * 1024;
+/// Latin vocabulary kept for prefix and typo lookups.
+const MAX_LATIN: usize = 20_000;
+
+/// FNV-1a, 64-bit: content hashes in file names.
+pub fn fnv1a64(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in bytes {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h
+}
+
+/// FNV-1a, 32-bit: term → shard (search.js computes the same).
+pub fn fnv1a32(bytes: &[u8]) -> u32 {
+    let mut h: u32 = 0x811c_9dc5;
+    for &b in bytes {
+        h ^= u32::from(b);
+        h = h.wrapping_mul(0x0100_0193);
+    }
+    h
+}
+
+/// The part of a term that decides its shard: the first character of a CJK term (so a
+/// one-character query reads one shard), the first three characters of a word (so prefix
+/// expansion of the last typed word reads one shard).
+pub fn shard_key(term: &str) -> String {
+    match term.chars().next() {
+        Some(c) if is_cjk(c) => c.to_string(),
+        _ => term.chars().take(3).collect(),
+    }
+}
+
+/// `shard_key`, except that terms starting with a character in `split` (characters whose terms
+/// together would make one oversized shard) are placed by the whole term.
+pub fn shard_key_split(term: &str, split: &BTreeSet<char>) -> String {
+    match term.chars().next() {
+        Some(c) if split.contains(&c) => term.to_owned(),
+        _ => shard_key(term),
+    }
+}
+
+fn hash_name(bytes: &[u8]) -> String {
+    let h = format!("{:016x}", fnv1a64(bytes));
+    h[..10].to_owned()
+}
+
+/// Wraps JSON text as `GS.load('…');` (JSON inside a JS string: parsed with `JSON.parse`).
+pub fn script(json: &str) -> Vec<u8> {
+    let mut s = String::with_capacity(json.len() + 16);
+    s.push_str("GS.load('");
+    for c in json.chars() {
+        match c {
+            '\\' => s.push_str("\\\\"),
+            '\'' => s.push_str("\\'"),
+            '\u{2028}' => s.push_str("\\u2028"),
+            '\u{2029}' => s.push_str("\\u2029"),
+            '<' => s.push_str("\\x3c"),
+            _ => s.push(c),
+        }
+    }
+    s.push_str("');\n");
+    s.into_bytes()
+}
+
+/// JSON text of any serialisable value ("null" if serialisation fails, which it cannot for
+/// these types).
+fn js<T: serde::Serialize + ?Sized>(v: &T) -> String {
+    serde_json::to_string(v).unwrap_or_else(|_| "null".to_owned())
+}
+
+/// A JSON object from (key, JSON text) pairs, in the given order.
+fn obj(fields: &[(&str, &str)]) -> String {
+    let mut s = String::from("{");
+    for (i, (k, v)) in fields.iter().enumerate() {
+        if i > 0 {
+            s.push(',');
+        }
+        s.push_str(&js(*k));
+        s.push(':');
+        s.push_str(v);
+    }
+    s.push('}');
+    s
+}
+
+/// A JSON array from JSON texts.
+fn arr(items: &[String]) -> String {
+    let mut s = String::with_capacity(items.iter().map(|i| i.len() + 1).sum::<usize>() + 2);
+    s.push('[');
+    s.push_str(&items.join(","));
+    s.push(']');
+    s
+}
+
+struct Common<'a> {
+    pages: String,
+    /// (url, title) per page index, for the section shards.
+    page_list: Vec<(&'a str, &'a str)>,
+    /// Page index of each section.
+    sec_page: Vec<usize>,
+    /// One JSON record per section: [page, anchor, heading, breadcrumb, text(, code)].
+    secs: Vec<String>,
+    latin: String,
+    py: String,
+    chars: String,
+}
+
+fn common<'a>(
+    sections: &'a [Section],
+    idx: &Index,
+    vocab: &[VocabEntry],
+    chars: &CharTable,
+) -> Common<'a> {
+    let mut page_ids: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut pages: Vec<(&str, &str)> = Vec::new();
+    let mut secs = Vec::with_capacity(sections.len());
+    let mut sec_page = Vec::with_capacity(sections.len());
+    for s in sections {
+        let pid = *page_ids.entry(s.page.as_str()).or_insert_with(|| {
+            pages.push((&s.page, &s.page_title));
+            pages.len() - 1
+        });
+        sec_page.push(pid);
+        secs.push(if s.code.is_empty() {
+            js(&(pid, &s.anchor, &s.heading, &s.breadcrumb, &s.text))
+        } else {
+            js(&(pid, &s.anchor, &s.heading, &s.breadcrumb, &s.text, &s.code))
+        });
+    }
+    let latin: Vec<&String> = idx
+        .word_terms
+        .iter()
+        .filter(|t| t.chars().any(char::is_alphabetic))
+        .take(MAX_LATIN)
+        .collect();
+    // Readings are not shipped: search.js recomputes them from `chars` + `ovr` exactly as
+    // `pinyin::readings` does (checked by tests/search/vectors.js).
+    let py = json!({
+        "t": vocab.iter().map(|e| e.term.as_str()).collect::<Vec<_>>(),
+        "c": vocab.iter().map(|e| e.count).collect::<Vec<_>>(),
+        "ovr": override_lines(),
+    });
+    Common {
+        pages: js(&pages),
+        page_list: pages,
+        sec_page,
+        secs,
+        latin: js(&latin),
+        py: js(&py),
+        chars: js(chars),
+    }
+}
+
+/// Writes the search files.
+pub fn write(
+    sections: &[Section],
+    idx: &Index,
+    vocab: &[VocabEntry],
+    chars: &CharTable,
+    layout: Layout,
+) -> SearchOutput {
+    let c = common(sections, idx, vocab, chars);
+    let n = js(&sections.len());
+    let bm = js(&bm25_params());
+
+    // One file: the section records carry all indexed text, and search.js derives the postings
+    // (same tokenizer, same BM25F constants) when it loads. For a guide-sized site that is far
+    // smaller than shipping postings (measured on the real guide: postings alone gzip to about
+    // the size of the text) and costs a few milliseconds once.
+    let sharded = match layout {
+        Layout::Single => false,
+        Layout::Sharded => true,
+        Layout::Auto => estimate_gzip(sections) > SHARD_THRESHOLD,
+    };
+    if !sharded {
+        let secs = arr(&c.secs);
+        let bytes = script(&obj(&[
+            ("v", "1"),
+            ("k", "\"single\""),
+            ("n", &n),
+            ("pages", &c.pages),
+            ("secs", &secs),
+            ("bm", &bm),
+            ("py", &c.py),
+            ("chars", &c.chars),
+        ]));
+        let path = format!("search/index-{}.js", hash_name(&bytes));
+        return SearchOutput {
+            files: vec![(path.clone(), bytes)],
+            entry: path,
+        };
+    }
+
+    let mut files = Vec::new();
+    let posts: Vec<(&String, String)> = idx
+        .terms
+        .iter()
+        .map(|(t, l)| (t, encode_postings_text(l)))
+        .collect();
+    // Term shards. A CJK character whose terms would fill more than a few shards on their own
+    // is split: its terms are placed by the whole term (listed in the manifest as `split`).
+    let total: usize = posts.iter().map(|p| p.0.len() + p.1.len() + 6).sum();
+    let nshards = (total / TERM_SHARD_BYTES)
+        .clamp(16, 4096)
+        .next_power_of_two();
+    let mut per_char: BTreeMap<char, usize> = BTreeMap::new();
+    for (t, p) in &posts {
+        if let Some(c) = t.chars().next().filter(|&c| is_cjk(c)) {
+            *per_char.entry(c).or_insert(0) += t.len() + p.len() + 6;
+        }
+    }
+    let split: BTreeSet<char> = per_char
+        .into_iter()
+        .filter(|&(_, size)| size > 4 * TERM_SHARD_BYTES)
+        .map(|(c, _)| c)
+        .collect();
+    // A split character's one-character query cannot scan its terms (they are spread over many
+    // shards), so it gets one precomputed list: every section containing the character, with the
+    // best impact of its terms there and no positions, stored as term "\u{1}<char>" in the
+    // character's own shard.
+    let mut char_posts: Vec<(String, String)> = Vec::new();
+    for &c in &split {
+        let mut best: BTreeMap<u32, u32> = BTreeMap::new();
+        for (t, list) in &idx.terms {
+            let mut it = t.chars();
+            let (a, b, rest) = (it.next(), it.next(), it.next());
+            if rest.is_none() && (a == Some(c) || (b == Some(c) && a.is_some_and(is_cjk))) {
+                for p in list {
+                    let e = best.entry(p.section).or_insert(0);
+                    *e = (*e).max(p.impact);
+                }
+            }
+        }
+        let list: Vec<Posting> = best
+            .into_iter()
+            .map(|(section, impact)| Posting {
+                section,
+                impact,
+                positions: Vec::new(),
+            })
+            .collect();
+        char_posts.push((format!("\u{1}{c}"), encode_postings_text(&list)));
+    }
+    let mut posts = posts;
+    posts.extend(char_posts.iter().map(|(t, p)| (t, p.clone())));
+    let mut buckets: Vec<Vec<usize>> = vec![Vec::new(); nshards];
+    for (i, (t, _)) in posts.iter().enumerate() {
+        let key = match t.strip_prefix('\u{1}') {
+            Some(c) => c.to_owned(),
+            None => shard_key_split(t, &split),
+        };
+        let b = fnv1a32(key.as_bytes()) as usize & (nshards - 1);
+        buckets[b].push(i);
+    }
+    let mut term_hashes = Vec::with_capacity(nshards);
+    for (b, members) in buckets.iter().enumerate() {
+        if members.is_empty() {
+            term_hashes.push(String::new());
+            continue;
+        }
+        let terms: Vec<&String> = members.iter().map(|&i| posts[i].0).collect();
+        let post: Vec<&str> = members.iter().map(|&i| posts[i].1.as_str()).collect();
+        let bytes = script(&obj(&[
+            ("k", "\"t\""),
+            ("i", &js(&b)),
+            ("terms", &js(&terms)),
+            ("post", &js(&post)),
+        ]));
+        let h = hash_name(&bytes);
+        files.push((format!("search/t-{b:03x}-{h}.js"), bytes));
+        term_hashes.push(h);
+    }
+    // Section shards: consecutive sections, ~SECTION_SHARD_BYTES each.
+    let mut starts = Vec::new();
+    let mut sec_hashes = Vec::new();
+    let mut i = 0;
+    while i < c.secs.len() {
+        let start = i;
+        let mut size = 0;
+        while i < c.secs.len() && (i == start || size < SECTION_SHARD_BYTES) {
+            size += c.secs[i].len();
+            i += 1;
+        }
+        let n = starts.len();
+        // The pages these sections belong to: {page index: [url, title]}.
+        let mut pg: BTreeMap<usize, (&str, &str)> = BTreeMap::new();
+        for &p in &c.sec_page[start..i] {
+            if let Some(e) = c.page_list.get(p) {
+                pg.insert(p, *e);
+            }
+        }
+        let bytes = script(&obj(&[
+            ("k", "\"s\""),
+            ("i", &js(&n)),
+            ("start", &js(&start)),
+            ("pages", &js(&pg)),
+            ("secs", &arr(&c.secs[start..i])),
+        ]));
+        let h = hash_name(&bytes);
+        files.push((format!("search/s-{n:03x}-{h}.js"), bytes));
+        starts.push(start);
+        sec_hashes.push(h);
+    }
+    let bytes = script(&obj(&[
+        ("v", "1"),
+        ("k", "\"manifest\""),
+        ("n", &n),
+        ("ts", &js(&nshards)),
+        ("split", &js(&split.iter().collect::<String>())),
+        ("th", &js(&term_hashes)),
+        ("ss", &js(&starts)),
+        ("sh", &js(&sec_hashes)),
+        ("latin", &c.latin),
+        ("bm", &bm),
+        ("py", &c.py),
+        ("chars", &c.chars),
+    ]));
+    let entry = format!("search/manifest-{}.js", hash_name(&bytes));
+    files.push((entry.clone(), bytes));
+    files.sort_by(|a, b| a.0.cmp(&b.0));
+    SearchOutput { files, entry }
+}
+
+/// BM25F constants, shipped so the client computes the same impacts in the one-file layout.
+fn bm25_params() -> Value {
+    json!({
+        "w": FIELD_WEIGHT,
+        "b": FIELD_B,
+        "k1": K1,
+        "scale": SCALE,
+    })
+}
+
+/// The one-file layout is mostly text, which gzips to roughly 40 % (Chinese prose).
+fn estimate_gzip(sections: &[Section]) -> usize {
+    let t: usize = sections
+        .iter()
+        .map(|s| s.text.len() + s.code.len() + s.heading.len() + s.anchor.len() + s.page.len() + 16)
+        .sum();
+    t * 2 / 5
+}

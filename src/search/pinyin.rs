@@ -1,0 +1,389 @@
+//! Pinyin keys for the search vocabulary (build side only; the browser never sees a pinyin table,
+//! only the small map from each vocabulary string to its readings).
+//!
+//! Owns: choosing the vocabulary (headings, page titles, recurring 2–4 character strings),
+//! heteronym expansion with a cap, the reviewed override file `pinyin_overrides.txt`, and the
+//! per-character reading table used for homophone (IME) typo lookups.
+//!
+//! Must never: ship a reading the override file contradicts, expand without a cap, depend on
+//! `HashMap` iteration order for anything it returns, or panic on odd input.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+
+use pinyin::ToPinyinMulti;
+
+use super::fxhash::FxBuild;
+use super::tokenize::{is_cjk, normalize};
+use super::Section;
+
+const OVERRIDES: &str = include_str!("pinyin_overrides.txt");
+
+/// At most this many readings per vocabulary string.
+pub const MAX_VARIANTS: usize = 4;
+/// At most this many readings of one character are considered.
+const MAX_READINGS_PER_CHAR: usize = 2;
+/// Recurring strings kept (most frequent first); headings and titles come on top of this.
+pub const MAX_VOCAB: usize = 6000;
+/// Headings/titles kept (most frequent first).
+const MAX_HEADINGS: usize = 4000;
+/// A recurring string must occur at least this often.
+const MIN_COUNT: u32 = 3;
+/// Strings that begin or end with one of these are grammar, not vocabulary.
+const EDGE_STOP: &str = "的了着和与或及把被是也就都而吗呢吧啊您你我他她它们这那个之其";
+
+/// One vocabulary string and its pinyin readings (syllables, plain, `ü` written `v`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VocabEntry {
+    pub term: String,
+    pub count: u32,
+    pub readings: Vec<Vec<String>>,
+}
+
+/// The override file's lines (for the client, which recomputes readings the same way).
+pub fn override_lines() -> Vec<&'static str> {
+    OVERRIDES
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .collect()
+}
+
+/// The parsed override file: (word, syllables), longest words first.
+pub fn overrides() -> Vec<(Vec<char>, Vec<&'static str>)> {
+    let mut out: Vec<(Vec<char>, Vec<&'static str>)> = OVERRIDES
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .filter_map(|l| {
+            let mut parts = l.split_whitespace();
+            let word: Vec<char> = parts.next()?.chars().collect();
+            let syl: Vec<&'static str> = parts.collect();
+            (word.len() == syl.len()).then_some((word, syl))
+        })
+        .collect();
+    out.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.0.cmp(&b.0)));
+    out
+}
+
+/// The crate's readings of one character, plain, de-duplicated, first reading first.
+pub fn char_readings(c: char) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    if let Some(multi) = c.to_pinyin_multi() {
+        for p in multi {
+            let s = p.plain().replace('ü', "v");
+            if !s.is_empty() && !out.contains(&s) {
+                out.push(s);
+            }
+            if out.len() == MAX_READINGS_PER_CHAR {
+                break;
+            }
+        }
+    }
+    out
+}
+
+/// Readings of a CJK string: overrides pinned first, then heteronym combinations ordered by how
+/// many non-default readings they use, capped at `MAX_VARIANTS`. Empty when a character has none.
+pub fn readings(term: &str, ovr: &[(Vec<char>, Vec<&'static str>)]) -> Vec<Vec<String>> {
+    let chars: Vec<char> = term.chars().collect();
+    if chars.is_empty() {
+        return Vec::new();
+    }
+    let mut options: Vec<Vec<String>> = vec![Vec::new(); chars.len()];
+    let mut i = 0;
+    while i < chars.len() {
+        let hit = ovr
+            .iter()
+            .find(|(w, _)| !w.is_empty() && chars[i..].starts_with(w));
+        if let Some((w, syl)) = hit {
+            for (k, s) in syl.iter().enumerate() {
+                options[i + k] = vec![(*s).to_owned()];
+            }
+            i += w.len();
+        } else {
+            i += 1;
+        }
+    }
+    let mut polyphonic = 0;
+    for (k, c) in chars.iter().enumerate() {
+        if options[k].is_empty() {
+            let mut r = char_readings(*c);
+            if r.is_empty() {
+                return Vec::new();
+            }
+            if r.len() > 1 {
+                polyphonic += 1;
+                if polyphonic > 4 {
+                    r.truncate(1);
+                }
+            }
+            options[k] = r;
+        }
+    }
+    // Enumerate index vectors (at most 3^4 = 81), order by non-default count then lexicographic.
+    let mut combos: Vec<Vec<usize>> = vec![Vec::new()];
+    for opt in &options {
+        let mut next = Vec::with_capacity(combos.len() * opt.len());
+        for c in &combos {
+            for j in 0..opt.len() {
+                let mut v = c.clone();
+                v.push(j);
+                next.push(v);
+            }
+        }
+        combos = next;
+    }
+    combos.sort_by_key(|v| (v.iter().filter(|&&j| j > 0).count(), v.clone()));
+    combos
+        .into_iter()
+        .take(MAX_VARIANTS)
+        .map(|v| {
+            v.iter()
+                .enumerate()
+                .map(|(k, &j)| options[k][j].clone())
+                .collect()
+        })
+        .collect()
+}
+
+fn cjk_runs(s: &str) -> Vec<Vec<char>> {
+    let mut runs = Vec::new();
+    let mut cur = Vec::new();
+    for c in normalize(s).chars() {
+        if is_cjk(c) {
+            cur.push(c);
+        } else if !cur.is_empty() {
+            runs.push(std::mem::take(&mut cur));
+        }
+    }
+    if !cur.is_empty() {
+        runs.push(cur);
+    }
+    runs
+}
+
+fn key(g: &[char]) -> [u32; 4] {
+    let mut k = [0u32; 4];
+    for (i, c) in g.iter().take(4).enumerate() {
+        k[i] = *c as u32;
+    }
+    k
+}
+
+/// Reading → [characters whose first reading it is, characters whose second reading it is].
+pub type CharTable = BTreeMap<String, [String; 2]>;
+
+/// The vocabulary with readings, sorted by term, plus the reading table for every CJK character
+/// of the text (search.js recomputes readings from it, and uses it for homophone lookups).
+pub fn vocabulary(sections: &[Section]) -> (Vec<VocabEntry>, CharTable) {
+    let ovr = overrides();
+    let mut counts: HashMap<[u32; 4], u32, FxBuild> = HashMap::default();
+    let mut headings: BTreeMap<String, u32> = BTreeMap::new();
+    let mut seen_pages: HashSet<&str> = HashSet::new();
+    let mut all_chars: BTreeSet<char> = BTreeSet::new();
+
+    let count_text = |s: &str, counts: &mut HashMap<[u32; 4], u32, FxBuild>| {
+        for run in cjk_runs(s) {
+            for n in 1..=4 {
+                for g in run.windows(n) {
+                    *counts.entry(key(g)).or_insert(0) += 1;
+                }
+            }
+        }
+    };
+    for s in sections {
+        count_text(&s.text, &mut counts);
+        count_text(&s.heading, &mut counts);
+        let mut names = vec![s.heading.as_str()];
+        if seen_pages.insert(s.page.as_str()) {
+            count_text(&s.page_title, &mut counts);
+            names.push(s.page_title.as_str());
+        }
+        for name in names {
+            for run in cjk_runs(name) {
+                if (2..=8).contains(&run.len()) {
+                    *headings.entry(run.iter().collect()).or_insert(0) += 1;
+                }
+            }
+        }
+    }
+    // Closed strings only: drop a string whose every occurrence extends to the same longer one.
+    let mut not_closed: HashSet<[u32; 4], FxBuild> = HashSet::default();
+    for (k, &c) in &counts {
+        let n = k.iter().take_while(|&&x| x != 0).count();
+        if n >= 3 {
+            let mut pre = *k;
+            pre[n - 1] = 0;
+            let mut suf = [0u32; 4];
+            suf[..n - 1].copy_from_slice(&k[1..n]);
+            for sub in [pre, suf] {
+                if counts.get(&sub) == Some(&c) {
+                    not_closed.insert(sub);
+                }
+            }
+        }
+    }
+    let stop: Vec<char> = EDGE_STOP.chars().collect();
+    let mut recurring: Vec<(u32, String)> = Vec::new();
+    for (k, &c) in &counts {
+        let chars: Vec<char> = k
+            .iter()
+            .take_while(|&&x| x != 0)
+            .filter_map(|&x| char::from_u32(x))
+            .collect();
+        if chars.len() == 1 {
+            all_chars.insert(chars[0]);
+            continue;
+        }
+        if c < MIN_COUNT || not_closed.contains(k) {
+            continue;
+        }
+        let (Some(first), Some(last)) = (chars.first(), chars.last()) else {
+            continue;
+        };
+        if stop.contains(first) || stop.contains(last) {
+            continue;
+        }
+        recurring.push((c, chars.into_iter().collect()));
+    }
+    recurring.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+    recurring.truncate(MAX_VOCAB);
+
+    let mut heads: Vec<(u32, String)> = headings.into_iter().map(|(t, c)| (c, t)).collect();
+    heads.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+    heads.truncate(MAX_HEADINGS);
+
+    let mut merged: BTreeMap<String, u32> = BTreeMap::new();
+    for (c, t) in recurring.into_iter().chain(heads) {
+        let e = merged.entry(t).or_insert(0);
+        *e = (*e).max(c);
+    }
+    let vocab = merged
+        .into_iter()
+        .filter_map(|(term, count)| {
+            let r = readings(&term, &ovr);
+            (!r.is_empty()).then_some(VocabEntry {
+                term,
+                count,
+                readings: r,
+            })
+        })
+        .collect();
+
+    let mut by_reading: CharTable = BTreeMap::new();
+    for c in all_chars {
+        for (rank, r) in char_readings(c).into_iter().enumerate() {
+            if let Some(slot) = by_reading.entry(r).or_default().get_mut(rank) {
+                slot.push(c);
+            }
+        }
+    }
+    (vocab, by_reading)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keys(term: &str) -> (Vec<String>, Vec<String>) {
+        let r = readings(term, &overrides());
+        let full = r.iter().map(|v| v.concat()).collect();
+        let ini = r
+            .iter()
+            .map(|v| v.iter().filter_map(|s| s.chars().next()).collect())
+            .collect();
+        (full, ini)
+    }
+
+    #[test]
+    fn override_file_is_well_formed_and_uses_real_readings() {
+        let mut bad = Vec::new();
+        let mut n = 0;
+        for l in OVERRIDES.lines().map(str::trim) {
+            if l.is_empty() || l.starts_with('#') {
+                continue;
+            }
+            n += 1;
+            let mut parts = l.split_whitespace();
+            let word: Vec<char> = parts.next().unwrap_or("").chars().collect();
+            let syl: Vec<&str> = parts.collect();
+            if word.len() != syl.len() {
+                bad.push(format!("{l}: syllable count"));
+                continue;
+            }
+            for (c, s) in word.iter().zip(&syl) {
+                if !char_readings(*c).iter().any(|r| r == s)
+                    && !c
+                        .to_pinyin_multi()
+                        .is_some_and(|m| m.into_iter().any(|p| p.plain().replace('ü', "v") == *s))
+                {
+                    bad.push(format!("{l}: {c} is never read {s}"));
+                }
+            }
+        }
+        assert!(n >= 20);
+        assert!(bad.is_empty(), "{bad:#?}");
+    }
+
+    #[test]
+    fn domain_words_get_the_right_reading() {
+        assert_eq!(keys("调解").0, ["tiaojie"]);
+        assert_eq!(keys("调解").1, ["tj"]);
+        assert_eq!(keys("还款").0, ["huankuan"]);
+        assert_eq!(keys("银行").0, ["yinhang"]);
+        assert_eq!(keys("重置").0, ["chongzhi"]);
+        assert_eq!(keys("行业").0, ["hangye"]);
+        // Override inside a longer string still applies.
+        assert!(keys("银行卡").0.iter().all(|k| k.starts_with("yinhang")));
+    }
+
+    #[test]
+    fn heteronyms_expand_with_a_cap() {
+        let (full, _) = keys("投诉");
+        assert_eq!(full[0], "tousu");
+        let (full, _) = keys("长还行重");
+        assert!(full.len() <= MAX_VARIANTS && full.len() > 1);
+        assert!(readings("abc", &overrides()).is_empty());
+    }
+
+    fn sec(page: &str, title: &str, heading: &str, text: &str) -> Section {
+        Section {
+            page: page.into(),
+            anchor: String::new(),
+            page_title: title.into(),
+            heading: heading.into(),
+            breadcrumb: vec![],
+            text: text.into(),
+            code: String::new(),
+        }
+    }
+
+    #[test]
+    fn vocabulary_finds_recurring_words_and_headings() {
+        let secs = vec![
+            sec(
+                "a.html",
+                "携号转网",
+                "办理携号转网",
+                "携号转网受阻怎么办？投诉。先投诉，再投诉。",
+            ),
+            sec(
+                "b.html",
+                "调解",
+                "调解",
+                "可以申请调解。携号转网不成就投诉。",
+            ),
+        ];
+        let (v, chars) = vocabulary(&secs);
+        let terms: Vec<&str> = v.iter().map(|e| e.term.as_str()).collect();
+        assert!(terms.contains(&"携号转网"), "{terms:?}");
+        assert!(terms.contains(&"投诉"), "{terms:?}");
+        assert!(terms.contains(&"调解"), "{terms:?}");
+        // 携号 always continues as 携号转网: not a vocabulary string of its own.
+        assert!(!terms.contains(&"携号"), "{terms:?}");
+        assert!(chars.get("tou").is_some_and(|s| s[0].contains('投')));
+        let mut sorted = terms.clone();
+        sorted.sort();
+        assert_eq!(terms, sorted);
+    }
+}

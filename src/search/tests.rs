@@ -1,0 +1,383 @@
+//! Module-level tests: determinism, layout switch, substring completeness over generated text,
+//! and the shared tokeniser vectors (`tests/search/vectors.json`) that search.js is checked
+//! against.
+
+use std::path::{Path, PathBuf};
+
+use super::output::{fnv1a32, shard_key};
+use super::tokenize::{normalize, tokenize, Kind};
+use super::*;
+
+fn sec(page: &str, anchor: &str, heading: &str, text: &str) -> Section {
+    Section {
+        page: page.into(),
+        anchor: anchor.into(),
+        page_title: format!("标题{page}"),
+        heading: heading.into(),
+        breadcrumb: vec!["部分".into()],
+        text: text.into(),
+        code: String::new(),
+    }
+}
+
+/// A tiny deterministic generator (xorshift) for property tests.
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+}
+
+const WORDS: &[&str] = &[
+    "投诉",
+    "套餐",
+    "变更",
+    "扣费",
+    "携号转网",
+    "详单",
+    "工信部",
+    "申诉",
+    "客服",
+    "工号",
+    "退费",
+    "5G",
+    "VoLTE",
+    "12300",
+    "，",
+    "。",
+    "的",
+    "了",
+    "我",
+    "您好",
+    "费",
+    "话费",
+    "流量",
+    "宽带",
+    "123.91",
+    " ",
+    "书面投诉函",
+    "调解",
+    "银行",
+];
+
+fn generated(n: usize, seed: u64) -> Vec<Section> {
+    let mut rng = Rng(seed);
+    (0..n)
+        .map(|i| {
+            let len = 5 + rng.below(60);
+            let text: String = (0..len).map(|_| WORDS[rng.below(WORDS.len())]).collect();
+            sec(&format!("p{}.html", i / 4), &format!("s{i}"), "小节", &text)
+        })
+        .collect()
+}
+
+fn decode_varints(b: &[u8]) -> Vec<u32> {
+    let mut out = Vec::new();
+    let mut v = 0u32;
+    let mut shift = 0;
+    for &x in b {
+        v |= u32::from(x & 0x7f) << shift;
+        if x & 0x80 == 0 {
+            out.push(v);
+            v = 0;
+            shift = 0;
+        } else {
+            shift += 7;
+        }
+    }
+    out
+}
+
+fn decoded_postings(idx: &index::Index, term: &str) -> Vec<(u32, Vec<u32>)> {
+    let Some(list) = idx.terms.get(term) else {
+        return Vec::new();
+    };
+    let v = decode_varints(&index::encode_postings(list));
+    let mut out = Vec::new();
+    let mut i = 1;
+    let mut sec = 0;
+    for _ in 0..v[0] {
+        sec += v[i];
+        let npos = v[i + 2] as usize;
+        let mut p = 0;
+        let mut pos = Vec::new();
+        for k in 0..npos {
+            p += v[i + 3 + k];
+            pos.push(p);
+        }
+        out.push((sec, pos));
+        i += 3 + npos;
+    }
+    out
+}
+
+/// True when the bigrams of `q` (a pure CJK run) occur at consecutive positions in `section`.
+fn verbatim_in(idx: &index::Index, q: &str, section: u32) -> bool {
+    let toks = tokenize(q);
+    let lists: Vec<Vec<u32>> = toks
+        .iter()
+        .map(|t| {
+            decoded_postings(idx, &t.text)
+                .into_iter()
+                .find(|(s, _)| *s == section)
+                .map(|(_, p)| p)
+                .unwrap_or_default()
+        })
+        .collect();
+    lists.first().is_some_and(|first| {
+        first.iter().any(|&p0| {
+            toks.iter()
+                .zip(&lists)
+                .all(|(t, l)| l.binary_search(&(p0 + t.pos)).is_ok())
+        })
+    })
+}
+
+#[test]
+fn output_is_deterministic() {
+    let secs = generated(200, 7);
+    let a = build(&secs);
+    let b = build(&secs);
+    assert_eq!(a.entry, b.entry);
+    assert_eq!(a.files, b.files);
+    let a = build_with(&secs, Layout::Sharded);
+    let b = build_with(&secs, Layout::Sharded);
+    assert_eq!(a.files, b.files);
+}
+
+#[test]
+fn small_site_is_one_script_large_site_shards() {
+    let out = build(&generated(50, 1));
+    assert_eq!(out.files.len(), 1);
+    assert!(out.entry.starts_with("search/index-") && out.entry.ends_with(".js"));
+    let body = String::from_utf8_lossy(&out.files[0].1);
+    assert!(body.starts_with("GS.load('{"));
+    let out = build_with(&generated(300, 2), Layout::Sharded);
+    assert!(out.entry.starts_with("search/manifest-"));
+    assert!(out.files.iter().any(|f| f.0.starts_with("search/t-")));
+    assert!(out.files.iter().any(|f| f.0.starts_with("search/s-")));
+    assert!(out.files.iter().any(|f| f.0 == out.entry));
+    // Every name carries the hash of its bytes.
+    for (name, bytes) in &out.files {
+        let h = format!("{:016x}", output::fnv1a64(bytes));
+        assert!(name.contains(&h[..10]), "{name}");
+    }
+}
+
+#[test]
+fn empty_and_odd_input_builds() {
+    let out = build(&[]);
+    assert_eq!(out.files.len(), 1);
+    let out = build(&[sec("a.html", "", "", "'\\\u{2028}</script>")]);
+    let body = String::from_utf8_lossy(&out.files[0].1).into_owned();
+    assert!(!body.contains("</script"));
+    assert!(!body.contains('\u{2028}'));
+}
+
+#[test]
+fn substring_completeness_over_generated_text() {
+    let secs = generated(120, 42);
+    let idx = index::build(&secs);
+    let mut rng = Rng(99);
+    let mut checked = 0;
+    for (id, s) in secs.iter().enumerate() {
+        let norm = normalize(&s.text);
+        // Pure CJK runs of the text.
+        let runs: Vec<Vec<char>> = norm
+            .split(|c: char| !tokenize::is_cjk(c))
+            .map(|r| r.chars().collect::<Vec<_>>())
+            .filter(|r| r.len() >= 2)
+            .collect();
+        for _ in 0..5 {
+            if runs.is_empty() {
+                break;
+            }
+            let run = &runs[rng.below(runs.len())];
+            let len = 2 + rng.below(7.min(run.len() - 1));
+            let start = rng.below(run.len() - len + 1);
+            let q: String = run[start..start + len].iter().collect();
+            assert!(
+                verbatim_in(&idx, &q, id as u32),
+                "section {id} contains {q:?} verbatim but the index disagrees"
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked > 300, "{checked}");
+}
+
+#[test]
+fn pinyin_keys_reach_the_payload() {
+    let secs = vec![
+        sec(
+            "a.html",
+            "a",
+            "投诉",
+            "投诉要写清楚。再次投诉。投诉部门。携号转网。",
+        ),
+        sec(
+            "b.html",
+            "b",
+            "携号转网",
+            "携号转网受阻，可以调解。携号转网。调解。调解组织。",
+        ),
+    ];
+    let (vocab, _) = pinyin::vocabulary(&secs);
+    let find = |t: &str| {
+        vocab
+            .iter()
+            .find(|e| e.term == t)
+            .map(|e| e.readings.clone())
+    };
+    let keys = |t: &str| -> (Vec<String>, Vec<String>) {
+        let r = find(t).unwrap_or_default();
+        (
+            r.iter().map(|v| v.concat()).collect(),
+            r.iter()
+                .map(|v| v.iter().filter_map(|s| s.chars().next()).collect())
+                .collect(),
+        )
+    };
+    assert!(keys("投诉").0.contains(&"tousu".to_string()));
+    assert!(keys("投诉").1.contains(&"ts".to_string()));
+    assert!(keys("携号转网").1.contains(&"xhzw".to_string()));
+    assert!(keys("调解").0.contains(&"tiaojie".to_string()));
+    assert!(keys("调解").1.contains(&"tj".to_string()));
+    let out = build(&secs);
+    let body = String::from_utf8_lossy(&out.files[0].1).into_owned();
+    assert!(body.contains("tiao jie"));
+}
+
+const VECTOR_INPUTS: &[&str] = &[
+    "5G套餐",
+    "5G 套餐",
+    "１２３００",
+    "VoLTE",
+    "ＶｏＬＴＥ",
+    "携号转网",
+    "费",
+    "乱扣费怎么办",
+    "我的套餐被改了",
+    "套餐，变更",
+    "123.91元",
+    "打 12300 或 12315 投诉",
+    "15 天",
+    "Ａｐｐ里查询“已订购业务”",
+    "iPhone15Pro用户",
+    "e-mail、Wi-Fi",
+    "第三十三条（《电信条例》）",
+    "ｶﾀｶﾅとひらがな",
+    "한국어 테스트",
+    "𠀀𠀁𠀂",
+    "🙂投诉🙂",
+    "Σίσυφος ΣΑΣ",
+    "İstanbul",
+    "x\u{2028}y",
+    "①②③",
+    "㎏ ㍻ ﬁ",
+    "3.14.15",
+    "a.b",
+    "  前后空格  ",
+    "",
+    "tousu ts xhzw",
+    "上网速度 100Mbps 宽带",
+    "《消费者权益保护法》第五十五条",
+];
+
+fn vectors_path() -> PathBuf {
+    let here = Path::new(file!());
+    let here = if here.is_absolute() {
+        here.to_path_buf()
+    } else {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join(here)
+    };
+    // src/search/tests.rs → <repo>/tests/search/vectors.json
+    here.parent()
+        .and_then(Path::parent)
+        .and_then(Path::parent)
+        .map(|root| root.join("tests/search/vectors.json"))
+        .unwrap_or_default()
+}
+
+const PINYIN_INPUTS: &[&str] = &[
+    "投诉",
+    "携号转网",
+    "调解",
+    "还款",
+    "银行卡",
+    "重置密码",
+    "行业",
+    "套餐",
+    "长还行重",
+    "一个部门",
+    "工信部",
+    "绿色",
+    "详单",
+    "会员",
+    "营业厅",
+    "处理结果",
+    "参与",
+    "不得",
+];
+
+fn vectors_json() -> String {
+    let line = |v: serde_json::Value| serde_json::to_string(&v).unwrap_or_default();
+    let mut lines = Vec::new();
+    for s in VECTOR_INPUTS {
+        let toks: Vec<serde_json::Value> = tokenize(s)
+            .into_iter()
+            .map(|t| {
+                let shard = fnv1a32(shard_key(&t.text).as_bytes());
+                let kind = if t.kind == Kind::Cjk { "c" } else { "w" };
+                serde_json::json!([t.text, t.pos, kind, shard])
+            })
+            .collect();
+        lines.push(line(
+            serde_json::json!({"input": s, "norm": normalize(s), "tokens": toks}),
+        ));
+    }
+    let ovr = pinyin::overrides();
+    let mut chars = std::collections::BTreeMap::new();
+    let mut cases = Vec::new();
+    for w in PINYIN_INPUTS {
+        for c in w.chars() {
+            chars.insert(c.to_string(), pinyin::char_readings(c));
+        }
+        cases.push(line(serde_json::json!([w, pinyin::readings(w, &ovr)])));
+    }
+    format!(
+        "{{\n\"tokens\": [\n{}\n],\n\"pinyin\": {{\n\"chars\": {},\n\"ovr\": {},\n\"cases\": [\n{}\n]}}\n}}\n",
+        lines.join(",\n"),
+        line(serde_json::json!(chars)),
+        line(serde_json::json!(pinyin::override_lines())),
+        cases.join(",\n")
+    )
+}
+
+/// The shared vectors must match the tokenizer. Regenerate with
+/// `GUIDESMITH_UPDATE_VECTORS=1 cargo test vectors` and check with `node tests/search/vectors.js`.
+#[test]
+fn vectors_json_is_current() {
+    let want = vectors_json();
+    let path = vectors_path();
+    if std::env::var_os("GUIDESMITH_UPDATE_VECTORS").is_some() {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).expect("create tests/search");
+        }
+        std::fs::write(&path, &want).expect("write vectors.json");
+        return;
+    }
+    let have = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        have == want,
+        "{} is stale or missing; regenerate with `GUIDESMITH_UPDATE_VECTORS=1 cargo test vectors` \
+         and re-run `node tests/search/vectors.js`",
+        path.display()
+    );
+}

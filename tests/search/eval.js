@@ -1,0 +1,80 @@
+#!/usr/bin/env node
+// Search quality on the labelled query set: node tests/search/eval.js SITE_DIR [--verbose]
+// Loads SITE_DIR/search/{index,manifest}-*.js and themes/default/static/search.js in Node, runs
+// every query in tests/search/queries.yaml, prints recall@5 and MRR@5 per category and overall,
+// and exits non-zero when overall recall@5 < 0.95 or MRR@5 < 0.85.
+'use strict';
+const fs = require('fs');
+const path = require('path');
+const vm = require('vm');
+const repo = path.resolve(__dirname, '..', '..');
+const site = process.argv[2];
+const verbose = process.argv.includes('--verbose');
+if (!site) { console.error('usage: node tests/search/eval.js SITE_DIR [--verbose]'); process.exit(2); }
+const sd = path.join(site, 'search');
+const entry = fs.existsSync(sd) && fs.readdirSync(sd).filter((f) => /^(manifest|index)-[0-9a-f]+\.js$/.test(f)).sort()[0];
+if (!entry) { console.error(`no search/index-*.js or search/manifest-*.js under ${site}`); process.exit(2); }
+
+// The site's own client if it ships one (static/search.*.js), else the theme source.
+const sdir = path.join(site, 'static');
+const shipped = fs.existsSync(sdir) && fs.readdirSync(sdir).find((f) => /^search(\.[0-9a-f]+)?\.js$/.test(f));
+const GS = require(shipped ? path.resolve(sdir, shipped) : path.join(repo, 'themes/default/static/search.js'));
+GS.setEntry(path.join(sd, entry));
+GS.setLoader((f) => vm.runInThisContext(fs.readFileSync(f, 'utf8'), { filename: f }));
+
+function parseQueries(text) {
+  const out = [];
+  for (const line of text.split('\n')) {
+    const m = line.match(/^- \{q: (.*), cat: ([a-z]+), expect: \[(.*)\]\}\s*$/);
+    if (m) out.push({ q: m[1].trim(), cat: m[2], expect: m[3].split(',').map((s) => s.trim()).filter(Boolean) });
+    else if (line.startsWith('- ')) throw new Error(`cannot parse: ${line}`);
+  }
+  return out;
+}
+const queries = parseQueries(fs.readFileSync(path.join(__dirname, 'queries.yaml'), 'utf8'));
+
+GS.ready(() => {
+  const D = GS._state();
+  // The one-file layout lists every page up front (shards carry only their own pages).
+  const known = D.kind === 'single' ? new Set(D.pages.map((p) => p[0])) : null;
+  const stats = {};
+  const add = (cat, r, rr) => {
+    const s = (stats[cat] = stats[cat] || { n: 0, recall: 0, mrr: 0 });
+    s.n++; s.recall += r; s.mrr += rr;
+  };
+  let pending = queries.length, missing = 0;
+  const lat = [];
+  for (const item of queries) {
+    for (const e of item.expect) if (known && !known.has(e)) { missing++; console.log(`WARN expected page not in index: ${e} (${item.q})`); }
+    const t0 = process.hrtime.bigint();
+    GS.query(item.q, 10, (res) => {
+      lat.push(Number(process.hrtime.bigint() - t0) / 1e6);
+      const order = [];
+      for (const r of res || []) if (!order.includes(r.page)) order.push(r.page);
+      const top = order.slice(0, 5);
+      const hit = item.expect.filter((e) => top.includes(e)).length;
+      const first = top.findIndex((p) => item.expect.includes(p));
+      const recall = hit / item.expect.length, rr = first >= 0 ? 1 / (first + 1) : 0;
+      add(item.cat, recall, rr); add('overall', recall, rr);
+      if (verbose && (recall < 1 || rr < 1)) {
+        console.log(`MISS [${item.cat}] ${item.q} expect ${item.expect.join(',')} got ${top.join(',')}${res && res.labels.length ? ' (' + res.labels.join('; ') + ')' : ''}`);
+      }
+      if (--pending === 0) report();
+    });
+  }
+  function report() {
+    const cats = Object.keys(stats).filter((c) => c !== 'overall').sort().concat(['overall']);
+    console.log('category     n   recall@5  MRR@5');
+    for (const c of cats) {
+      const s = stats[c];
+      console.log(`${c.padEnd(10)} ${String(s.n).padStart(3)}   ${(s.recall / s.n).toFixed(3)}     ${(s.mrr / s.n).toFixed(3)}`);
+    }
+    lat.sort((a, b) => a - b);
+    const pct = (p) => lat[Math.min(lat.length - 1, Math.floor(p * lat.length))].toFixed(2);
+    console.log(`query latency (Node, includes snippets): p50 ${pct(0.5)} ms, p95 ${pct(0.95)} ms, max ${pct(1)} ms`);
+    const o = stats.overall, recall = o.recall / o.n, mrr = o.mrr / o.n;
+    const ok = recall >= 0.95 && mrr >= 0.85 && !missing;
+    console.log(ok ? 'PASS' : `FAIL (need recall@5 >= 0.95 and MRR@5 >= 0.85${missing ? ', and every expected page indexed' : ''})`);
+    process.exit(ok ? 0 : 1);
+  }
+});

@@ -1,0 +1,69 @@
+#!/usr/bin/env node
+// Property checks (SEARCH.md G1) through the real client on a built site:
+//   node tests/search/props.js SITE_DIR [SAMPLES]
+// 1. every sampled CJK substring (2–8 chars) finds the section it was taken from, and every
+//    section containing it verbatim ranks above every section that does not;
+// 2. a one-character query returns every section containing that character;
+// 3. a number query returns exactly the sections holding that number as a whole token.
+'use strict';
+const fs = require('fs');
+const path = require('path');
+const vm = require('vm');
+const repo = path.resolve(__dirname, '..', '..');
+const site = process.argv[2];
+const samples = Number(process.argv[3] || 300);
+if (!site) { console.error('usage: node tests/search/props.js SITE_DIR [SAMPLES]'); process.exit(2); }
+const sd = path.join(site, 'search');
+const entry = fs.readdirSync(sd).filter((f) => /^(manifest|index)-[0-9a-f]+\.js$/.test(f)).sort()[0];
+const GS = require(path.join(repo, 'themes/default/static/search.js'));
+GS.setEntry(path.join(sd, entry));
+GS.setLoader((f) => vm.runInThisContext(fs.readFileSync(f, 'utf8'), { filename: f }));
+let seed = 12345;
+const rnd = (n) => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed % n; };
+let pass = 0, fail = 0;
+const bad = (m) => { fail++; if (fail <= 15) console.log('FAIL ' + m); };
+
+GS.ready(() => {
+  const D = GS._state();
+  if (D.kind !== 'single') { console.log('props.js needs the one-file layout (all sections local)'); process.exit(2); }
+  const fields = (s) => [D.pages[s.pg][1], s.h, s.bc.join(' \u203a '), s.text, s.code].map(GS.normalize);
+  const norm = D.secs.map(fields);
+  const cjkRun = /[\u3400-\u4dbf\u4e00-\u9fff]{2,}/gu;
+  // 1. substring completeness + verbatim-first ordering
+  for (let k = 0; k < samples; k++) {
+    const id = rnd(D.secs.length);
+    const runs = (norm[id][3].match(cjkRun) || []);
+    if (!runs.length) { k--; continue; }
+    const run = Array.from(runs[rnd(runs.length)]);
+    const len = 2 + rnd(Math.min(7, run.length - 1));
+    const start = rnd(run.length - len + 1);
+    const q = run.slice(start, start + len).join('');
+    const res = GS.sections(q);
+    const pos = res.findIndex((r) => r.s === id);
+    if (pos < 0) { bad(`${q}: section ${id} (${D.secs[id].a}) not returned`); continue; }
+    const verb = (r) => norm[r.s].some((f) => f.includes(q));
+    let seenScattered = false, ok = true;
+    for (const r of res) {
+      if (verb(r)) { if (seenScattered) { ok = false; break; } } else seenScattered = true;
+    }
+    if (!ok) bad(`${q}: a scattered-pieces section ranks above a verbatim one`); else pass++;
+  }
+  // 2. single characters
+  for (const c of ['费', '诉', '网', '号', '单']) {
+    const want = new Set(norm.map((f, i) => (f.some((x) => x.includes(c)) ? i : -1)).filter((i) => i >= 0));
+    const got = new Set(GS.sections(c).map((r) => r.s));
+    const missing = [...want].filter((i) => !got.has(i));
+    if (missing.length) bad(`${c}: ${missing.length} of ${want.size} sections missing`); else pass++;
+  }
+  // 3. whole-token numbers
+  for (const n of ['12300', '12315', '10086', '15', '5', '120']) {
+    const tok = (i) => norm[i].some((f) => GS.tokenize(f).some((t) => t[0] === n));
+    const want = D.secs.map((_, i) => i).filter(tok);
+    const got = GS.sections(n).map((r) => r.s).sort((a, b) => a - b);
+    if (JSON.stringify(want) !== JSON.stringify(got)) bad(`${n}: want ${want.length} sections, got ${got.length}`); else pass++;
+    const fw = GS.sections(n.replace(/[0-9]/g, (d) => String.fromCharCode(0xff10 + Number(d)))).map((r) => r.s).sort((a, b) => a - b);
+    if (JSON.stringify(fw) !== JSON.stringify(got)) bad(`full-width ${n} differs`); else pass++;
+  }
+  console.log(`${pass} passed, ${fail} failed`);
+  process.exit(fail ? 1 : 0);
+});
