@@ -25,6 +25,9 @@ pub struct GuideConfig {
     #[serde(default)]
     pub edit_url: Option<String>,
     pub nav: Vec<NavPart>,
+    /// Wrong claims that must never appear in chapters or checklists (see `hygiene`).
+    #[serde(default)]
+    pub forbidden: Vec<crate::hygiene::Forbidden>,
 }
 
 /// One part of the navigation: a title and its chapters in order.

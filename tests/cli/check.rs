@@ -1,0 +1,1207 @@
+//! Tests: `check` (and `build`) on bad input (RELIABILITY I1–I12, O6–O8, X2, X3, X5, X7, and
+//! the facts-hygiene and external-link checks). Every bad-input class has an exact-stderr
+//! golden in tests/golden/ (`GUIDESMITH_BLESS=1` rewrites them; review the diff like code), and
+//! every golden test asserts the exit code of both `check` and `build` (O8).
+
+use std::io::Write as _;
+use std::net::TcpListener;
+
+use crate::harness::{golden, hang_guard, tree, Project, Run};
+use crate::output::small_guide;
+
+/// The small valid guide plus `chapters/c.md` (in the nav, linked from nowhere) holding `body`.
+fn with_chapter(name: &str, body: impl AsRef<[u8]>) -> Project {
+    let p = Project::empty(name);
+    small_guide(&p, "guide");
+    add_to_nav(&p, "chapters/c.md");
+    p.write("guide/chapters/c.md", body);
+    p
+}
+
+fn add_to_nav(p: &Project, entry: &str) {
+    let cfg = p.read("guide/guide.yaml") + &format!("      - {entry}\n");
+    p.write("guide/guide.yaml", cfg);
+}
+
+/// `check` must fail with exactly the golden stderr, and `build` must fail without writing.
+fn fails(p: &Project, name: &str) -> Run {
+    let r = p.run(&["check"]);
+    golden(&format!("{name}.stderr"), &r.stderr);
+    assert_eq!(r.code, 1, "check must fail (O8)\n{}", r.stderr);
+    let b = p.run(&["build"]);
+    assert_eq!(b.code, 1, "build must fail (O8)\n{}", b.stderr);
+    assert!(!p.path("public").exists(), "a failed build wrote output");
+    r
+}
+
+fn passes(p: &Project) {
+    let r = p.run(&["check"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(!r.stderr.contains("error"), "{}", r.stderr);
+}
+
+// ---------------------------------------------------------------------------------------------
+// I1: front matter, each with Chinese text before the error column (caret by display width).
+
+#[test]
+fn unclosed_front_matter_points_at_the_opening_fence() {
+    let p = with_chapter("i1-unclosed", "---\ntitle: 第三章\n说明：没有结束的前言\n");
+    fails(&p, "i1_unclosed_front_matter");
+}
+
+#[test]
+fn yaml_syntax_error_is_located_in_the_file_under_chinese_text() {
+    let p = with_chapter(
+        "i1-syntax",
+        "---\ntitle: 第三章\ndescription: 说明：原因: 不允许\n---\n\n正文\n",
+    );
+    let r = fails(&p, "i1_yaml_syntax_error");
+    // Line 3 of the *file* (not of the front-matter block), caret under the second `:`.
+    assert!(r.stderr.contains("guide/chapters/c.md:3:"), "{}", r.stderr);
+}
+
+#[test]
+fn wrong_type_is_located_at_the_value() {
+    let p = with_chapter(
+        "i1-type",
+        "---\ntitle: 第三章\ndescription: 说明\nsummary: [要点一, {甲: 乙}]\n---\n\n正文\n",
+    );
+    fails(&p, "i1_wrong_type");
+}
+
+#[test]
+fn unknown_key_gets_a_did_you_mean_hint() {
+    let p = with_chapter(
+        "i1-unknown",
+        "---\n{title: 第三章, descripton: 说明}\n---\n\n正文\n",
+    );
+    let r = fails(&p, "i1_unknown_key");
+    assert!(
+        r.stderr.contains("did you mean `description`?"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn unknown_checklist_key_after_chinese_text_gets_a_hint() {
+    let p = Project::empty("i1-unknown-list");
+    small_guide(&p, "guide");
+    p.write(
+        "guide/checklists/demo.yaml",
+        "id: demo\ntitle: 演示清单\npurpose: 演示\nchapter: chapters/a.md\nsections:\n  - title: 一\n    items:\n      - {id: id-card, check: 身份证原件, noet: 复印件也带上}\n",
+    );
+    let r = fails(&p, "i1_unknown_checklist_key");
+    assert!(r.stderr.contains("did you mean `note`?"), "{}", r.stderr);
+}
+
+#[test]
+fn missing_required_key_is_reported_with_the_key_name() {
+    let p = with_chapter(
+        "i1-missing",
+        "---\ntitle: 第三章（缺少说明）\nsummary: [要点一]\n---\n\n正文\n",
+    );
+    let r = fails(&p, "i1_missing_key");
+    assert!(r.stderr.contains("`description`"), "{}", r.stderr);
+}
+
+#[test]
+fn tab_indentation_is_an_error_with_a_spaces_hint() {
+    let p = with_chapter(
+        "i1-tab",
+        "---\ntitle: 第三章\ndescription: 说明\nsummary:\n\t- 要点\n---\n\n正文\n",
+    );
+    let r = fails(&p, "i1_tab_indentation");
+    assert!(r.stderr.contains("spaces, not tabs"), "{}", r.stderr);
+}
+
+/// A guide with one of every I1/I3/I7/I10 problem, each in its own file.
+fn multi_error_project() -> Project {
+    let p = Project::empty("multi");
+    small_guide(&p, "guide");
+    let chapters: [(&str, &str); 7] = [
+        ("c1", "---\ntitle: 未闭合\n"),
+        ("c2", "---\ntitle: 第三章\ndescription: 说明：原因: 不允许\n---\n"),
+        ("c3", "---\ntitle: 类型\ndescription: 说明\nsummary: [要点一, {甲: 乙}]\n---\n"),
+        ("c4", "---\ntitel: 拼错\ndescription: 说明\n---\n"),
+        ("c5", "---\ntitle: 重复\ntitle: 再一次\ndescription: 说明\n---\n"),
+        ("c6", "---\ntitle: 链接\ndescription: 说明\n---\n\n见[不存在](nope.md)和[脚本](javascript:alert(1))。\n"),
+        ("c7", "---\ntitle: 图片\ndescription: 说明\n---\n\n![](../assets/x.svg)\n"),
+    ];
+    for (name, text) in chapters {
+        add_to_nav(&p, &format!("chapters/{name}.md"));
+        p.write(&format!("guide/chapters/{name}.md"), text);
+    }
+    p
+}
+
+#[test]
+fn check_reports_every_problem_of_a_broken_guide_in_one_run() {
+    let p = multi_error_project();
+    let r = fails(&p, "multi_error");
+    for needle in [
+        "c1.md:1:1",
+        "c2.md:3:",
+        "c3.md:4:",
+        "c4.md:2:1",
+        "c5.md:3:1",
+        "c6.md:6:",
+        "link scheme `javascript:`",
+        "c7.md:6:1",
+        "image without alt text",
+    ] {
+        assert!(r.stderr.contains(needle), "missing {needle}\n{}", r.stderr);
+    }
+}
+
+#[test]
+fn check_format_json_is_valid_json_with_positions_messages_and_help() {
+    let p = multi_error_project();
+    let r = p.run(&["check", "--format", "json"]);
+    assert_eq!(r.code, 1);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("stdout is JSON");
+    let list = v.as_array().expect("a JSON array");
+    assert!(list.len() >= 9, "{}", r.stdout);
+    for d in list {
+        for key in ["severity", "path", "line", "col", "message", "help"] {
+            assert!(d.get(key).is_some(), "`{key}` missing in {d}");
+        }
+        assert!(
+            d["path"].as_str().is_some_and(|s| s.starts_with("guide/")),
+            "{d}"
+        );
+        assert!(d["line"].is_u64() && d["col"].is_u64(), "{d}");
+    }
+    let c2 = list
+        .iter()
+        .find(|d| d["path"] == "guide/chapters/c2.md")
+        .expect("c2 reported");
+    assert_eq!(c2["line"], 3);
+    assert_eq!(c2["severity"], "error");
+}
+
+// ---------------------------------------------------------------------------------------------
+// I3: duplicate keys.
+
+#[test]
+fn duplicate_front_matter_key_names_both_occurrences() {
+    let p = with_chapter(
+        "i3-key",
+        "---\ntitle: 第三章\ndescription: 说明\ntitle: 第三章（重复）\n---\n",
+    );
+    let r = fails(&p, "i3_duplicate_key");
+    assert!(r.stderr.contains("c.md:4:1"), "{}", r.stderr);
+    assert!(r.stderr.contains("line 2, column 1"), "{}", r.stderr);
+}
+
+#[test]
+fn duplicate_checklist_item_id_names_both_occurrences() {
+    let p = Project::empty("i3-item");
+    small_guide(&p, "guide");
+    p.write(
+        "guide/checklists/demo.yaml",
+        "id: demo\ntitle: 演示清单\npurpose: 演示\nchapter: chapters/a.md\nsections:\n  - title: 一\n    items:\n      - id: id-card\n        check: 身份证\n      - id: id-card\n        check: 身份证复印件\n",
+    );
+    let r = fails(&p, "i3_duplicate_item_id");
+    assert!(r.stderr.contains("demo.yaml:10:13"), "{}", r.stderr);
+    assert!(r.stderr.contains("line 8, column 13"), "{}", r.stderr);
+}
+
+// ---------------------------------------------------------------------------------------------
+// I4: encodings.
+
+const BROKEN: &str = "---\ntitle: 第三章\ndescription: 说明\n---\n\n见[不存在](nope.md)。\n";
+
+#[test]
+fn bom_and_crlf_and_lone_cr_are_accepted_and_keep_positions() {
+    let clean = with_chapter("i4-lf", BROKEN).run(&["check"]);
+    assert_eq!(clean.code, 1);
+    let variants: [(&str, Vec<u8>); 3] = [
+        (
+            "bom",
+            [b"\xEF\xBB\xBF".as_slice(), BROKEN.as_bytes()].concat(),
+        ),
+        ("crlf", BROKEN.replace('\n', "\r\n").into_bytes()),
+        ("cr", BROKEN.replace('\n', "\r").into_bytes()),
+    ];
+    for (name, bytes) in variants {
+        let r = with_chapter(&format!("i4-{name}"), bytes).run(&["check"]);
+        assert_eq!(
+            r.stderr, clean.stderr,
+            "{name}: positions differ from the LF file"
+        );
+        let ok = with_chapter(
+            &format!("i4-{name}-ok"),
+            match name {
+                "bom" => [
+                    b"\xEF\xBB\xBF".as_slice(),
+                    b"---\ntitle: t\ndescription: d\n---\n",
+                ]
+                .concat(),
+                "crlf" => {
+                    b"---\r\ntitle: t\r\ndescription: d\r\n---\r\n\r\n## \xE6\xA0\x87\r\n".to_vec()
+                }
+                _ => b"---\rtitle: t\rdescription: d\r---\r".to_vec(),
+            },
+        );
+        passes(&ok);
+    }
+}
+
+#[test]
+fn gbk_bytes_are_located_with_a_resave_hint() {
+    // "标题" in GBK is B1 EA CC E2; the line before it is valid Chinese UTF-8.
+    let mut bytes = "---\ntitle: 第三章\ndescription: 说明 ".as_bytes().to_vec();
+    bytes.extend_from_slice(b"\xB1\xEA\xCC\xE2\n---\n");
+    let p = with_chapter("i4-gbk", bytes);
+    let r = fails(&p, "i4_gbk");
+    assert!(r.stderr.contains("c.md:3:17"), "{}", r.stderr);
+    assert!(r.stderr.contains("GBK"), "{}", r.stderr);
+}
+
+#[test]
+fn utf16_is_refused_clearly() {
+    let text = "---\ntitle: t\ndescription: d\n---\n";
+    let mut le = vec![0xFF, 0xFE];
+    le.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+    fails(&with_chapter("i4-utf16le", le), "i4_utf16le");
+    let mut be = vec![0xFE, 0xFF];
+    be.extend(text.encode_utf16().flat_map(u16::to_be_bytes));
+    let r = with_chapter("i4-utf16be", be).run(&["check"]);
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("UTF-16"), "{}", r.stderr);
+}
+
+#[test]
+fn nul_byte_is_located() {
+    let p = with_chapter(
+        "i4-nul",
+        b"---\ntitle: t\ndescription: d\n---\n\n\xE6\xAD\xA3\xE6\x96\x87\0x\n",
+    );
+    let r = fails(&p, "i4_nul");
+    assert!(r.stderr.contains("c.md:6:3"), "{}", r.stderr);
+}
+
+// ---------------------------------------------------------------------------------------------
+// I7: broken internal links; X2: dangerous schemes in any spelling.
+
+#[test]
+fn broken_internal_links_fail_check_and_build() {
+    let p = with_chapter(
+        "i7",
+        "---\ntitle: 第三章\ndescription: 说明\n---\n\n## 本章\n\n\
+         见[缺章](nope.md)、[缺锚](a.md#没有这个)、[本页](#不存在)。\n\n\
+         填[清单](../checklists/nope.yaml)，再看[条目](../checklists/demo.yaml#demo-nope)。\n\n\
+         ```checklist\nnope\n```\n\n\
+         点[这里](javascript:alert(1))。\n",
+    );
+    let r = fails(&p, "i7_broken_links");
+    for needle in [
+        "link to missing chapter `chapters/nope.md`",
+        "`chapters/a.md` has no heading with id `没有这个`",
+        "no heading with id `不存在` on this page",
+        "link to missing checklist `checklists/nope.yaml`",
+        "no item anchor `demo-nope`",
+        "no checklist with id `nope`",
+        "link scheme `javascript:` is not allowed",
+    ] {
+        assert!(r.stderr.contains(needle), "missing {needle}\n{}", r.stderr);
+    }
+}
+
+#[test]
+fn obfuscated_and_whitespace_prefixed_schemes_are_rejected() {
+    let p = with_chapter(
+        "x2",
+        "---\ntitle: 第三章\ndescription: 说明\n---\n\n\
+         1. [实体](&#106;avascript:alert(1))\n\
+         2. [十六进制](&#x6A;avascript:alert(1))\n\
+         3. [前导空格]( javascript:alert(1))\n\
+         4. [尖括号](<  JaVaScRiPt:alert(1)>)\n\
+         5. [中间空格](<java script:alert(1)>)\n\
+         6. [vb](vbscript:msgbox(1))\n\
+         7. [数据](data:text/html,<script>alert(1)</script>)\n\
+         8. <javascript:alert(1)>\n\
+         9. [引用][r]\n\
+         10. ![图片](data:image/svg+xml,<svg/onload=alert(1)>)\n\
+         11. [制表符](java&#9;script:alert(1))\n\n\
+         [r]: JAVASCRIPT:alert(1)\n",
+    );
+    let r = fails(&p, "x2_schemes");
+    let errors = r.stderr.matches("error: ").count();
+    assert_eq!(errors, 11, "one error per link\n{}", r.stderr);
+}
+
+// ---------------------------------------------------------------------------------------------
+// X3: raw HTML.
+
+#[test]
+fn raw_html_outside_the_attribute_free_allowlist_is_an_error() {
+    let p = with_chapter(
+        "x3",
+        "---\ntitle: 第三章\ndescription: 说明\n---\n\n\
+         <script>alert(1)</script>\n\n\
+         <iframe src=\"https://example.org\"></iframe>\n\n\
+         粗体<b onclick=\"alert(1)\">字</b>\n\n\
+         红色<span style=\"color:red\">字</span>\n\n\
+         图<img src=x onerror=alert(1)>\n\n\
+         键<kbd class=\"k\">Ctrl</kbd>\n\n\
+         允许：<kbd>Ctrl</kbd>、<br>、<sup>2</sup>\n",
+    );
+    let r = fails(&p, "x3_raw_html");
+    assert!(
+        !r.stderr.contains("c.md:18:"),
+        "allowlisted tags flagged\n{}",
+        r.stderr
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// I8, O7: heading ids and output-path collisions.
+
+fn ids_of(html: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = html;
+    while let Some(i) = rest.find("<h") {
+        rest = &rest[i + 2..];
+        if let Some(tag) = rest
+            .get(..1)
+            .filter(|d| ('1'..='6').any(|c| d.starts_with(c)))
+        {
+            if let Some(id) = rest[1..].strip_prefix(" id=\"") {
+                let end = id.find('"').expect("closed id attribute");
+                out.push(format!("h{tag} {}", &id[..end]));
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn heading_ids_keep_chinese_distinguish_homophones_and_are_stable() {
+    let body = "---\ntitle: 第三章\ndescription: 说明\n---\n\n\
+                ## 话费\n\n## 花费\n\n## 话费\n\n### 话费\n\n## 5G 套餐：变更\n\n\
+                ## What's new?\n\n## ！？\n\n## 自定义 {#custom}\n\n## Custom\n\n## 话费-1\n\n## Main\n\n## TOC title\n";
+    let p = with_chapter("i8", body);
+    p.run(&["build"]).ok();
+    let first = ids_of(&p.read("public/c.html"));
+    golden("i8_ids.txt", &(first.join("\n") + "\n"));
+    // Unique across the whole page, the theme's own ids (`main`, `toc-title` …) included.
+    let html = p.read("public/c.html");
+    let all: Vec<&str> = html
+        .split(" id=\"")
+        .skip(1)
+        .map(|s| s.split('"').next().unwrap_or(""))
+        .collect();
+    let unique: std::collections::HashSet<_> = all.iter().collect();
+    assert_eq!(
+        unique.len(),
+        all.len(),
+        "ids are not unique on the page: {all:?}"
+    );
+    assert!(first.contains(&"h2 话费".to_owned()) && first.contains(&"h2 花费".to_owned()));
+    // Same input → same ids.
+    std::fs::remove_dir_all(p.path("public")).expect("rm public");
+    p.run(&["build"]).ok();
+    assert_eq!(ids_of(&p.read("public/c.html")), first);
+}
+
+#[test]
+fn explicit_heading_id_collision_is_an_error() {
+    let p = with_chapter(
+        "i8-explicit",
+        "---\ntitle: 第三章\ndescription: 说明\n---\n\n## 第一节 {#same}\n\n## 第二节 {#same}\n",
+    );
+    fails(&p, "i8_explicit_collision");
+}
+
+#[test]
+fn case_only_duplicate_outputs_name_both_sources() {
+    let p = Project::empty("o7");
+    small_guide(&p, "guide");
+    add_to_nav(&p, "chapters/A.md");
+    p.write(
+        "guide/chapters/A.md",
+        "---\ntitle: 大写\ndescription: 说明\n---\n\n正文\n",
+    );
+    p.write("guide/assets/Logo.svg", "<svg/>");
+    p.write("guide/assets/logo.svg", "<svg/>");
+    let r = fails(&p, "o7_case_only");
+    assert!(
+        r.stderr.contains("chapters/A.md") && r.stderr.contains("chapters/a.md"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("assets/Logo.svg") && r.stderr.contains("assets/logo.svg"),
+        "{}",
+        r.stderr
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// O6: output paths come from file paths only; `slug`/`path` in front matter are refused.
+
+#[test]
+fn slug_and_path_in_front_matter_are_refused_at_load() {
+    for (name, line) in [
+        ("o6_slug_traversal", "slug: ../../etc/passwd"),
+        ("o6_path_drive", "path: C:\\Windows\\win.ini"),
+        ("o6_slug_reserved", "slug: 第三章/CON."),
+    ] {
+        let p = with_chapter(
+            name,
+            format!("---\ntitle: 第三章\ndescription: 说明\n{line}\n---\n"),
+        );
+        let r = fails(&p, name);
+        assert!(r.stderr.contains("c.md:4:1"), "{}", r.stderr);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// I9: symlinks (never followed; each reported with its path).
+
+#[cfg(unix)]
+#[test]
+fn symlink_loop_escape_and_dangling_link_are_reported_and_not_followed() {
+    use std::os::unix::fs::symlink;
+    let p = Project::empty("i9");
+    small_guide(&p, "guide");
+    p.write(
+        "secret.md",
+        "---\ntitle: 机密\ndescription: SECRET-TOKEN\n---\nSECRET-TOKEN\n",
+    );
+    symlink(".", p.path("guide/chapters/loop")).expect("loop");
+    symlink("../../secret.md", p.path("guide/chapters/escape.md")).expect("escape");
+    symlink("nowhere.svg", p.path("guide/assets-dangling.svg")).expect("dangling");
+    let r = fails(&p, "i9_symlinks");
+    assert!(!r.stderr.contains("SECRET-TOKEN"), "{}", r.stderr);
+}
+
+// ---------------------------------------------------------------------------------------------
+// I10: typo hints everywhere.
+
+#[test]
+fn typos_in_front_matter_checklists_nav_and_references_get_hints() {
+    let p = Project::empty("i10");
+    small_guide(&p, "guide");
+    let cfg = p
+        .read("guide/guide.yaml")
+        .replace("- chapters/b.md", "- chapters/bb.md");
+    p.write("guide/guide.yaml", cfg);
+    p.write(
+        "guide/chapters/a.md",
+        "---\ntitle: 第一章\ndescription: 第一章说明\nchecklists: [dmeo]\n---\n\n## 话费\n\n正文。\n\n```checklist\ndemoo\n```\n",
+    );
+    p.write(
+        "guide/checklists/other.yaml",
+        "id: other\ntitle: 另一个\npurpose: 演示\nchapter: chapters/a.md\nsections:\n  - title: 一\n    items:\n      - id: x\n        chek: 身份证\n",
+    );
+    let r = fails(&p, "i10_typos");
+    for hint in [
+        "did you mean `demo`?",
+        "did you mean `chapters/b.md`?",
+        "did you mean `check`?",
+    ] {
+        assert!(r.stderr.contains(hint), "missing {hint}\n{}", r.stderr);
+    }
+}
+
+#[test]
+fn typo_in_guide_yaml_gets_a_hint() {
+    let p = Project::empty("i10-config");
+    small_guide(&p, "guide");
+    let cfg = p.read("guide/guide.yaml").replace("notice:", "notise:");
+    p.write("guide/guide.yaml", cfg);
+    let r = fails(&p, "i10_config_typo");
+    assert!(r.stderr.contains("did you mean `notice`?"), "{}", r.stderr);
+}
+
+// ---------------------------------------------------------------------------------------------
+// I11: template errors from a theme override in the project.
+
+#[test]
+fn template_errors_are_located_in_the_template_file() {
+    let cases: [(&str, &[(&str, &str)]); 3] = [
+        (
+            "i11_syntax",
+            &[("chapter.html", "<p>第三章</p>\n<p>{% if %}</p>\n")],
+        ),
+        (
+            "i11_unknown_filter",
+            &[(
+                "chapter.html",
+                "<p>标题：</p>\n<p>{{ title | no_such_filter }}</p>\n",
+            )],
+        ),
+        (
+            "i11_include_cycle",
+            &[
+                ("chapter.html", "{% include \"partials/loop.html\" %}\n"),
+                ("partials/loop.html", "x {% include \"chapter.html\" %}\n"),
+            ],
+        ),
+    ];
+    for (name, files) in cases {
+        let p = Project::empty(name);
+        small_guide(&p, "guide");
+        for (rel, text) in files {
+            p.write(&format!("themes/default/templates/{rel}"), text);
+        }
+        let r = fails(&p, name);
+        assert!(
+            r.stderr.contains("--> themes/default/templates/"),
+            "{name}: not located in the template\n{}",
+            r.stderr
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// I12: file names.
+
+#[test]
+fn file_names_with_spaces_and_chinese_build_and_are_linkable() {
+    let p = Project::empty("i12-ok");
+    small_guide(&p, "guide");
+    add_to_nav(&p, "chapters/第 三 章.md");
+    p.write(
+        "guide/chapters/第 三 章.md",
+        "---\ntitle: 第三章\ndescription: 说明\n---\n\n## 小节\n\n回到[第一章](a.md)。\n",
+    );
+    p.write(
+        "guide/chapters/b.md",
+        "---\ntitle: 第二章\ndescription: 第二章说明\n---\n\n## 花费\n\n见[第三章](第%20三%20章.md#小节)。\n",
+    );
+    passes(&p);
+    p.run(&["build"]).ok();
+    assert!(p.path("public/第 三 章.html").is_file());
+}
+
+#[test]
+fn ntfs_forbidden_characters_in_file_names_are_errors() {
+    let p = Project::empty("i12-ntfs");
+    small_guide(&p, "guide");
+    p.write("guide/assets/a:b.svg", "<svg/>");
+    p.write("guide/assets/what?.svg", "<svg/>");
+    p.write("guide/assets/pipe|star*.svg", "<svg/>");
+    fails(&p, "i12_ntfs_names");
+}
+
+#[cfg(unix)]
+#[test]
+fn non_utf8_file_names_are_errors() {
+    use std::os::unix::ffi::OsStrExt;
+    let p = Project::empty("i12-bytes");
+    small_guide(&p, "guide");
+    let name = std::ffi::OsStr::from_bytes(b"caf\xE9.svg");
+    std::fs::create_dir_all(p.path("guide/assets")).expect("mkdir");
+    std::fs::write(p.path("guide/assets").join(name), "<svg/>").expect("write");
+    fails(&p, "i12_non_utf8_name");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Facts hygiene (`forbidden:` in guide.yaml) and orphan checklists.
+
+#[test]
+fn forbidden_claims_are_errors_at_their_position_with_the_reason() {
+    let p = Project::empty("hygiene");
+    small_guide(&p, "guide");
+    let cfg = p.read("guide/guide.yaml")
+        + "forbidden:\n  - text: 15% 滞纳金\n    reason: 条例规定的是每日 3‰ 违约金\n  - text: 5 个月平均\n    reason: 应为此前 3 个月平均费用 5 倍以上\n";
+    p.write("guide/guide.yaml", cfg);
+    p.write(
+        "guide/chapters/b.md",
+        "---\ntitle: 第二章\ndescription: 第二章说明\n---\n\n## 花费\n\n欠费要另交 **15%** 滞纳金。巨额费用指超过此前 5 个月平均费用 3 倍。\n\n合法：每日 3‰ 违约金；此前 3 个月平均费用 5 倍以上。\n",
+    );
+    p.write(
+        "guide/checklists/demo.yaml",
+        "id: demo\ntitle: 演示清单\npurpose: 演示\nchapter: chapters/a.md\nsections:\n  - title: 一\n    items:\n      - id: id-card\n        check: 核对是否收了 15%滞纳金\n",
+    );
+    let r = fails(&p, "hygiene_forbidden");
+    assert!(r.stderr.contains("b.md:8:9"), "{}", r.stderr);
+    assert!(r.stderr.contains("demo.yaml:9:23"), "{}", r.stderr);
+    assert_eq!(
+        r.stderr.matches("forbidden claim").count(),
+        3,
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn the_bundled_guide_passes_its_own_forbidden_list() {
+    let p = Project::bundled();
+    let cfg = p.read("guide/guide.yaml");
+    assert!(
+        cfg.contains("forbidden:") && cfg.contains("12381"),
+        "list missing"
+    );
+    passes(&p);
+    // And the list bites: a wrong claim added to a chapter is caught.
+    let ch = p.read("guide/chapters/intro.md") + "\n遇到问题可以拨打 12381 申诉。\n";
+    p.write("guide/chapters/intro.md", ch);
+    let r = p.run(&["check"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.contains("forbidden claim"), "{}", r.stderr);
+}
+
+#[test]
+fn an_orphan_checklist_is_a_warning_not_an_error() {
+    let p = Project::empty("orphan");
+    small_guide(&p, "guide");
+    p.write(
+        "guide/checklists/lonely.yaml",
+        "id: lonely\ntitle: 没人用\npurpose: 演示\nchapter: chapters/a.md\nsections:\n  - title: 一\n    items:\n      - id: x\n        check: 某事\n",
+    );
+    let r = p.run(&["check"]);
+    golden("orphan_checklist.stderr", &r.stderr);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("warning: checklist `lonely` is not used"),
+        "{}",
+        r.stderr
+    );
+    assert!(!r.stderr.contains("`demo`"), "demo is used\n{}", r.stderr);
+}
+
+// ---------------------------------------------------------------------------------------------
+// `check --external` against a local HTTP server (no network needed).
+
+fn serve_statuses(listener: TcpListener, requests: usize) {
+    for stream in listener.incoming().take(requests) {
+        let Ok(mut s) = stream else { continue };
+        let mut buf = [0u8; 2048];
+        let n = std::io::Read::read(&mut s, &mut buf).unwrap_or(0);
+        let head = String::from_utf8_lossy(&buf[..n]);
+        let status = if head.contains(" /gone ") {
+            "404 Not Found"
+        } else {
+            "200 OK"
+        };
+        let _ = write!(
+            s,
+            "HTTP/1.1 {status}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+        );
+    }
+}
+
+#[test]
+fn check_external_reports_dead_outside_links_at_their_position() {
+    if std::process::Command::new("curl")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        eprintln!("curl not installed; skipping");
+        return;
+    }
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    let p = with_chapter(
+        "external",
+        format!("---\ntitle: 第三章\ndescription: 说明\n---\n\n好的[链接](http://127.0.0.1:{port}/ok)；坏的[链接](http://127.0.0.1:{port}/gone)；\n再次[坏的](http://127.0.0.1:{port}/gone)。\n"),
+    );
+    let server = std::thread::spawn(move || serve_statuses(listener, 2));
+    let plain = p.run(&["check"]);
+    assert_eq!(
+        plain.code, 0,
+        "without --external nothing is fetched\n{}",
+        plain.stderr
+    );
+    let r = hang_guard(60, {
+        let root = p.root.clone();
+        move || {
+            Run::from(
+                std::process::Command::new(crate::harness::bin())
+                    .args(["check", "--external"])
+                    .current_dir(root)
+                    .output()
+                    .expect("runs"),
+            )
+        }
+    });
+    let _ = server.join();
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(
+        r.stderr.matches("returned HTTP 404").count(),
+        2,
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("c.md:6:"), "{}", r.stderr);
+    assert!(r.stderr.contains("c.md:7:"), "{}", r.stderr);
+    assert!(
+        !r.stderr
+            .contains(&format!("404: http://127.0.0.1:{port}/ok")),
+        "{}",
+        r.stderr
+    );
+    assert!(!r.stderr.contains("could not be reached"), "{}", r.stderr);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Hang-guard corpus (I2, I5, I6): each finishes with success or a diagnostic, never a panic.
+
+/// Runs `check` (and, when it passes, `build`) on the project under a 60 s hang-guard and
+/// returns the `check` result; exit 101 (panic) or a signal (stack overflow) fails the test.
+fn survives(p: &Project, extra: &[&str]) -> Run {
+    let root = p.root.clone();
+    let args: Vec<String> = extra.iter().map(|s| (*s).to_owned()).collect();
+    let r = hang_guard(60, move || {
+        let run = |cmd: &str| {
+            Run::from(
+                std::process::Command::new(crate::harness::bin())
+                    .arg(cmd)
+                    .args(&args)
+                    .current_dir(&root)
+                    .env_remove("RUST_BACKTRACE")
+                    .output()
+                    .expect("runs"),
+            )
+        };
+        let c = run("check");
+        let b = run("build");
+        (c, b)
+    });
+    for (what, run) in [("check", &r.0), ("build", &r.1)] {
+        assert!(
+            run.code == 0 || run.code == 1,
+            "{what} crashed (exit {}): {}",
+            run.code,
+            &run.stderr[..run.stderr.len().min(2000)]
+        );
+        assert!(!run.stderr.contains("panicked"), "{what} panicked");
+    }
+    assert_eq!(r.0.code, r.1.code, "check and build disagree");
+    r.0
+}
+
+fn chapter(body: &str) -> String {
+    format!("---\ntitle: 压力\ndescription: 压力测试\n---\n\n{body}\n")
+}
+
+#[test]
+fn yaml_alias_bomb_is_a_budget_diagnostic() {
+    let mut y = String::from("id: demo\ntitle: 演示\npurpose: 演示\nchapter: chapters/a.md\nbomb0: &a0 [x,x,x,x,x,x,x,x,x,x]\n");
+    for i in 1..16 {
+        let p = i - 1;
+        y.push_str(&format!(
+            "bomb{i}: &a{i} [*a{p},*a{p},*a{p},*a{p},*a{p},*a{p},*a{p},*a{p},*a{p},*a{p}]\n"
+        ));
+    }
+    y.push_str("sections: []\n");
+    let p = Project::empty("bomb");
+    small_guide(&p, "guide");
+    p.write("guide/checklists/demo.yaml", y);
+    let r = survives(&p, &[]);
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stderr.contains("guide/checklists/demo.yaml"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn yaml_100k_nested_brackets_and_20k_deep_blocks_are_budget_diagnostics() {
+    let brackets = "[".repeat(100_000);
+    let p = with_chapter(
+        "yaml-brackets",
+        format!("---\ntitle: t\ndescription: d\nsummary: {brackets}\n---\n"),
+    );
+    let r = survives(&p, &[]);
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stderr.contains("c.md:4:"),
+        "{}",
+        &r.stderr[..r.stderr.len().min(2000)]
+    );
+
+    let blocks = "- ".repeat(20_000) + "x";
+    let p = with_chapter(
+        "yaml-blocks",
+        format!("---\ntitle: t\ndescription: d\nsummary:\n  {blocks}\n---\n"),
+    );
+    let r = survives(&p, &[]);
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stderr.contains("c.md:"),
+        "{}",
+        &r.stderr[..r.stderr.len().min(2000)]
+    );
+}
+
+#[test]
+fn markdown_100k_nested_brackets_and_quotes_survive() {
+    let p = with_chapter("md-brackets", chapter(&("[".repeat(100_000) + "x")));
+    survives(&p, &[]);
+    let p = with_chapter("md-quotes", chapter(&(">".repeat(100_000) + " x")));
+    let r = survives(&p, &[]);
+    assert!(r.stderr.contains("nested deeper"), "{}", r.stderr);
+}
+
+#[test]
+fn markdown_4000_nested_lists_survive_with_a_depth_diagnostic() {
+    let p = with_chapter("md-lists", chapter(&("- ".repeat(4000) + "x")));
+    let r = survives(&p, &[]);
+    assert!(r.stderr.contains("nested deeper"), "{}", r.stderr);
+    // 2 000 levels by indentation (4 000 would be 16 MB of spaces, over the file cap).
+    let indented: String = (0..2000)
+        .map(|i| format!("{}- x\n", "  ".repeat(i)))
+        .collect();
+    let p = with_chapter("md-lists-indented", chapter(&indented));
+    survives(&p, &[]);
+}
+
+#[test]
+fn markdown_100k_nested_emphasis_survives() {
+    let n = 100_000;
+    let body = "*".repeat(n) + "x" + &"*".repeat(n);
+    survives(&with_chapter("md-emph", chapter(&body)), &[]);
+    let body = "*a **a ".repeat(n / 2) + &" a**".repeat(n / 2);
+    survives(&with_chapter("md-emph-mixed", chapter(&body)), &[]);
+}
+
+#[test]
+fn a_10_mb_chapter_is_capped_with_a_diagnostic_or_processed_when_allowed() {
+    let line = "这是一段很长的正文，用来测试大文件。Some ASCII too.\n\n";
+    let body = line.repeat(10 * 1024 * 1024 / line.len() + 1);
+    let p = with_chapter("big", chapter(&body));
+    let r = survives(&p, &[]);
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stderr.contains("over the 8388608 byte limit"),
+        "{}",
+        r.stderr
+    );
+    let r = survives(&p, &["--max-file-size", "20000000"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+}
+
+#[test]
+fn a_1_mb_single_line_is_processed() {
+    let body = "长".repeat(350_000);
+    let r = survives(&with_chapter("long-line", chapter(&body)), &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+}
+
+// ---------------------------------------------------------------------------------------------
+// X7: CSP and no inline script on every built page; X5: hostile titles in HTML and payloads.
+
+/// Attribute names of every start tag in `html` (a small tokenizer: quotes respected).
+fn attributes(html: &str) -> Vec<(String, String)> {
+    let b = html.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] != b'<' || !b.get(i + 1).is_some_and(u8::is_ascii_alphabetic) {
+            if b[i..].starts_with(b"<!--") {
+                i += b[i..]
+                    .windows(3)
+                    .position(|w| w == b"-->")
+                    .map_or(b.len() - i, |e| e + 3);
+                continue;
+            }
+            i += 1;
+            continue;
+        }
+        let start = i + 1;
+        let mut j = start;
+        while j < b.len() && !b[j].is_ascii_whitespace() && b[j] != b'>' && b[j] != b'/' {
+            j += 1;
+        }
+        let tag = html[start..j].to_ascii_lowercase();
+        loop {
+            while j < b.len() && (b[j].is_ascii_whitespace() || b[j] == b'/') {
+                j += 1;
+            }
+            if j >= b.len() || b[j] == b'>' {
+                break;
+            }
+            let n0 = j;
+            while j < b.len() && !b[j].is_ascii_whitespace() && b[j] != b'=' && b[j] != b'>' {
+                j += 1;
+            }
+            let name = html[n0..j].to_ascii_lowercase();
+            if j < b.len() && b[j] == b'=' {
+                j += 1;
+                if j < b.len() && (b[j] == b'"' || b[j] == b'\'') {
+                    let q = b[j];
+                    let v0 = j + 1;
+                    j = v0
+                        + html[v0..]
+                            .bytes()
+                            .position(|c| c == q)
+                            .unwrap_or(b.len() - v0);
+                    out.push((tag.clone(), format!("{name}={}", &html[v0..j])));
+                    j += 1;
+                } else {
+                    let v0 = j;
+                    while j < b.len() && !b[j].is_ascii_whitespace() && b[j] != b'>' {
+                        j += 1;
+                    }
+                    out.push((tag.clone(), format!("{name}={}", &html[v0..j])));
+                }
+            } else {
+                out.push((tag.clone(), name));
+            }
+        }
+        out.push((tag, String::new()));
+        i = j;
+    }
+    out
+}
+
+fn lint_page(path: &str, html: &str) {
+    let attrs = attributes(html);
+    let csp: Vec<&str> = attrs
+        .iter()
+        .filter(|(t, a)| {
+            t == "meta" && a.starts_with("content=") && html.contains("Content-Security-Policy")
+        })
+        .map(|(_, a)| a.as_str())
+        .filter(|a| a.contains("script-src"))
+        .collect();
+    assert_eq!(csp.len(), 1, "{path}: one CSP meta expected");
+    let csp = csp[0];
+    assert!(csp.contains("script-src 'self'"), "{path}: {csp}");
+    assert!(
+        !csp.contains("unsafe-inline") && !csp.contains("unsafe-eval"),
+        "{path}: {csp}"
+    );
+    assert!(
+        csp.contains("object-src 'none'") && csp.contains("base-uri 'none'"),
+        "{path}: {csp}"
+    );
+    // Every <script> has a src (`attributes` ends each tag with an empty entry).
+    let mut has_src = false;
+    for (tag, a) in &attrs {
+        if tag == "script" {
+            if a.is_empty() {
+                assert!(has_src, "{path}: <script> without src");
+                has_src = false;
+            } else {
+                has_src |= a.starts_with("src=");
+            }
+        }
+        let name = a.split('=').next().unwrap_or("");
+        assert!(
+            !(name.starts_with("on") && name.len() > 2),
+            "{path}: event handler {a} on <{tag}>"
+        );
+        let value = a
+            .split_once('=')
+            .map_or("", |(_, v)| v)
+            .trim()
+            .to_ascii_lowercase();
+        assert!(!value.starts_with("javascript:"), "{path}: {a}");
+    }
+    assert!(
+        !html.to_ascii_lowercase().contains("javascript:"),
+        "{path}: javascript: URL"
+    );
+}
+
+#[test]
+fn every_built_page_has_a_strict_csp_and_no_inline_script_or_handlers() {
+    let p = Project::bundled();
+    p.run(&["build"]).ok();
+    let mut pages = 0;
+    for (rel, (bytes, _)) in tree(&p.path("public")) {
+        if rel.ends_with(".html") {
+            lint_page(&rel, &String::from_utf8(bytes).expect("UTF-8 page"));
+            pages += 1;
+        }
+    }
+    assert!(pages >= 30, "only {pages} pages linted");
+    // The linter itself catches what it must.
+    for bad in [
+        "<meta http-equiv=\"Content-Security-Policy\" content=\"script-src 'self' 'unsafe-inline'; object-src 'none'; base-uri 'none'\"><p>x</p>",
+        "<meta http-equiv=\"Content-Security-Policy\" content=\"script-src 'self'; object-src 'none'; base-uri 'none'\"><script>alert(1)</script>",
+        "<meta http-equiv=\"Content-Security-Policy\" content=\"script-src 'self'; object-src 'none'; base-uri 'none'\"><img src=x onerror=alert(1)>",
+        "<meta http-equiv=\"Content-Security-Policy\" content=\"script-src 'self'; object-src 'none'; base-uri 'none'\"><a href=\"JavaScript:x\">a</a>",
+    ] {
+        let caught = std::panic::catch_unwind(|| lint_page("bad.html", bad)).is_err();
+        assert!(caught, "lint missed: {bad}");
+    }
+}
+
+/// Unescapes the entities Tera's HTML escaping produces.
+fn unescape(s: &str) -> String {
+    s.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#x27;", "'")
+        .replace("&#39;", "'")
+        .replace("&#x2F;", "/")
+        .replace("&#47;", "/")
+        .replace("&amp;", "&")
+}
+
+/// The JSON inside a payload script: `window.X=JSON;` or `GS.load('JSON-in-a-JS-string');`.
+fn payload_json(js: &str) -> Option<serde_json::Value> {
+    let js = js.trim_end().trim_end_matches(';');
+    if let Some(rest) = js.strip_prefix("GS.load('") {
+        let inner = rest.strip_suffix("')")?;
+        let mut s = String::new();
+        let mut it = inner.chars();
+        while let Some(c) = it.next() {
+            if c != '\\' {
+                s.push(c);
+                continue;
+            }
+            match it.next()? {
+                'x' => {
+                    let h: String = it.by_ref().take(2).collect();
+                    s.push(char::from_u32(u32::from_str_radix(&h, 16).ok()?)?);
+                }
+                'u' => {
+                    let h: String = it.by_ref().take(4).collect();
+                    s.push(char::from_u32(u32::from_str_radix(&h, 16).ok()?)?);
+                }
+                other => s.push(other),
+            }
+        }
+        return serde_json::from_str(&s).ok();
+    }
+    let (_, json) = js.split_once('=')?;
+    serde_json::from_str(json).ok()
+}
+
+fn contains_string(v: &serde_json::Value, needle: &str) -> bool {
+    match v {
+        serde_json::Value::String(s) => s == needle,
+        serde_json::Value::Array(a) => a.iter().any(|x| contains_string(x, needle)),
+        serde_json::Value::Object(o) => o.values().any(|x| contains_string(x, needle)),
+        _ => false,
+    }
+}
+
+#[test]
+fn a_hostile_title_is_text_in_html_and_intact_in_json_payloads() {
+    let title = "</ScRiPt><script>alert(1)</script> <!-- \u{2028}行\u{2029}段 '\"&";
+    let p = Project::empty("x5");
+    let mut cfg = String::from("title: 测试\ndescription: d\nupdated: 2026-11-24\nnotice: n\nnav:\n  - title: 全部\n    chapters:\n");
+    // More chapters than NAV_INLINE_MAX, so the nav ships as a separate JSON payload script.
+    let n = guidesmith::site::NAV_INLINE_MAX + 1;
+    for i in 0..n {
+        cfg.push_str(&format!("      - chapters/c{i:03}.md\n"));
+        let t = if i == 0 {
+            format!(
+                "\"{}\"",
+                title
+                    .replace('\\', "\\\\")
+                    .replace('"', "\\\"")
+                    .replace('\u{2028}', "\\u2028")
+                    .replace('\u{2029}', "\\u2029")
+            )
+        } else {
+            format!("第 {i} 章")
+        };
+        p.write(
+            &format!("guide/chapters/c{i:03}.md"),
+            format!("---\ntitle: {t}\ndescription: 说明\n---\n\n正文 {i}\n"),
+        );
+    }
+    p.write("guide/guide.yaml", cfg);
+    p.run(&["build"]).ok();
+    let html = p.read("public/c000.html");
+    lint_page("c000.html", &html);
+    assert!(!html.contains("</ScRiPt><script>"), "raw title in HTML");
+    assert!(
+        !html.contains("<!-- \u{2028}"),
+        "raw comment opener in HTML"
+    );
+    let h1 = html
+        .split("<h1>")
+        .nth(1)
+        .and_then(|s| s.split("</h1>").next())
+        .expect("page has an h1");
+    assert_eq!(unescape(h1), title, "h1 text differs");
+    let t = html
+        .split("<title>")
+        .nth(1)
+        .and_then(|s| s.split("</title>").next())
+        .expect("page has a title");
+    assert!(unescape(t).starts_with(title), "title element differs: {t}");
+
+    // Data payloads are the scripts that only hand JSON to the page (`window.GSNav=…;`,
+    // `GS.load('…');`); theme code (guidesmith.js, search.js, sw.js) is not data.
+    let mut payloads = 0;
+    for (rel, (bytes, _)) in tree(&p.path("public")) {
+        let Ok(js) = String::from_utf8(bytes) else {
+            continue;
+        };
+        if !rel.ends_with(".js") || !(js.starts_with("window.GS") || js.starts_with("GS.load(")) {
+            continue;
+        }
+        let Some(v) = payload_json(&js) else {
+            panic!("{rel}: payload is not JSON data")
+        };
+        if rel.contains("nav.") {
+            assert!(contains_string(&v, title), "{rel}: title not intact");
+            payloads += 1;
+        } else if js.contains("alert(1)") {
+            // Any other payload carrying the title (the search index) carries it intact.
+            assert!(contains_string(&v, title), "{rel}: title not intact");
+        }
+    }
+    assert_eq!(payloads, 1, "the nav payload script was not found");
+}
+
+/// X6 lint: no theme script builds DOM from strings (mdBook CVE-2020-26297 class).
+#[test]
+fn theme_scripts_never_inject_html_strings() {
+    let dir = crate::harness::repo().join("themes/default/static");
+    let mut scripts = 0;
+    for e in std::fs::read_dir(&dir).expect("theme static dir") {
+        let path = e.expect("entry").path();
+        if path.extension().is_some_and(|x| x == "js") {
+            let js = std::fs::read_to_string(&path).expect("read script");
+            // Property accesses and calls (comments that say "no innerHTML" are fine).
+            for sink in [
+                ".innerHTML",
+                ".outerHTML",
+                ".insertAdjacentHTML",
+                "document.write",
+            ] {
+                assert!(!js.contains(sink), "{}: uses {sink}", path.display());
+            }
+            scripts += 1;
+        }
+    }
+    assert!(scripts >= 2, "theme scripts not found in {}", dir.display());
+}
+
+/// Every committed fuzz input (tests/fixtures/fuzz/markdown/) goes through the whole CLI:
+/// no panic, and no `javascript:` or `on*=` in any attribute of the page.
+#[test]
+fn fuzz_regression_inputs_build_without_panics_or_live_attributes() {
+    let dir = crate::harness::fixtures().join("fuzz/markdown");
+    let mut n = 0;
+    for e in std::fs::read_dir(&dir).expect("fuzz fixtures") {
+        let path = e.expect("entry").path();
+        let body = std::fs::read(&path).expect("read fixture");
+        let text = [b"---\ntitle: t\ndescription: d\n---\n".as_slice(), &body].concat();
+        let p = with_chapter("fuzz-md", text);
+        if survives(&p, &[]).code == 0 {
+            let html = p.read("public/c.html");
+            for (tag, a) in attributes(&html) {
+                let (name, value) = a.split_once('=').unwrap_or((a.as_str(), ""));
+                assert!(
+                    !(name.starts_with("on") && name.len() > 2),
+                    "{}: handler on <{tag}>",
+                    path.display()
+                );
+                assert!(
+                    !value.trim().to_ascii_lowercase().starts_with("javascript:"),
+                    "{}: {a} on <{tag}>",
+                    path.display()
+                );
+            }
+        }
+        n += 1;
+    }
+    assert!(n >= 1, "no fuzz fixtures in {}", dir.display());
+}
