@@ -109,18 +109,33 @@ pub enum ItemKind {
 
 /// Parses and validates one checklist file. `path` is shown to the user; `source` is the
 /// guide-relative path; `stem` is the file name without `.yaml`.
+///
+/// A file that parses but breaks a semantic rule still yields its checklist (without the bad
+/// items), so references to it resolve and only the real problems are reported.
 pub fn parse(
     path: &str,
     source: &str,
     stem: &str,
     text: &str,
-) -> Result<Checklist, Vec<Diagnostic>> {
+) -> (Option<Checklist>, Vec<Diagnostic>) {
+    match parse_inner(path, source, stem, text) {
+        Ok((list, diags)) => (Some(list), diags),
+        Err(d) => (None, vec![d]),
+    }
+}
+
+fn parse_inner(
+    path: &str,
+    source: &str,
+    stem: &str,
+    text: &str,
+) -> Result<(Checklist, Vec<Diagnostic>), Diagnostic> {
     let src = Embedded {
         path,
         file: text,
         start: 0,
     };
-    let file: FileChecklist = yaml::parse(&src).map_err(|d| vec![d])?;
+    let file: FileChecklist = yaml::parse(&src)?;
     let mut diags = Vec::new();
     let at = |loc: &Location, msg: String| src.diag_at(loc, msg);
 
@@ -227,11 +242,7 @@ pub fn parse(
             .with_help("shorten item texts and notes, use fewer table rows, or split the checklist"),
         );
     }
-    if diags.is_empty() {
-        Ok(list)
-    } else {
-        Err(diags)
-    }
+    Ok((list, diags))
 }
 
 /// Structural checks for one item; returns the first problem.
@@ -344,7 +355,9 @@ mod tests {
 
     #[test]
     fn parses_all_three_item_kinds() {
-        let c = parse("x/demo.yaml", "checklists/demo.yaml", "demo", OK).unwrap();
+        let (c, d) = parse("x/demo.yaml", "checklists/demo.yaml", "demo", OK);
+        assert!(d.is_empty(), "{d:?}");
+        let c = c.unwrap();
         let kinds: Vec<_> = c.sections[0].items.iter().map(|i| i.kind.clone()).collect();
         assert_eq!(
             kinds,
@@ -363,7 +376,7 @@ mod tests {
     #[test]
     fn duplicate_item_id_points_at_the_duplicate_and_the_first() {
         let y = OK.replace("id: b", "id: a");
-        let d = &parse("x/demo.yaml", "checklists/demo.yaml", "demo", &y).unwrap_err()[0];
+        let d = &parse("x/demo.yaml", "checklists/demo.yaml", "demo", &y).1[0];
         assert_eq!((d.line, d.col), (10, 13), "{}", d.render());
         assert!(
             d.help.as_deref().unwrap().contains("line 8, column 13"),
@@ -376,7 +389,7 @@ mod tests {
     fn over_budget_is_an_error() {
         let y = OK.replace("rows: 3", "rows: 30");
         let y = format!("{y}  - title: 二\n    items:\n      - id: d\n        table:\n          columns: [a]\n          rows: 30\n");
-        let d = &parse("x/demo.yaml", "checklists/demo.yaml", "demo", &y).unwrap_err()[0];
+        let d = &parse("x/demo.yaml", "checklists/demo.yaml", "demo", &y).1[0];
         assert!(d.message.contains("one-page A4 budget"), "{}", d.message);
     }
 }

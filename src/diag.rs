@@ -224,7 +224,9 @@ pub fn did_you_mean<'a>(
         .into_iter()
         .map(|c| (levenshtein(word, c), c))
         .filter(|(d, c)| *d <= 2.max(c.chars().count() / 3) && *d < c.chars().count())
-        .min_by_key(|(d, _)| *d)
+        // Ties broken by name: candidates often come from a HashMap, and hints must be
+        // deterministic (golden tests, STYLE habit 6).
+        .min_by_key(|&(d, c)| (d, c))
         .map(|(_, c)| c)
 }
 

@@ -5,18 +5,24 @@
 //! pass per chapter, in parallel) → `site` (theme + checklists + search → an in-memory `Site`)
 //! → `output` (staging dir + swap) or `serve` (in memory).
 
+// Diagnostics are the error type throughout; they are built on the (rare) error path only, so
+// their size does not matter and boxing them would only add noise.
+#![allow(clippy::result_large_err)]
+
 pub mod checklist;
 pub mod cli;
 pub mod config;
 pub mod diag;
+pub mod external;
 pub mod frontmatter;
 pub mod highlight;
+pub mod hygiene;
 pub mod links;
 pub mod load;
 pub mod markdown;
 pub mod output;
 pub mod search;
-// TEMP pub mod serve;
+pub mod serve;
 pub mod site;
 pub mod slug;
 pub mod source;

@@ -38,6 +38,11 @@ pub fn check(guide: &Guide, pages: &[&Chapter], rendered: &[&Rendered]) -> Vec<D
         })
         .collect();
     let list_ids: Vec<&str> = guide.checklists.iter().map(|c| c.id.as_str()).collect();
+    let known = if list_ids.is_empty() {
+        "the guide has no loadable checklists (see their own errors)".to_owned()
+    } else {
+        format!("known checklists: {}", list_ids.join(", "))
+    };
 
     for (page, r) in pages.iter().zip(rendered) {
         let located = |l: &Link, msg: String| {
@@ -79,7 +84,7 @@ pub fn check(guide: &Guide, pages: &[&Chapter], rendered: &[&Rendered]) -> Vec<D
                 Target::Checklist { source, fragment } => match lists.get(source.as_str()) {
                     None => diags.push(
                         located(l, format!("link to missing checklist `{source}`"))
-                            .with_help(format!("known checklists: {}", list_ids.join(", "))),
+                            .with_help(known.clone()),
                     ),
                     Some(set) => {
                         if let Some(f) = fragment.as_deref().filter(|f| !set.contains(*f)) {
@@ -105,7 +110,7 @@ pub fn check(guide: &Guide, pages: &[&Chapter], rendered: &[&Rendered]) -> Vec<D
                         .trim_end_matches(".yaml");
                     let help = match diag::did_you_mean(id, list_ids.iter().copied()) {
                         Some(s) => format!("did you mean `{s}`?"),
-                        None => format!("known checklists: {}", list_ids.join(", ")),
+                        None => known.clone(),
                     };
                     diags.push(located(l, format!("no checklist with id `{id}`")).with_help(help));
                 }
@@ -120,7 +125,7 @@ pub fn check(guide: &Guide, pages: &[&Chapter], rendered: &[&Rendered]) -> Vec<D
             if !list_ids.contains(&c.value.as_str()) {
                 let help = match diag::did_you_mean(&c.value, list_ids.iter().copied()) {
                     Some(s) => format!("did you mean `{s}`?"),
-                    None => format!("known checklists: {}", list_ids.join(", ")),
+                    None => known.clone(),
                 };
                 diags.push(
                     e.diag_at(&c.referenced, format!("no checklist with id `{}`", c.value))

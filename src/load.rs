@@ -210,10 +210,11 @@ pub fn load(opts: &LoadOptions) -> (Option<Guide>, Vec<Diagnostic>) {
             .filter(|s| !s.contains('/'))
         {
             match source::read_text(path, &display, opts.max_file_bytes) {
-                Ok(src) => match checklist::parse(&display, rel, stem, &src.text) {
-                    Ok(c) => checklists.push(c),
-                    Err(mut ds) => diags.append(&mut ds),
-                },
+                Ok(src) => {
+                    let (list, mut ds) = checklist::parse(&display, rel, stem, &src.text);
+                    checklists.extend(list);
+                    diags.append(&mut ds);
+                }
                 Err(d) => diags.push(d),
             }
         } else {

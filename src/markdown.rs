@@ -25,6 +25,30 @@ const HTML_ALLOWLIST: &[&str] = &[
     "br", "kbd", "sub", "sup", "mark", "small", "abbr", "ins", "del",
 ];
 
+/// Element ids the default theme puts on every page (themes/default/templates). Headings must
+/// not reuse them, or `#main` (the skip link) could land on a heading named "Main".
+pub const THEME_IDS: &[&str] = &[
+    "main",
+    "toc-title",
+    "summary-title",
+    "related-title",
+    "home-checklists-title",
+    "gs-nav",
+    "gs-q",
+    "gs-q-404",
+    "gs-results",
+    "gs-search-page",
+];
+
+/// A slugger with the theme's ids already taken (so headings get `main-1`, not `main`).
+fn theme_slugger() -> Slugger {
+    let mut s = Slugger::default();
+    for id in THEME_IDS {
+        s.reserve(id);
+    }
+    s
+}
+
 /// What the renderer needs to know about the chapter.
 pub struct Input<'a> {
     /// Path shown in diagnostics.
@@ -142,7 +166,7 @@ pub fn render(input: &Input<'_>) -> Rendered {
         lines,
         out: Vec::with_capacity(events.len()),
         res: Rendered::default(),
-        slugger: Slugger::default(),
+        slugger: theme_slugger(),
         page: page_url(input.source),
         depth: 0,
         depth_reported: false,

@@ -404,3 +404,290 @@ impl Drop for Lock {
         let _ = std::fs::remove_file(&self.path);
     }
 }
+
+/// Fault injection through the `Fs` seam (RELIABILITY O4, O5): every operation of a write is
+/// made to fail in turn, or the process is made to "die" there, and after each the invariant
+/// is checked: the previous site is intact or the new one is complete, and never neither.
+#[cfg(test)]
+mod fault_tests {
+    use super::*;
+    use std::cell::Cell;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    /// Fails operation number `at` (0-based) with `error`; with `crash`, every later operation
+    /// fails too, as if the process had died there (nothing after it reaches the disk).
+    struct Faulty {
+        at: usize,
+        crash: bool,
+        error: i32,
+        count: Cell<usize>,
+    }
+
+    impl Faulty {
+        fn new(at: usize, crash: bool, error: i32) -> Faulty {
+            Faulty {
+                at,
+                crash,
+                error,
+                count: Cell::new(0),
+            }
+        }
+        fn step(&self) -> io::Result<()> {
+            let n = self.count.get();
+            self.count.set(n + 1);
+            if n == self.at || (self.crash && n > self.at) {
+                Err(io::Error::from_raw_os_error(self.error))
+            } else {
+                Ok(())
+            }
+        }
+        fn ops(&self) -> usize {
+            self.count.get()
+        }
+    }
+
+    impl Fs for Faulty {
+        fn create_dir_all(&self, p: &Path) -> io::Result<()> {
+            self.step()?;
+            RealFs.create_dir_all(p)
+        }
+        fn write(&self, p: &Path, bytes: &[u8]) -> io::Result<()> {
+            self.step()?;
+            RealFs.write(p, bytes)
+        }
+        fn hard_link(&self, from: &Path, to: &Path) -> io::Result<()> {
+            self.step()?;
+            RealFs.hard_link(from, to)
+        }
+        fn rename(&self, from: &Path, to: &Path) -> io::Result<()> {
+            self.step()?;
+            RealFs.rename(from, to)
+        }
+        fn remove_dir_all(&self, p: &Path) -> io::Result<()> {
+            self.step()?;
+            RealFs.remove_dir_all(p)
+        }
+    }
+
+    const ENOSPC: i32 = 28;
+    const EACCES: i32 = 13;
+    const EXDEV: i32 = 18;
+
+    static N: AtomicUsize = AtomicUsize::new(0);
+
+    /// A fresh scratch folder (removed on drop) holding `out` = `<dir>/public`.
+    struct Scratch(PathBuf);
+    impl Scratch {
+        fn new() -> Scratch {
+            let n = N.fetch_add(1, Ordering::SeqCst);
+            let p = std::env::temp_dir().join(format!("gs-output-{}-{n}", std::process::id()));
+            let _ = std::fs::remove_dir_all(&p);
+            std::fs::create_dir_all(&p).expect("temp dir is writable");
+            Scratch(p)
+        }
+        fn out(&self) -> PathBuf {
+            self.0.join("public")
+        }
+    }
+    impl Drop for Scratch {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+
+    fn site(pairs: &[(&str, &str)]) -> Site {
+        Site {
+            files: pairs
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), v.as_bytes().to_vec()))
+                .collect(),
+        }
+    }
+
+    /// The old and the new site: one file unchanged (hard-linked), one changed, one removed,
+    /// one added, in nested folders.
+    fn sites() -> (Site, Site) {
+        let a = site(&[
+            ("index.html", "<p>旧首页</p>"),
+            ("a/one.html", "same"),
+            ("a/two.html", "old two"),
+            ("gone.html", "removed in the new site"),
+        ]);
+        let b = site(&[
+            ("index.html", "<p>新首页</p>"),
+            ("a/one.html", "same"),
+            ("a/two.html", "new two"),
+            ("b/c/three.html", "added"),
+        ]);
+        (a, b)
+    }
+
+    /// Files under `dir` except our manifest and dot-entries.
+    fn site_files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+        list_files(dir)
+            .into_iter()
+            .filter(|p| !p.starts_with('.'))
+            .map(|p| {
+                let bytes = std::fs::read(dir.join(&p)).expect("listed file is readable");
+                (p, bytes)
+            })
+            .collect()
+    }
+
+    fn is(dir: &Path, s: &Site) -> bool {
+        dir.is_dir() && site_files(dir) == s.files
+    }
+
+    fn dot_git_kept(out: &Path) -> bool {
+        std::fs::read_to_string(out.join(".git/HEAD"))
+            .ok()
+            .as_deref()
+            == Some("ref: main\n")
+    }
+
+    /// Writes `a` (plus a `.git` a user keeps in the output), then counts the operations a
+    /// clean write of `b` takes.
+    fn prepared(a: &Site) -> Scratch {
+        let s = Scratch::new();
+        write(&RealFs, a, &s.out(), false).expect("first write succeeds");
+        std::fs::create_dir_all(s.out().join(".git")).expect("mkdir .git");
+        std::fs::write(s.out().join(".git/HEAD"), "ref: main\n").expect("write HEAD");
+        s
+    }
+
+    fn clean_ops(a: &Site, b: &Site) -> usize {
+        let s = prepared(a);
+        let f = Faulty::new(usize::MAX, false, ENOSPC);
+        write(&f, b, &s.out(), false).expect("clean write succeeds");
+        assert!(is(&s.out(), b));
+        f.ops()
+    }
+
+    #[test]
+    fn an_error_at_any_operation_leaves_the_old_site_or_the_new_one() {
+        let (a, b) = sites();
+        let total = clean_ops(&a, &b);
+        assert!(total >= 8, "a write takes several operations ({total})");
+        for error in [ENOSPC, EACCES, EXDEV] {
+            for at in 0..total {
+                let s = prepared(&a);
+                let out = s.out();
+                let res = write(&Faulty::new(at, false, error), &b, &out, false);
+                let (staging, old) = staging_paths(&out);
+                match res {
+                    Ok(_) => assert!(is(&out, &b), "op {at}: Ok but the new site is incomplete"),
+                    Err(e) => {
+                        assert!(
+                            matches!(e, OutputError::Io { .. }),
+                            "op {at}: unexpected {e}"
+                        );
+                        assert!(
+                            is(&out, &a) || is(&out, &b),
+                            "op {at} (errno {error}): neither site is complete: {:?}",
+                            site_files(&out).keys().collect::<Vec<_>>()
+                        );
+                    }
+                }
+                assert!(dot_git_kept(&out), "op {at}: .git lost");
+                // The next run (real file system) cleans up and succeeds.
+                write(&RealFs, &b, &out, false).expect("next write succeeds");
+                assert!(is(&out, &b), "op {at}: rebuild incomplete");
+                assert!(dot_git_kept(&out), "op {at}: .git lost on rebuild");
+                assert!(!staging.exists() && !old.exists(), "op {at}: leftovers");
+            }
+        }
+    }
+
+    /// At least one complete site exists: the output is the old or the new site, or (crash
+    /// between the two renames) the output is missing and the old copy is complete.
+    fn one_complete_site(out: &Path, a: &Site, b: &Site) -> bool {
+        let (_, old) = staging_paths(out);
+        is(out, a) || is(out, b) || (!out.exists() && is(&old, a))
+    }
+
+    #[test]
+    fn a_crash_at_any_operation_is_recovered_by_the_next_run() {
+        let (a, b) = sites();
+        let total = clean_ops(&a, &b);
+        let mut between_renames = 0;
+        for at in 0..total {
+            let s = prepared(&a);
+            let out = s.out();
+            let (staging, old) = staging_paths(&out);
+            let _ = write(&Faulty::new(at, true, EXDEV), &b, &out, false);
+            assert!(
+                one_complete_site(&out, &a, &b),
+                "crash at op {at}: no complete site left"
+            );
+            if !out.exists() {
+                between_renames += 1;
+            }
+            // `recover` rolls forward or back; afterwards the output is a whole site.
+            recover(&RealFs, &out).expect("recover succeeds");
+            assert!(is(&out, &a) || is(&out, &b), "crash at op {at}: recover");
+            assert!(!staging.exists() && !old.exists(), "crash at op {at}");
+            assert!(dot_git_kept(&out), "crash at op {at}: .git lost");
+        }
+        assert_eq!(
+            between_renames, 1,
+            "exactly one op sits between the renames"
+        );
+    }
+
+    /// The three swap steps, failed one by one with EXDEV (rename across devices) and checked
+    /// after each: rename out → old, rename staging → out, remove old.
+    #[test]
+    fn each_swap_step_failing_keeps_a_complete_site() {
+        let (a, b) = sites();
+        let total = clean_ops(&a, &b);
+        // The swap is the last three operations of a write (after the dot-entry carry-over).
+        for (step, at) in [total - 3, total - 2, total - 1].into_iter().enumerate() {
+            for crash in [false, true] {
+                let s = prepared(&a);
+                let out = s.out();
+                let res = write(&Faulty::new(at, crash, EXDEV), &b, &out, false);
+                assert!(
+                    res.is_err(),
+                    "swap step {step} crash={crash}: error reported"
+                );
+                assert!(
+                    one_complete_site(&out, &a, &b),
+                    "swap step {step} crash={crash}"
+                );
+                if step < 2 && !crash {
+                    // Before the new site is in place, a failed swap restores the old one.
+                    assert!(is(&out, &a), "swap step {step}: rolled back");
+                }
+                if step == 2 {
+                    // The new site is in place; only removing the old copy failed.
+                    assert!(is(&out, &b), "swap step {step}: new site kept");
+                }
+                recover(&RealFs, &out).expect("recover");
+                assert!(is(&out, &a) || is(&out, &b));
+                assert!(dot_git_kept(&out));
+            }
+        }
+    }
+
+    #[test]
+    fn a_held_lock_names_its_pid_and_is_released_on_drop() {
+        let s = Scratch::new();
+        let lock = Lock::acquire(&s.out()).expect("first lock");
+        let err = Lock::acquire(&s.out()).err().expect("second lock refused");
+        assert!(
+            err.to_string()
+                .contains(&format!("PID {}", std::process::id())),
+            "{err}"
+        );
+        drop(lock);
+        Lock::acquire(&s.out()).expect("lock free again after drop");
+    }
+
+    #[test]
+    fn a_stale_lock_of_a_dead_process_is_taken_over() {
+        let s = Scratch::new();
+        // PIDs are below 2^22 on Linux, so this one cannot be alive.
+        std::fs::write(s.0.join(".public.guidesmith-lock"), "4294967\n").expect("plant lock");
+        Lock::acquire(&s.out()).expect("stale lock taken over");
+    }
+}

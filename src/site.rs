@@ -22,6 +22,9 @@ use crate::theme::{
 /// in every page, so page size stays independent of guide size.
 pub const NAV_INLINE_MAX: usize = 200;
 
+/// Stable path of the search entry script (see `assemble`).
+pub const SEARCH_ENTRY: &str = "search/index.js";
+
 /// The built site: site-relative path → bytes. Pure data, written by `output` or served.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Site {
@@ -51,6 +54,38 @@ pub struct Built {
 #[derive(Default)]
 pub struct Cache {
     renders: HashMap<u64, Arc<Rendered>>,
+    /// Final page HTML keyed by a hash of (theme files, template, serialized page context):
+    /// a body edit re-renders one page, a title change re-renders the pages that show it.
+    pages: HashMap<u64, Arc<Vec<u8>>>,
+    /// Keys used by the current build, so `pages` keeps only what the site still uses.
+    pages_live: std::collections::HashSet<u64>,
+}
+
+impl Cache {
+    /// Renders a page template through the page cache.
+    fn page<T: serde::Serialize>(
+        &mut self,
+        theme: &Theme,
+        theme_key: u64,
+        template: &str,
+        ctx: &T,
+    ) -> Result<Vec<u8>, Diagnostic> {
+        let json = serde_json::to_vec(ctx).unwrap_or_default();
+        let key = fnv64(&[&theme_key.to_le_bytes(), template.as_bytes(), &json]);
+        self.pages_live.insert(key);
+        if let Some(hit) = self.pages.get(&key) {
+            return Ok(hit.as_ref().clone());
+        }
+        let html = theme.render(template, ctx)?.into_bytes();
+        self.pages.insert(key, Arc::new(html.clone()));
+        Ok(html)
+    }
+
+    /// Drops page entries the last build did not use.
+    fn prune_pages(&mut self) {
+        let live = std::mem::take(&mut self.pages_live);
+        self.pages.retain(|k, _| live.contains(k));
+    }
 }
 
 /// Builds the whole site in memory. On any error-level diagnostic, returns all diagnostics.
@@ -76,6 +111,14 @@ pub fn build(opts: &BuildOptions, cache: &mut Cache) -> Result<Built, Vec<Diagno
     }
     let refs: Vec<&Rendered> = rendered.iter().map(Arc::as_ref).collect();
     diags.extend(crate::links::check(&guide, &pages, &refs));
+    // Facts hygiene (`forbidden:` claims) and orphan checklists; see hygiene.rs.
+    diags.extend(crate::hygiene::check(
+        &guide,
+        &pages,
+        &refs,
+        &opts.load.guide_dir,
+        opts.load.max_file_bytes,
+    ));
 
     let (theme, files) = match theme {
         Ok(t) => t,
@@ -91,8 +134,17 @@ pub fn build(opts: &BuildOptions, cache: &mut Cache) -> Result<Built, Vec<Diagno
         .base_url
         .clone()
         .or_else(|| guide.config.base_url.clone());
-    let site =
-        assemble(&guide, &pages, &refs, &theme, &files, base_url.as_deref()).map_err(finish)?;
+    let site = assemble(
+        &guide,
+        &pages,
+        &refs,
+        &theme,
+        &files,
+        base_url.as_deref(),
+        cache,
+    )
+    .map_err(finish)?;
+    cache.prune_pages();
     Ok(Built {
         site,
         warnings: finish(diags),
@@ -247,17 +299,33 @@ fn assemble(
     theme: &Theme,
     files: &theme::ThemeFiles,
     base_url: Option<&str>,
+    cache: &mut Cache,
 ) -> Result<Site, Vec<Diagnostic>> {
+    let theme_key = {
+        let parts: Vec<&[u8]> = files
+            .files
+            .iter()
+            .flat_map(|(k, v)| [k.as_bytes(), v.as_slice()])
+            .collect();
+        fnv64(&parts)
+    };
     let cfg = &guide.config;
     let mut site = Site::default();
     let assets = static_assets(files);
 
     // Search index first: pages link to its entry script.
     let sections = search_sections(guide, pages, rendered);
-    let search_out = {
-        let _ = &sections;
-        search::SearchOutput::default()
-    }; // TEMP until search::build lands
+    let mut search_out = search::build(&sections);
+    // The entry script gets a stable name: every page points at it, so a content-hashed name
+    // would change every page on any text edit. Shards it loads keep their hashed names.
+    if let Some(f) = search_out
+        .files
+        .iter_mut()
+        .find(|(p, _)| *p == search_out.entry)
+    {
+        f.0 = SEARCH_ENTRY.to_owned();
+        search_out.entry = SEARCH_ENTRY.to_owned();
+    }
 
     let nav_parts: Vec<NavPartCtx> = cfg
         .nav
@@ -362,9 +430,9 @@ fn assemble(
     let put = |site: &mut Site,
                diags: &mut Vec<Diagnostic>,
                url: String,
-               res: Result<String, Diagnostic>| match res {
+               res: Result<Vec<u8>, Diagnostic>| match res {
         Ok(html) => {
-            site.files.insert(url, html.into_bytes());
+            site.files.insert(url, html);
         }
         Err(d) => diags.push(d),
     };
@@ -448,7 +516,7 @@ fn assemble(
             &mut site,
             &mut diags,
             page.url.clone(),
-            theme.render(template, &ctx),
+            cache.page(theme, theme_key, template, &ctx),
         );
     }
     if guide.home.is_none() {
@@ -463,7 +531,7 @@ fn assemble(
             &mut site,
             &mut diags,
             "index.html".into(),
-            theme.render("home.html", &ctx),
+            cache.page(theme, theme_key, "home.html", &ctx),
         );
     }
 
@@ -507,7 +575,7 @@ fn assemble(
             &mut site,
             &mut diags,
             url.clone(),
-            theme.render("checklist.html", &ctx),
+            cache.page(theme, theme_key, "checklist.html", &ctx),
         );
         match form(
             c,
@@ -537,7 +605,7 @@ fn assemble(
         &mut site,
         &mut diags,
         "checklists/index.html".into(),
-        theme.render("checklists.html", &ctx),
+        cache.page(theme, theme_key, "checklists.html", &ctx),
     );
     let ctx = PageCtx {
         breadcrumbs: crumbs.clone(),
@@ -548,7 +616,7 @@ fn assemble(
         &mut site,
         &mut diags,
         "checklists/all.html".into(),
-        theme.render("checklists-all.html", &ctx),
+        cache.page(theme, theme_key, "checklists-all.html", &ctx),
     );
 
     // Search page and 404.
@@ -560,7 +628,7 @@ fn assemble(
         &mut site,
         &mut diags,
         "search.html".into(),
-        theme.render("search.html", &ctx),
+        cache.page(theme, theme_key, "search.html", &ctx),
     );
     let mut ctx = blank("404", "404.html", "页面不存在");
     if let Some(b) = base_url {
@@ -571,7 +639,7 @@ fn assemble(
         &mut site,
         &mut diags,
         "404.html".into(),
-        theme.render("404.html", &ctx),
+        cache.page(theme, theme_key, "404.html", &ctx),
     );
 
     if !diags.is_empty() {
@@ -603,6 +671,10 @@ fn assemble(
     }
     for (source, bytes) in &guide.assets {
         site.files.insert(page_url(source), bytes.clone());
+    }
+    // Offline support last: it lists and hashes every other file (see `offline_files`).
+    for (path, bytes) in offline_files(&site, cfg) {
+        site.files.insert(path, bytes);
     }
     Ok(site)
 }
@@ -679,3 +751,132 @@ fn search_sections(
     }
     out
 }
+
+// ---- Offline: service worker and web app manifest ------------------------------------------
+// Owned by the reader-experience (theme) work. Everything here derives from the finished `Site`,
+// so it stays deterministic and needs no other input than the guide's own settings.
+
+/// The generated `sw.js` and the guide's `static/manifest.webmanifest`.
+///
+/// `sw.js` sits at the site root (its scope is the whole guide) and precaches every file of
+/// this build under one cache named after a hash of all file names and contents: a new build is
+/// a new cache, installed completely before it can take over, so pages and assets of two builds
+/// are never mixed. The theme's manifest gets the guide's own name, description and language.
+pub fn offline_files(site: &Site, cfg: &crate::config::GuideConfig) -> Vec<(String, Vec<u8>)> {
+    const MANIFEST: &str = "static/manifest.webmanifest";
+    let mut out = Vec::new();
+    let manifest = site.files.get(MANIFEST).map(|bytes| {
+        let mut m: serde_json::Map<String, serde_json::Value> =
+            serde_json::from_slice(bytes).unwrap_or_default();
+        let s = |v: &str| serde_json::Value::String(v.to_owned());
+        m.insert("name".into(), s(&cfg.title));
+        m.entry("short_name").or_insert_with(|| s(&cfg.title));
+        m.insert("description".into(), s(&cfg.description));
+        m.insert("lang".into(), s(&cfg.language));
+        // Relative to the manifest's own URL, so any sub-path works.
+        m.insert("start_url".into(), s("../index.html"));
+        m.insert("scope".into(), s("../"));
+        let mut b = serde_json::to_vec_pretty(&m).unwrap_or_default();
+        b.push(b'\n');
+        b
+    });
+    let mut precache = Vec::new();
+    let mut parts: Vec<&[u8]> = Vec::new();
+    for (path, bytes) in &site.files {
+        if path == "sw.js" || path == "sitemap.xml" {
+            continue;
+        }
+        let bytes = match (&manifest, path.as_str()) {
+            (Some(m), MANIFEST) => m.as_slice(),
+            _ => bytes.as_slice(),
+        };
+        parts.push(path.as_bytes());
+        parts.push(bytes);
+        precache.push(path.as_str());
+    }
+    let version = format!("{:016x}", fnv64(&parts));
+    let list = serde_json::to_string(&precache).unwrap_or_else(|_| "[]".into());
+    let sw = SERVICE_WORKER
+        .replace("__VERSION__", &version)
+        .replace("__FILES__", &list);
+    out.push(("sw.js".to_owned(), sw.into_bytes()));
+    if let Some(m) = manifest {
+        out.push((MANIFEST.to_owned(), m));
+    }
+    out
+}
+
+/// The service worker; `__VERSION__` and `__FILES__` are filled in per build.
+const SERVICE_WORKER: &str = r#"// guidesmith service worker, generated at build time. Do not edit.
+// Precaches every file of this build in one cache; serves from it, falling back to the network.
+// A new build installs a new cache completely (waiting) and takes over on the next navigation,
+// only when no other tab still shows the old build, so one page never mixes two builds.
+'use strict';
+var VERSION = '__VERSION__';
+var FILES = __FILES__;
+var SCOPE = self.registration.scope;
+var PREFIX = 'gs:' + SCOPE + ':';
+var CACHE = PREFIX + VERSION;
+
+self.addEventListener('install', function (e) {
+  e.waitUntil(caches.open(CACHE).then(function (c) {
+    return c.addAll(FILES.map(function (f) { return new Request(f, { cache: 'reload' }); }));
+  }).catch(function (err) {
+    return caches.delete(CACHE).then(function () { throw err; });
+  }));
+});
+
+self.addEventListener('activate', function (e) {
+  e.waitUntil(caches.keys().then(function (keys) {
+    return Promise.all(keys.filter(function (k) {
+      return k.indexOf(PREFIX) === 0 && k !== CACHE;
+    }).map(function (k) { return caches.delete(k); }));
+  }));
+});
+
+self.addEventListener('message', function (e) {
+  if (e.data === 'gs-skip-waiting') self.skipWaiting();
+});
+
+function answer(req) {
+  var nav = req.mode === 'navigate';
+  var url = new URL(req.url);
+  url.hash = '';
+  if (nav) {
+    url.search = '';
+    if (url.pathname.slice(-1) === '/') url.pathname += 'index.html';
+  }
+  return caches.open(CACHE).then(function (c) {
+    return c.match(url.href).then(function (hit) {
+      if (hit) return hit;
+      return fetch(req).catch(function (err) {
+        if (!nav) throw err;
+        // Offline and not cached: show the guide's 404 page (at its own URL, so its
+        // relative links work) instead of the browser's error page.
+        var notFound = new URL('404.html', SCOPE).href;
+        return c.match(notFound).then(function (r) {
+          if (r) return Response.redirect(notFound, 302);
+          throw err;
+        });
+      });
+    });
+  });
+}
+
+self.addEventListener('fetch', function (e) {
+  var req = e.request;
+  if (req.method !== 'GET' || req.url.indexOf(SCOPE) !== 0) return;
+  var waiting = self.registration.waiting;
+  if (req.mode === 'navigate' && waiting) {
+    e.respondWith(self.clients.matchAll({ type: 'window' }).then(function (open) {
+      if (open.length > 1) return answer(req);
+      // The new build is fully cached: switch now and load this page again from it.
+      waiting.postMessage('gs-skip-waiting');
+      return new Response('', { headers: { 'Refresh': '0', 'Content-Type': 'text/html; charset=utf-8' } });
+    }));
+    return;
+  }
+  e.respondWith(answer(req));
+});
+"#;
+// ---- end offline ------------------------------------------------------------------------------

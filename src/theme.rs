@@ -176,8 +176,41 @@ fn tera_diag(
             }
             .with_help("fix the template; see the Tera 2 documentation for syntax")
         }
+        // Tera 2 reports unknown filters/tests/functions and missing includes as a plain
+        // message holding a pre-rendered report (`error: …\n --> name:line:col`); recover the
+        // template and position from it so these errors are located too (RELIABILITY I11).
+        tera::ErrorKind::Msg(m) => match parse_report(m) {
+            Some((message, name, line, col)) => {
+                let path = origin.get(name).cloned().unwrap_or_else(|| name.to_owned());
+                let d = Diagnostic::error(path, format!("template error: {message}"));
+                match sources.get(name) {
+                    Some(text) => d.at(text, line, col),
+                    None => Diagnostic { line, col, ..d },
+                }
+                .with_help("fix the template; see the Tera 2 documentation for syntax")
+            }
+            None => Diagnostic::error("themes", format!("template error: {}", first_line(&msg))),
+        },
+        tera::ErrorKind::CircularInclude { tpl, .. }
+        | tera::ErrorKind::CircularExtend { tpl, .. } => {
+            let path = origin.get(tpl).cloned().unwrap_or_else(|| tpl.clone());
+            Diagnostic::error(path, format!("template error: {}", first_line(&msg))).with_help(
+                "a template includes or extends itself through this chain; break the cycle",
+            )
+        }
         _ => Diagnostic::error("themes", format!("template error: {}", first_line(&msg))),
     }
+}
+
+/// The first `error: MESSAGE` / ` --> NAME:LINE:COL` pair of a Tera report.
+fn parse_report(report: &str) -> Option<(&str, &str, usize, usize)> {
+    let mut lines = report.lines();
+    let message = lines.next()?.strip_prefix("error: ")?;
+    let at = lines.next()?.trim_start().strip_prefix("--> ")?;
+    let mut parts = at.rsplitn(3, ':');
+    let col = parts.next()?.parse().ok()?;
+    let line = parts.next()?.parse().ok()?;
+    Some((message, parts.next()?, line, col))
 }
 
 fn first_line(s: &str) -> &str {

@@ -58,10 +58,44 @@ fn to_diag(src: &Embedded<'_>, err: &Error) -> Diagnostic {
         Some(loc) if loc.line() > 0 => src.diag_at(&loc, message),
         _ => Diagnostic::error(src.path, message),
     };
+    // serde-saphyr reports only the duplicate; name the first occurrence too (RELIABILITY I3).
+    let help = match (err, first_key(src, &d)) {
+        (Error::DuplicateMappingKey { .. }, Some((l, c))) => Some(format!(
+            "first defined at line {l}, column {c}; each key may appear only once"
+        )),
+        _ => help,
+    };
     match help {
         Some(h) => d.with_help(h),
         None => d,
     }
+}
+
+/// Line and column of the first `key:` at the same column as the duplicate at `d`, searching
+/// the YAML's lines before it (only the prefix `- ` of a list item may precede the key).
+fn first_key(src: &Embedded<'_>, d: &Diagnostic) -> Option<(usize, usize)> {
+    let key = d
+        .message
+        .strip_prefix("duplicate key `")?
+        .strip_suffix('`')?;
+    let (base_line, _) = diag::line_col(src.file, src.start);
+    let wanted = format!("{key}:");
+    src.file
+        .lines()
+        .enumerate()
+        .take(d.line.saturating_sub(1))
+        .skip(base_line.saturating_sub(1))
+        .find(|(_, l)| {
+            let indent = d.col.saturating_sub(1);
+            let prefix: String = l.chars().take(indent).collect();
+            prefix.chars().count() == indent
+                && prefix.chars().all(|c| c == ' ' || c == '-')
+                && l.chars()
+                    .skip(indent)
+                    .collect::<String>()
+                    .starts_with(&wanted)
+        })
+        .map(|(i, _)| (i + 1, d.col))
 }
 
 /// A short message and an optional help line for a serde-saphyr error.
@@ -110,7 +144,7 @@ fn strip_location(text: &str) -> String {
 fn yaml_help(text: &str) -> Option<String> {
     if text.contains("tab") {
         Some("YAML indentation must use spaces, not tabs".into())
-    } else if text.contains("invalid type") {
+    } else if text.contains("invalid type") || text.starts_with("expected ") {
         Some("check the value's type (text, number, list) against docs/content-model.md".into())
     } else {
         None

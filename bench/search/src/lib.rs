@@ -1,0 +1,3 @@
+//! guidesmith's search module, compiled alone for benchmarks.
+#[path = "../../../src/search/mod.rs"]
+pub mod search;

@@ -1,0 +1,10 @@
+//! The one integration-test binary: fixture guides → run the real `guidesmith` binary →
+//! compare stdout/stderr/exit codes and output trees (mdBook's BookTest style).
+
+mod harness;
+
+mod build;
+mod check;
+mod output;
+mod serve;
+mod watch;
