@@ -70,6 +70,9 @@ struct BuildArgs {
     /// With --watch: poll the file system instead of using native events.
     #[arg(long, requires = "watch")]
     poll: bool,
+    /// Print the wall time of each build stage.
+    #[arg(long)]
+    timings: bool,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
@@ -172,8 +175,19 @@ fn build(a: &BuildArgs) -> ExitCode {
         }
     };
     print_diags(&built.warnings);
+    let writing = std::time::Instant::now();
     match output::write(&RealFs, &built.site, &out, a.force) {
         Ok(r) => {
+            if a.timings {
+                for (stage, t) in &built.timings {
+                    eprintln!("{stage:>8}: {:>7.1} ms", t.as_secs_f64() * 1000.0);
+                }
+                eprintln!(
+                    "{:>8}: {:>7.1} ms",
+                    "write",
+                    writing.elapsed().as_secs_f64() * 1000.0
+                );
+            }
             eprintln!(
                 "built {} files into {} in {} ms ({} written, {} unchanged, {} removed)",
                 built.site.files.len(),

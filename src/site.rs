@@ -48,6 +48,22 @@ pub struct Built {
     pub warnings: Vec<Diagnostic>,
     /// Number of chapters rendered afresh (the rest came from the cache).
     pub rendered: usize,
+    /// Wall time of each stage, in order (`build --timings` prints them).
+    pub timings: Vec<(&'static str, std::time::Duration)>,
+}
+
+/// Records the wall time of consecutive stages.
+struct Stopwatch(std::time::Instant, Vec<(&'static str, std::time::Duration)>);
+
+impl Stopwatch {
+    fn new() -> Self {
+        Stopwatch(std::time::Instant::now(), Vec::new())
+    }
+    fn lap(&mut self, stage: &'static str) {
+        let now = std::time::Instant::now();
+        self.1.push((stage, now - self.0));
+        self.0 = now;
+    }
 }
 
 /// Per-chapter render results keyed by a hash of (source path, text).
@@ -90,7 +106,9 @@ impl Cache {
 
 /// Builds the whole site in memory. On any error-level diagnostic, returns all diagnostics.
 pub fn build(opts: &BuildOptions, cache: &mut Cache) -> Result<Built, Vec<Diagnostic>> {
+    let mut clock = Stopwatch::new();
     let (guide, mut diags) = load::load(&opts.load);
+    clock.lap("load");
     let theme_dir = opts
         .theme_dir
         .as_ref()
@@ -106,11 +124,13 @@ pub fn build(opts: &BuildOptions, cache: &mut Cache) -> Result<Built, Vec<Diagno
 
     let pages: Vec<&Chapter> = guide.home.iter().chain(guide.chapters.iter()).collect();
     let (rendered, fresh) = render_all(&pages, cache);
+    clock.lap("render");
     for r in &rendered {
         diags.extend(r.diags.iter().cloned());
     }
     let refs: Vec<&Rendered> = rendered.iter().map(Arc::as_ref).collect();
     diags.extend(crate::links::check(&guide, &pages, &refs));
+    clock.lap("links");
     // Facts hygiene (`forbidden:` claims) and orphan checklists; see hygiene.rs.
     diags.extend(crate::hygiene::check(
         &guide,
@@ -119,6 +139,7 @@ pub fn build(opts: &BuildOptions, cache: &mut Cache) -> Result<Built, Vec<Diagno
         &opts.load.guide_dir,
         opts.load.max_file_bytes,
     ));
+    clock.lap("hygiene");
 
     let (theme, files) = match theme {
         Ok(t) => t,
@@ -142,13 +163,16 @@ pub fn build(opts: &BuildOptions, cache: &mut Cache) -> Result<Built, Vec<Diagno
         &files,
         base_url.as_deref(),
         cache,
+        &mut clock,
     )
     .map_err(finish)?;
     cache.prune_pages();
+    clock.lap("pages");
     Ok(Built {
         site,
         warnings: finish(diags),
         rendered: fresh,
+        timings: clock.1,
     })
 }
 
@@ -266,7 +290,18 @@ fn static_assets(files: &theme::ThemeFiles) -> Assets {
         url
     };
     let js = named("static/guidesmith.js", "guidesmith");
-    let search_js = named("static/search.js", "search");
+    let search_js = {
+        // Shipped without comment lines and indentation (see search::client).
+        let src = files
+            .files
+            .get("static/search.js")
+            .map(|b| String::from_utf8_lossy(b).into_owned())
+            .unwrap_or_default();
+        let bytes = search::client::client_script(&src).into_bytes();
+        let url = hashed("search", "js", &bytes);
+        out.push((url.clone(), bytes));
+        url
+    };
     for (name, bytes) in &files.files {
         let Some(rest) = name.strip_prefix("static/") else {
             continue;
@@ -300,6 +335,7 @@ fn assemble(
     files: &theme::ThemeFiles,
     base_url: Option<&str>,
     cache: &mut Cache,
+    clock: &mut Stopwatch,
 ) -> Result<Site, Vec<Diagnostic>> {
     let theme_key = {
         let parts: Vec<&[u8]> = files
@@ -315,7 +351,9 @@ fn assemble(
 
     // Search index first: pages link to its entry script.
     let sections = search_sections(guide, pages, rendered);
+    clock.lap("theme");
     let mut search_out = search::build(&sections);
+    clock.lap("search");
     // The entry script gets a stable name: every page points at it, so a content-hashed name
     // would change every page on any text edit. Shards it loads keep their hashed names.
     if let Some(f) = search_out

@@ -10,6 +10,7 @@ mod checklists;
 mod harness;
 mod keyboard;
 mod offline;
+mod search;
 mod site;
 
 pub use harness::*;

@@ -6,5 +6,6 @@ mod harness;
 mod build;
 mod check;
 mod output;
+mod search;
 mod serve;
 mod watch;

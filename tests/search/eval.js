@@ -12,7 +12,7 @@ const site = process.argv[2];
 const verbose = process.argv.includes('--verbose');
 if (!site) { console.error('usage: node tests/search/eval.js SITE_DIR [--verbose]'); process.exit(2); }
 const sd = path.join(site, 'search');
-const entry = fs.existsSync(sd) && fs.readdirSync(sd).filter((f) => /^(manifest|index)-[0-9a-f]+\.js$/.test(f)).sort()[0];
+const entry = fs.existsSync(sd) && fs.readdirSync(sd).filter((f) => /^(manifest|index)(-[0-9a-f]+)?\.js$/.test(f)).sort()[0];
 if (!entry) { console.error(`no search/index-*.js or search/manifest-*.js under ${site}`); process.exit(2); }
 
 // The site's own client if it ships one (static/search.*.js), else the theme source.

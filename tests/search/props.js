@@ -14,7 +14,7 @@ const site = process.argv[2];
 const samples = Number(process.argv[3] || 300);
 if (!site) { console.error('usage: node tests/search/props.js SITE_DIR [SAMPLES]'); process.exit(2); }
 const sd = path.join(site, 'search');
-const entry = fs.readdirSync(sd).filter((f) => /^(manifest|index)-[0-9a-f]+\.js$/.test(f)).sort()[0];
+const entry = fs.readdirSync(sd).filter((f) => /^(manifest|index)(-[0-9a-f]+)?\.js$/.test(f)).sort()[0];
 const GS = require(path.join(repo, 'themes/default/static/search.js'));
 GS.setEntry(path.join(sd, entry));
 GS.setLoader((f) => vm.runInThisContext(fs.readFileSync(f, 'utf8'), { filename: f }));

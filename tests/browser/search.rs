@@ -1,0 +1,101 @@
+//! Search in the browser from `file://`: lazy loading, results with deep links, no injection.
+
+use crate::*;
+
+fn wait_results(
+    tab: &headless_chrome::Tab,
+) -> Result<serde_json::Value, Box<dyn std::error::Error>> {
+    for _ in 0..300 {
+        let v = eval_json(
+            tab,
+            "Array.from(document.querySelectorAll('#gs-search-page a[href]')).map(a => a.getAttribute('href'))",
+        )?;
+        if v.as_array().is_some_and(|a| !a.is_empty()) {
+            return Ok(v);
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    Err("no search results within 6 s".into())
+}
+
+#[test]
+fn search_page_answers_chinese_and_pinyin_queries_from_file_url() {
+    with_browser(|b| {
+        let tab = tab(b)?;
+        // Nothing search-related loads before the reader asks for it.
+        open(&tab, &file_url("prepare/evidence.html"))?;
+        let loaded = eval(
+            &tab,
+            "Array.from(document.scripts).some(s => /search\\/index/.test(s.src))",
+        )?;
+        assert_eq!(
+            loaded,
+            serde_json::Value::Bool(false),
+            "index loaded before any search"
+        );
+
+        for (q, expect) in [
+            ("投诉部门", "escalate/complaint-dept.html"),
+            ("xhzw", "scenarios/number-porting.html"),
+            ("12300", "escalate/regulator.html"),
+        ] {
+            open(&tab, &format!("{}?q={}", file_url("search.html"), q))?;
+            let hrefs = wait_results(&tab)?;
+            let hrefs: Vec<String> = serde_json::from_value(hrefs)?;
+            assert!(
+                hrefs.iter().take(5).any(|h| h.contains(expect)),
+                "{q}: {hrefs:?}"
+            );
+            assert!(
+                hrefs.iter().all(|h| h.contains("?hl=") || h.contains('#')),
+                "deep links: {hrefs:?}"
+            );
+            assert_no_problems(&tab, q)?;
+        }
+        Ok(())
+    });
+}
+
+#[test]
+fn hostile_query_is_shown_as_text_and_never_becomes_markup() {
+    with_browser(|b| {
+        let tab = tab(b)?;
+        let q = "%22%3E%3Cimg%20src%3Dx%20onerror%3Dwindow.__pwned%3D1%3E投诉";
+        open(&tab, &format!("{}?q={q}", file_url("search.html")))?;
+        wait_results(&tab)?;
+        let injected = eval(
+            &tab,
+            "document.querySelectorAll('main img[src=x], #gs-results img').length",
+        )?;
+        assert_eq!(injected, serde_json::json!(0));
+        assert_eq!(
+            eval(&tab, "window.__pwned === undefined")?,
+            serde_json::Value::Bool(true)
+        );
+        assert_no_problems(&tab, "hostile query")
+    });
+}
+
+#[test]
+fn arriving_from_a_result_highlights_the_terms() {
+    with_browser(|b| {
+        let tab = tab(b)?;
+        open(
+            &tab,
+            &format!(
+                "{}?hl=%E8%AF%A6%E5%8D%95#top",
+                file_url("prepare/evidence.html")
+            ),
+        )?;
+        let mut marks = serde_json::Value::Null;
+        for _ in 0..100 {
+            marks = eval(&tab, "document.querySelectorAll('main mark').length")?;
+            if marks.as_u64().unwrap_or(0) > 0 {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        assert!(marks.as_u64().unwrap_or(0) > 0, "no <mark> for 详单");
+        Ok(())
+    });
+}
