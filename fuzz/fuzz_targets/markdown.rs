@@ -28,15 +28,42 @@ fuzz_target!(|data: &[u8]| {
         r.html.len(),
         file.len()
     );
-    // … and never carries a script element or a javascript: URL in markup. Text may say
-    // `src="javascript:` (it is escaped text, not an attribute), so only tags are inspected:
-    // every `<` in the output starts real markup, because text `<` is escaped as `&lt;`.
+    // … and never carries a script element, an event handler or a javascript: URL in markup.
+    // Text may say `src="javascript:` and a fence info string lands, escaped, in `data-lang`:
+    // neither is a URL, so only tags and their URL attributes are inspected. Every `<` in the
+    // output starts real markup, because text `<` is escaped as `&lt;`.
     let lower = r.html.to_ascii_lowercase();
     for tag in lower.split('<').skip(1) {
         let tag = tag.split('>').next().unwrap_or("");
+        if tag.starts_with("!--") {
+            continue;
+        }
         assert!(!tag.starts_with("script"), "script element in output");
-        if !tag.starts_with("!--") {
-            assert!(!tag.contains("javascript:"), "javascript: inside <{tag}>");
+        for attr in [" href=\"", " src=\""] {
+            for (i, _) in tag.match_indices(attr) {
+                let value = tag[i + attr.len()..].trim_start();
+                assert!(
+                    !value.starts_with("javascript:"),
+                    "javascript: URL in <{tag}>"
+                );
+            }
+        }
+        // An event handler would be ` on…=` outside any quoted value.
+        let mut quoted = false;
+        let b = tag.as_bytes();
+        for (i, &c) in b.iter().enumerate() {
+            if c == b'"' {
+                quoted = !quoted;
+            } else if !quoted && c == b' ' && tag[i + 1..].starts_with("on") {
+                let name: String = tag[i + 1..]
+                    .chars()
+                    .take_while(char::is_ascii_alphabetic)
+                    .collect();
+                assert!(
+                    !(name.len() > 2 && tag[i + 1 + name.len()..].starts_with('=')),
+                    "event handler in <{tag}>"
+                );
+            }
         }
     }
 });

@@ -342,7 +342,7 @@ fn rss_kb() -> u64 {
         .unwrap_or(0)
 }
 
-fn main() {
+pub fn main() {
     let args: Vec<String> = std::env::args().collect();
     let guide = PathBuf::from(args.get(1).expect("GUIDE_DIR"));
     let outdir = PathBuf::from(args.get(2).expect("OUT_DIR"));
