@@ -97,6 +97,64 @@ impl Cache {
         Ok(html)
     }
 
+    /// Renders many pages through the cache, templating the misses on all cores.
+    fn pages_parallel<T: serde::Serialize + Sync>(
+        &mut self,
+        theme: &Theme,
+        theme_key: u64,
+        jobs: &[(String, &'static str, T)],
+    ) -> Vec<(String, Result<Vec<u8>, Diagnostic>)> {
+        let keyed: Vec<u64> = jobs
+            .iter()
+            .map(|(_, template, ctx)| {
+                let json = serde_json::to_vec(ctx).unwrap_or_default();
+                fnv64(&[&theme_key.to_le_bytes(), template.as_bytes(), &json])
+            })
+            .collect();
+        let misses: Vec<usize> = (0..jobs.len())
+            .filter(|&i| !self.pages.contains_key(&keyed[i]))
+            .collect();
+        let threads = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .clamp(1, 8);
+        let chunk = misses.len().div_ceil(threads).max(1);
+        let fresh: Vec<(usize, Result<Vec<u8>, Diagnostic>)> = std::thread::scope(|scope| {
+            let handles: Vec<_> = misses
+                .chunks(chunk)
+                .map(|part| {
+                    scope.spawn(move || {
+                        part.iter()
+                            .map(|&i| {
+                                let (_, template, ctx) = &jobs[i];
+                                (i, theme.render(template, ctx).map(String::into_bytes))
+                            })
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .flat_map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+                .collect()
+        });
+        let mut out: Vec<Option<Result<Vec<u8>, Diagnostic>>> = vec![None; jobs.len()];
+        for (i, res) in fresh {
+            if let Ok(html) = &res {
+                self.pages.insert(keyed[i], Arc::new(html.clone()));
+            }
+            out[i] = Some(res);
+        }
+        self.pages_live.extend(keyed.iter().copied());
+        jobs.iter()
+            .zip(out)
+            .zip(&keyed)
+            .map(|(((url, _, _), res), key)| {
+                let res = res.unwrap_or_else(|| Ok(self.pages[key].as_ref().clone()));
+                (url.clone(), res)
+            })
+            .collect()
+    }
+
     /// Drops page entries the last build did not use.
     fn prune_pages(&mut self) {
         let live = std::mem::take(&mut self.pages_live);
@@ -473,7 +531,8 @@ fn assemble(
         Err(d) => diags.push(d),
     };
 
-    // Chapter pages (and the home page).
+    // Chapter pages (and the home page): contexts first, then templating on all cores.
+    let mut jobs: Vec<(String, &'static str, PageCtx)> = Vec::with_capacity(pages.len());
     for (i, (page, r)) in pages.iter().zip(rendered).enumerate() {
         let root = root_prefix(&page.url);
         let mut body = r.html.clone();
@@ -548,13 +607,12 @@ fn assemble(
             ..blank("chapter", &page.url, "")
         };
         let template = if is_home { "home.html" } else { "chapter.html" };
-        put(
-            &mut site,
-            &mut diags,
-            page.url.clone(),
-            cache.page(theme, theme_key, template, &ctx),
-        );
+        jobs.push((page.url.clone(), template, ctx));
     }
+    for (url, res) in cache.pages_parallel(theme, theme_key, &jobs) {
+        put(&mut site, &mut diags, url, res);
+    }
+    drop(jobs);
     if guide.home.is_none() {
         let ctx = PageCtx {
             next: pages.first().map(|c| LinkCtx {
