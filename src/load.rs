@@ -93,8 +93,28 @@ pub fn is_ignored_name(name: &str) -> bool {
         || name.starts_with('#')
 }
 
+/// Parsed chapters keyed by a hash of (path, text): a rebuild re-reads every file (cheap) but
+/// re-parses only the ones whose bytes changed. Results are pure functions of the key.
+#[derive(Default)]
+pub struct LoadCache {
+    chapters: HashMap<u64, Chapter>,
+    live: std::collections::HashSet<u64>,
+}
+
 /// Reads and validates the whole guide.
 pub fn load(opts: &LoadOptions) -> (Option<Guide>, Vec<Diagnostic>) {
+    load_cached(opts, &mut LoadCache::default())
+}
+
+/// `load`, reusing chapters parsed by earlier calls with the same cache.
+pub fn load_cached(opts: &LoadOptions, cache: &mut LoadCache) -> (Option<Guide>, Vec<Diagnostic>) {
+    let result = load_inner(opts, cache);
+    let live = std::mem::take(&mut cache.live);
+    cache.chapters.retain(|k, _| live.contains(k));
+    result
+}
+
+fn load_inner(opts: &LoadOptions, cache: &mut LoadCache) -> (Option<Guide>, Vec<Diagnostic>) {
     let mut diags = Vec::new();
     let root = &opts.guide_dir;
     let show = |rel: &str| format!("{}/{rel}", opts.display_root.trim_end_matches('/'));
@@ -197,7 +217,7 @@ pub fn load(opts: &LoadOptions) -> (Option<Guide>, Vec<Diagnostic>) {
                 Err(d) => diags.push(d),
             }
         } else if rel.ends_with(".md") {
-            match load_chapter(path, rel, &display, opts.max_file_bytes) {
+            match load_chapter(path, rel, &display, opts.max_file_bytes, cache) {
                 Ok(ch) if rel == "index.md" => home = Some(ch),
                 Ok(ch) => {
                     chapters.insert(rel.clone(), ch);
@@ -363,9 +383,20 @@ fn load_chapter(
     rel: &str,
     display: &str,
     max: u64,
+    cache: &mut LoadCache,
 ) -> Result<Chapter, Vec<Diagnostic>> {
     let src = source::read_text(path, display, max).map_err(|d| vec![d])?;
-    let text = src.text;
+    let key = crate::site::fnv64(&[rel.as_bytes(), display.as_bytes(), src.text.as_bytes()]);
+    cache.live.insert(key);
+    if let Some(hit) = cache.chapters.get(&key) {
+        return Ok(hit.clone());
+    }
+    let ch = parse_chapter(src.text, rel, display)?;
+    cache.chapters.insert(key, ch.clone());
+    Ok(ch)
+}
+
+fn parse_chapter(text: String, rel: &str, display: &str) -> Result<Chapter, Vec<Diagnostic>> {
     let split = frontmatter::split(&text).map_err(|_| {
         vec![Diagnostic::error(display, "front matter is not closed")
             .at(&text, 1, 1)

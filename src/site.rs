@@ -69,6 +69,7 @@ impl Stopwatch {
 /// Per-chapter render results keyed by a hash of (source path, text).
 #[derive(Default)]
 pub struct Cache {
+    load: load::LoadCache,
     renders: HashMap<u64, Arc<Rendered>>,
     /// Final page HTML keyed by a hash of (theme files, template, serialized page context):
     /// a body edit re-renders one page, a title change re-renders the pages that show it.
@@ -165,7 +166,7 @@ impl Cache {
 /// Builds the whole site in memory. On any error-level diagnostic, returns all diagnostics.
 pub fn build(opts: &BuildOptions, cache: &mut Cache) -> Result<Built, Vec<Diagnostic>> {
     let mut clock = Stopwatch::new();
-    let (guide, mut diags) = load::load(&opts.load);
+    let (guide, mut diags) = load::load_cached(&opts.load, &mut cache.load);
     clock.lap("load");
     let theme_dir = opts
         .theme_dir
