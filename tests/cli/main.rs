@@ -5,6 +5,7 @@ mod harness;
 
 mod build;
 mod check;
+mod edits;
 mod output;
 mod search;
 mod serve;
