@@ -41,5 +41,7 @@ for t in "${targets[@]}"; do
     -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=20 -print_final_stats=1 >"$log" 2>&1 || status=$?
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
   crashes=$(find "fuzz/artifacts/$t" -type f 2>/dev/null | wc -l)
+  # Keep the end of libFuzzer's log (final stats, and the crash report if any).
+  tail -n 300 "$log" > "$log.tmp" && mv "$log.tmp" "$log"
   echo "$(date -u +%FT%TZ) target=$t seconds=$seconds execs=${execs:-?} exit=$status artifacts=$crashes" | tee -a bench/results/fuzz-summary.txt
 done

@@ -200,6 +200,42 @@ fn load_inner(opts: &LoadOptions, cache: &mut LoadCache) -> (Option<Guide>, Vec<
                     };
                     match yaml::parse::<GuideConfig>(&e) {
                         Ok(c) => {
+                            // URL-valued settings end up in href attributes (RELIABILITY X2).
+                            for (key, url) in [("base_url", &c.base_url), ("edit_url", &c.edit_url)]
+                            {
+                                let Some(url) = url else { continue };
+                                let lower = url.trim().to_ascii_lowercase();
+                                if !(lower.starts_with("https://") || lower.starts_with("http://"))
+                                {
+                                    let line = src
+                                        .text
+                                        .lines()
+                                        .position(|l| {
+                                            l.trim_start().starts_with(&format!("{key}:"))
+                                        })
+                                        .map_or(0, |i| i + 1);
+                                    let col = src
+                                        .text
+                                        .lines()
+                                        .nth(line.saturating_sub(1))
+                                        .and_then(|l| l.find(':'))
+                                        .map_or(1, |c| c + 3);
+                                    let d = Diagnostic::error(
+                                        &display,
+                                        format!(
+                                            "`{key}` must be an http(s):// address, found `{url}`"
+                                        ),
+                                    );
+                                    let d = if line > 0 {
+                                        d.at(&src.text, line, col)
+                                    } else {
+                                        d
+                                    };
+                                    diags.push(d.with_help(
+                                        "write the full address, e.g. https://example.org/guide/",
+                                    ));
+                                }
+                            }
                             if !config::is_date(&c.updated) {
                                 diags.push(Diagnostic::error(
                                     &display,

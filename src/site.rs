@@ -76,6 +76,8 @@ pub struct Cache {
     pages: HashMap<u64, Arc<Vec<u8>>>,
     /// Keys used by the current build, so `pages` keeps only what the site still uses.
     pages_live: std::collections::HashSet<u64>,
+    /// Search index work memoised per section (owned by src/search/).
+    search: crate::search::Cache,
 }
 
 impl Cache {
@@ -409,7 +411,7 @@ fn assemble(
     // Search index first: pages link to its entry script.
     let sections = search_sections(guide, pages, rendered);
     clock.lap("theme");
-    let mut search_out = search::build(&sections);
+    let mut search_out = search::build_cached(&sections, &mut cache.search);
     clock.lap("search");
     // The entry script gets a stable name: every page points at it, so a content-hashed name
     // would change every page on any text edit. Shards it loads keep their hashed names.

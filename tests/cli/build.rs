@@ -447,3 +447,22 @@ fn checklist_semantic_errors_are_located_and_match_golden() {
     assert_eq!(r.code, 1);
     golden("checklist-errors.stderr", &r.stderr);
 }
+
+#[test]
+fn url_settings_must_be_http_addresses() {
+    let p = Project::fixture("basic");
+    let cfg = p.read("guide/guide.yaml").replace(
+        "edit_url: https://example.org/edit/{path}",
+        "edit_url: javascript:alert(1)//{path}",
+    );
+    p.write("guide/guide.yaml", cfg);
+    let r = p.run(&["check"]);
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("guide/guide.yaml:5:11"), "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("`edit_url` must be an http(s):// address"),
+        "{}",
+        r.stderr
+    );
+}
