@@ -11,6 +11,7 @@ mod harness;
 mod keyboard;
 mod offline;
 mod search;
+mod serve;
 mod site;
 
 pub use harness::*;
