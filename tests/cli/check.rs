@@ -1205,3 +1205,92 @@ fn fuzz_regression_inputs_build_without_panics_or_live_attributes() {
     }
     assert!(n >= 1, "no fuzz fixtures in {}", dir.display());
 }
+
+#[test]
+fn yaml_many_documents_and_many_anchors_are_diagnostics_not_hangs() {
+    // 1 500 YAML documents in one checklist file.
+    let p = Project::empty("yaml-docs");
+    small_guide(&p, "guide");
+    let docs: String = (0..1500).map(|i| format!("---\nid: d{i}\n")).collect();
+    p.write("guide/checklists/demo.yaml", docs);
+    let r = survives(&p, &[]);
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stderr.contains("guide/checklists/demo.yaml"),
+        "{}",
+        &r.stderr[..r.stderr.len().min(2000)]
+    );
+
+    // 200 000 anchors (about 4 MB) in one front matter.
+    let anchors: String = (0..200_000).map(|i| format!("  - &a{i} x\n")).collect();
+    let p = with_chapter(
+        "yaml-anchors",
+        format!("---\ntitle: t\ndescription: d\nsummary:\n{anchors}---\n"),
+    );
+    let r = survives(&p, &[]);
+    // Either accepted (anchors are legal) or refused with a located budget diagnostic.
+    assert!(
+        r.code == 0 || r.stderr.contains("guide/chapters/c.md"),
+        "{}",
+        &r.stderr[..r.stderr.len().min(2000)]
+    );
+}
+
+#[test]
+fn a_5_mb_checklist_and_a_1_mb_line_are_handled() {
+    let p = Project::empty("big-checklist");
+    small_guide(&p, "guide");
+    let items: String = (0..60_000)
+        .map(|i| format!("      - id: i{i}\n        check: 第 {i} 项\n"))
+        .collect();
+    p.write(
+        "guide/checklists/demo.yaml",
+        format!("id: demo\ntitle: 大清单\npurpose: 很大\nchapter: chapters/a.md\nsections:\n  - title: 一\n    items:\n{items}"),
+    );
+    assert!(
+        std::fs::metadata(p.path("guide/checklists/demo.yaml"))
+            .expect("written")
+            .len()
+            > 2_000_000
+    );
+    let r = survives(&p, &[]);
+    // serde-saphyr's node budget refuses it, located in the file: not a crash or a hang.
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stderr.contains("YAML is too large"),
+        "{}",
+        &r.stderr[..r.stderr.len().min(2000)]
+    );
+    assert!(
+        r.stderr.contains("guide/checklists/demo.yaml:"),
+        "{}",
+        &r.stderr[..r.stderr.len().min(2000)]
+    );
+
+    let line = "很长的一行。".repeat(60_000);
+    let p = with_chapter(
+        "long-line",
+        format!("---\ntitle: t\ndescription: d\n---\n{line}\n"),
+    );
+    let r = survives(&p, &[]);
+    assert_eq!(r.code, 0, "{}", &r.stderr[..r.stderr.len().min(2000)]);
+}
+
+#[test]
+fn over_the_size_cap_is_a_diagnostic_naming_size_and_cap() {
+    let p = with_chapter(
+        "cap",
+        format!(
+            "---\ntitle: t\ndescription: d\n---\n{}\n",
+            "字".repeat(400_000)
+        ),
+    );
+    let r = survives(&p, &["--max-file-size", "1000000"]);
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stderr.contains("over the 1000000 byte limit"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("--max-file-size"), "{}", r.stderr);
+}
