@@ -11,6 +11,7 @@
 //! Must never: use other main-crate modules (only `super::`/`self::` paths), read or write files,
 //! produce different bytes for the same input, or panic on any input.
 
+mod cache;
 pub mod client;
 mod fxhash;
 pub mod index;
@@ -36,6 +37,8 @@ pub struct Section {
     /// Plain text of code blocks in the section (indexed with a low weight).
     pub code: String,
 }
+
+pub use cache::Cache;
 
 /// The files to add to the site.
 #[derive(Debug, Clone, Default)]
@@ -66,6 +69,23 @@ pub fn build(sections: &[Section]) -> SearchOutput {
 
 /// `build` with an explicit layout (benchmarks and tests).
 pub fn build_with(sections: &[Section], layout: Layout) -> SearchOutput {
+    cache::build(sections, layout, &mut Cache::default())
+}
+
+/// `build` reusing the work of earlier builds kept in `cache` (same bytes as `build`): after a
+/// one-section edit only that section is re-tokenised and only the files it reaches are rewritten.
+pub fn build_cached(sections: &[Section], cache: &mut Cache) -> SearchOutput {
+    cache::build(sections, Layout::Auto, cache)
+}
+
+/// `build_cached` with an explicit layout.
+pub fn build_cached_with(sections: &[Section], layout: Layout, cache: &mut Cache) -> SearchOutput {
+    cache::build(sections, layout, cache)
+}
+
+/// The straightforward pipeline (`index::build` + `pinyin::vocabulary` + `output::write`): the
+/// reference the cached path must match byte for byte.
+pub fn build_reference(sections: &[Section], layout: Layout) -> SearchOutput {
     let idx = index::build(sections);
     let (vocab, chars) = pinyin::vocabulary(sections);
     output::write(sections, &idx, &vocab, &chars, layout)

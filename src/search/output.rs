@@ -21,11 +21,11 @@ use super::{Layout, SearchOutput, Section};
 /// Estimated gzipped bytes above which the index is sharded.
 pub const SHARD_THRESHOLD: usize = 300 * 1024;
 /// Target raw bytes of postings per term shard.
-const TERM_SHARD_BYTES: usize = 24 * 1024;
+pub(super) const TERM_SHARD_BYTES: usize = 24 * 1024;
 /// Target raw bytes per section shard.
-const SECTION_SHARD_BYTES: usize = 24 * 1024;
+pub(super) const SECTION_SHARD_BYTES: usize = 24 * 1024;
 /// Latin vocabulary kept for prefix and typo lookups.
-const MAX_LATIN: usize = 20_000;
+pub(super) const MAX_LATIN: usize = 20_000;
 
 /// FNV-1a, 64-bit: content hashes in file names.
 pub fn fnv1a64(bytes: &[u8]) -> u64 {
@@ -66,7 +66,7 @@ pub fn shard_key_split(term: &str, split: &BTreeSet<char>) -> String {
     }
 }
 
-fn hash_name(bytes: &[u8]) -> String {
+pub(super) fn hash_name(bytes: &[u8]) -> String {
     let h = format!("{:016x}", fnv1a64(bytes));
     h[..10].to_owned()
 }
@@ -74,29 +74,50 @@ fn hash_name(bytes: &[u8]) -> String {
 /// Wraps JSON text as `GS.load('…');` (JSON inside a JS string: parsed with `JSON.parse`).
 pub fn script(json: &str) -> Vec<u8> {
     let mut s = String::with_capacity(json.len() + 16);
-    s.push_str("GS.load('");
-    for c in json.chars() {
-        match c {
-            '\\' => s.push_str("\\\\"),
-            '\'' => s.push_str("\\'"),
-            '\u{2028}' => s.push_str("\\u2028"),
-            '\u{2029}' => s.push_str("\\u2029"),
-            '<' => s.push_str("\\x3c"),
-            _ => s.push(c),
-        }
-    }
-    s.push_str("');\n");
+    s.push_str(SCRIPT_HEAD);
+    escape_into(&mut s, json);
+    s.push_str(SCRIPT_TAIL);
     s.into_bytes()
+}
+
+/// What `script` puts before and after the escaped JSON.
+pub(super) const SCRIPT_HEAD: &str = "GS.load('";
+pub(super) const SCRIPT_TAIL: &str = "');\n";
+
+/// The character-wise escaping `script` applies (so escaping pieces and joining them equals
+/// escaping the joined text).
+pub(super) fn escape_into(s: &mut String, json: &str) {
+    let b = json.as_bytes();
+    let mut done = 0;
+    let mut i = 0;
+    while i < b.len() {
+        let (rep, len) = match b[i] {
+            b'\\' => ("\\\\", 1),
+            b'\'' => ("\\'", 1),
+            b'<' => ("\\x3c", 1),
+            0xE2 if b.get(i + 1) == Some(&0x80) && b.get(i + 2) == Some(&0xA8) => ("\\u2028", 3),
+            0xE2 if b.get(i + 1) == Some(&0x80) && b.get(i + 2) == Some(&0xA9) => ("\\u2029", 3),
+            _ => {
+                i += 1;
+                continue;
+            }
+        };
+        s.push_str(&json[done..i]);
+        s.push_str(rep);
+        i += len;
+        done = i;
+    }
+    s.push_str(&json[done..]);
 }
 
 /// JSON text of any serialisable value ("null" if serialisation fails, which it cannot for
 /// these types).
-fn js<T: serde::Serialize + ?Sized>(v: &T) -> String {
+pub(super) fn js<T: serde::Serialize + ?Sized>(v: &T) -> String {
     serde_json::to_string(v).unwrap_or_else(|_| "null".to_owned())
 }
 
 /// A JSON object from (key, JSON text) pairs, in the given order.
-fn obj(fields: &[(&str, &str)]) -> String {
+pub(super) fn obj(fields: &[(&str, &str)]) -> String {
     let mut s = String::from("{");
     for (i, (k, v)) in fields.iter().enumerate() {
         if i > 0 {
@@ -349,7 +370,7 @@ pub fn write(
 }
 
 /// BM25F constants, shipped so the client computes the same impacts in the one-file layout.
-fn bm25_params() -> Value {
+pub(super) fn bm25_params() -> Value {
     json!({
         "w": FIELD_WEIGHT,
         "b": FIELD_B,
@@ -359,7 +380,7 @@ fn bm25_params() -> Value {
 }
 
 /// The one-file layout is mostly text, which gzips to roughly 40 % (Chinese prose).
-fn estimate_gzip(sections: &[Section]) -> usize {
+pub(super) fn estimate_gzip(sections: &[Section]) -> usize {
     let t: usize = sections
         .iter()
         .map(|s| s.text.len() + s.code.len() + s.heading.len() + s.anchor.len() + s.page.len() + 16)

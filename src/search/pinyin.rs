@@ -25,11 +25,11 @@ const MAX_READINGS_PER_CHAR: usize = 2;
 /// Recurring strings kept (most frequent first); headings and titles come on top of this.
 pub const MAX_VOCAB: usize = 6000;
 /// Headings/titles kept (most frequent first).
-const MAX_HEADINGS: usize = 4000;
+pub(super) const MAX_HEADINGS: usize = 4000;
 /// A recurring string must occur at least this often.
-const MIN_COUNT: u32 = 3;
+pub(super) const MIN_COUNT: u32 = 3;
 /// Strings that begin or end with one of these are grammar, not vocabulary.
-const EDGE_STOP: &str = "的了着和与或及把被是也就都而吗呢吧啊您你我他她它们这那个之其";
+pub(super) const EDGE_STOP: &str = "的了着和与或及把被是也就都而吗呢吧啊您你我他她它们这那个之其";
 
 /// One vocabulary string and its pinyin readings (syllables, plain, `ü` written `v`).
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -381,3 +381,101 @@ fn vectors_json_is_current() {
         path.display()
     );
 }
+
+/// Sections shaped like a real guide: several sections per page, checklist runs that repeat
+/// their heading, code, odd characters, a page title that recurs as a heading.
+fn guide_like(n: usize, seed: u64) -> Vec<Section> {
+    let mut rng = Rng(seed);
+    (0..n)
+        .map(|i| {
+            let page = i / 5;
+            let len = 5 + rng.below(80);
+            let text: String = (0..len).map(|_| WORDS[rng.below(WORDS.len())]).collect();
+            let heading = if i % 7 == 3 {
+                "办理步骤".to_owned()
+            } else {
+                (0..1 + rng.below(3))
+                    .map(|_| WORDS[rng.below(WORDS.len())])
+                    .collect()
+            };
+            Section {
+                page: format!("part{}/p{page}.html", page % 3),
+                anchor: format!("s{i}"),
+                page_title: format!("{}指南{}", WORDS[page % WORDS.len()], page % 4),
+                heading,
+                breadcrumb: vec![
+                    "第一部分".into(),
+                    format!("{}指南{}", WORDS[page % WORDS.len()], page % 4),
+                ],
+                text: if i % 11 == 0 {
+                    format!("{text}'\\\u{2028}</script>")
+                } else {
+                    text
+                },
+                code: if i % 4 == 0 {
+                    "curl -X POST https://x/y?a=1".into()
+                } else {
+                    String::new()
+                },
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn fast_path_matches_the_reference_byte_for_byte() {
+    for (n, seed) in [(0, 1), (1, 2), (40, 3), (300, 4), (900, 5)] {
+        let secs = guide_like(n, seed);
+        for layout in [Layout::Auto, Layout::Single, Layout::Sharded] {
+            let want = build_reference(&secs, layout);
+            let got = build_with(&secs, layout);
+            assert_eq!(got.entry, want.entry, "n={n} {layout:?}");
+            assert!(got.files == want.files, "n={n} {layout:?}: files differ");
+        }
+    }
+}
+
+#[test]
+fn cached_rebuilds_match_fresh_builds_through_edits() {
+    let mut secs = guide_like(600, 9);
+    let mut cache = Cache::default();
+    let mut rng = Rng(5);
+    for step in 0..12 {
+        match step % 6 {
+            0 => {} // unchanged rebuild
+            1 => {
+                let i = rng.below(secs.len());
+                secs[i].text.push_str("投诉扣费了");
+            }
+            2 => {
+                let i = rng.below(secs.len());
+                secs.remove(i);
+            }
+            3 => {
+                let i = rng.below(secs.len());
+                let mut s = secs[i].clone();
+                s.anchor.push('x');
+                secs.insert(i + 1, s);
+            }
+            4 => {
+                let i = rng.below(secs.len());
+                secs[i].heading = "携号转网".into();
+                secs[i].page_title.push('新');
+            }
+            _ => {
+                let i = rng.below(secs.len());
+                secs[i].text.clear();
+                secs[i].code = "VoLTE 12300".into();
+            }
+        }
+        let layout = if step % 4 == 3 {
+            Layout::Single
+        } else {
+            Layout::Sharded
+        };
+        let got = build_cached_with(&secs, layout, &mut cache);
+        let want = build_reference(&secs, layout);
+        assert_eq!(got.entry, want.entry, "step {step}");
+        assert!(got.files == want.files, "step {step}: files differ");
+    }
+}

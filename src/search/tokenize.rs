@@ -47,86 +47,128 @@ pub fn is_word(c: char) -> bool {
 
 /// NFKC, then lowercase: `ＶｏＬＴＥ` → `volte`, `１２３００` → `12300`.
 pub fn normalize(s: &str) -> String {
-    s.nfkc().collect::<String>().to_lowercase()
+    let mut out = String::with_capacity(s.len());
+    normalize_into(s, &mut out);
+    out
+}
+
+/// Unified ideographs (basic block and extension A): starters that are their own NFKC form,
+/// never compose with a neighbour, and are neither cased nor case-ignorable. Normalisation and
+/// lowercasing of a string therefore split at them exactly.
+fn inert(c: char) -> bool {
+    matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF)
+}
+
+/// `normalize(s)` appended to `out`, without going through the NFKC machinery for the
+/// ideographs and plain ASCII that make up most of the text (same result: see `inert`).
+pub fn normalize_into(s: &str, out: &mut String) {
+    let mut rest = s;
+    while !rest.is_empty() {
+        // An inert run is copied as is.
+        let cut = rest.find(|c: char| !inert(c)).unwrap_or(rest.len());
+        out.push_str(&rest[..cut]);
+        rest = &rest[cut..];
+        if rest.is_empty() {
+            break;
+        }
+        // The segment up to the next inert character.
+        let cut = rest.find(inert).unwrap_or(rest.len());
+        let seg = &rest[..cut];
+        rest = &rest[cut..];
+        if seg.is_ascii() {
+            let start = out.len();
+            out.push_str(seg);
+            out[start..].make_ascii_lowercase();
+        } else {
+            let start = out.len();
+            out.extend(seg.nfkc());
+            if !out[start..].is_ascii() {
+                let low = out[start..].to_lowercase();
+                out.truncate(start);
+                out.push_str(&low);
+            } else {
+                out[start..].make_ascii_lowercase();
+            }
+        }
+    }
 }
 
 /// Tokenises already-normalised text, numbering positions from `start`.
 /// Returns the tokens and the next free position.
 pub fn tokenize_normalized(norm: &str, start: u32) -> (Vec<Token>, u32) {
-    let chars: Vec<char> = norm.chars().collect();
     let mut out = Vec::new();
+    let (_, end) = visit_normalized(norm, start, |text, pos, kind| {
+        out.push(Token {
+            text: text.to_owned(),
+            pos,
+            kind,
+        });
+    });
+    (out, end)
+}
+
+/// `tokenize_normalized` without allocating: calls `f(text, pos, kind)` for each token, where
+/// `text` is a slice of `norm` (a bigram is two adjacent characters, so it is contiguous).
+/// Returns the token count and the next free position.
+pub fn visit_normalized(norm: &str, start: u32, mut f: impl FnMut(&str, u32, Kind)) -> (u32, u32) {
+    let mut it = norm.char_indices().peekable();
     let mut pos = start;
+    let mut count = 0u32;
     let mut punct = false;
-    let mut i = 0;
-    let n = chars.len();
-    while i < n {
-        let c = chars[i];
+    while let Some((i, c)) = it.next() {
         if is_cjk(c) {
-            let mut j = i + 1;
-            while j < n && is_cjk(chars[j]) {
-                j += 1;
-            }
-            if punct && !out.is_empty() {
+            if punct && count > 0 {
                 pos += 1;
             }
             punct = false;
-            if j - i == 1 {
-                out.push(Token {
-                    text: c.to_string(),
-                    pos,
-                    kind: Kind::Cjk,
-                });
-                pos += 1;
-            } else {
-                for k in i..j - 1 {
-                    let mut t = String::with_capacity(8);
-                    t.push(chars[k]);
-                    t.push(chars[k + 1]);
-                    out.push(Token {
-                        text: t,
-                        pos,
-                        kind: Kind::Cjk,
-                    });
-                    pos += 1;
+            let mut prev = i;
+            let mut run = 1;
+            while let Some(&(j, d)) = it.peek() {
+                if !is_cjk(d) {
+                    break;
                 }
+                f(&norm[prev..j + d.len_utf8()], pos, Kind::Cjk);
+                pos += 1;
+                count += 1;
+                prev = j;
+                run += 1;
+                it.next();
             }
-            i = j;
+            if run == 1 {
+                f(&norm[i..i + c.len_utf8()], pos, Kind::Cjk);
+                pos += 1;
+                count += 1;
+            }
         } else if is_word(c) {
-            let mut j = i + 1;
-            while j < n {
-                let d = chars[j];
+            let mut end = i + c.len_utf8();
+            let mut last = c;
+            while let Some(&(j, d)) = it.peek() {
                 if is_word(d) {
-                    j += 1;
+                    end = j + d.len_utf8();
                 } else if d == '.'
-                    && chars[j - 1].is_ascii_digit()
-                    && j + 1 < n
-                    && chars[j + 1].is_ascii_digit()
+                    && last.is_ascii_digit()
+                    && norm.as_bytes().get(j + 1).is_some_and(u8::is_ascii_digit)
                 {
                     // 123.91 stays one token, so 123 never matches it.
-                    j += 1;
+                    end = j + 1;
                 } else {
                     break;
                 }
+                last = d;
+                it.next();
             }
-            if punct && !out.is_empty() {
+            if punct && count > 0 {
                 pos += 1;
             }
             punct = false;
-            out.push(Token {
-                text: chars[i..j].iter().collect(),
-                pos,
-                kind: Kind::Word,
-            });
+            f(&norm[i..end], pos, Kind::Word);
             pos += 1;
-            i = j;
-        } else {
-            if !c.is_whitespace() {
-                punct = true;
-            }
-            i += 1;
+            count += 1;
+        } else if !c.is_whitespace() {
+            punct = true;
         }
     }
-    (out, pos)
+    (count, pos)
 }
 
 /// Normalises and tokenises, positions from 0.
@@ -191,6 +233,56 @@ mod tests {
         assert_eq!(with_pos("a b"), [("a".into(), 0), ("b".into(), 1)]);
         assert_eq!(with_pos("a, b"), [("a".into(), 0), ("b".into(), 2)]);
         assert_eq!(with_pos("，，a"), [("a".into(), 0)]);
+    }
+
+    #[test]
+    fn fast_normalize_matches_nfkc_lowercase() {
+        let slow = |s: &str| s.nfkc().collect::<String>().to_lowercase();
+        let parts = [
+            "投诉",
+            "ＶｏＬＴＥ",
+            "１２３００",
+            "，",
+            "。",
+            "e\u{301}",
+            "\u{301}",
+            "ΑΣ",
+            "Σ",
+            "a",
+            "ΣΑΣ",
+            "ｶﾞ",
+            "か\u{3099}",
+            "ᄀ",
+            "\u{1161}",
+            "가",
+            "\u{11a8}",
+            "㎏",
+            "ﬁ",
+            "İ",
+            "①",
+            "𠀀",
+            "豈",
+            " ",
+            "A",
+            "\u{2028}",
+            "Ä",
+            "\u{308}",
+            "한",
+            "ß",
+            "ǅ",
+        ];
+        let mut seed = 7u64;
+        for _ in 0..4000 {
+            let mut s = String::new();
+            for _ in 0..(seed % 7) {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                s.push_str(parts[(seed % parts.len() as u64) as usize]);
+            }
+            seed = seed.wrapping_add(1);
+            assert_eq!(normalize(&s), slow(&s), "{s:?}");
+        }
     }
 
     #[test]

@@ -1,8 +1,9 @@
 //! Crude guide reader for developing search: guide/ Markdown + checklists → Sections → files.
-//! Usage: guide2idx GUIDE_DIR OUT_DIR [single|sharded|auto] [--html] [--phases]
+//! Usage: guide2idx GUIDE_DIR OUT_DIR [single|sharded|auto] [--html] [--phases] [--edit]
 //! Prints entry, sizes, timing as JSON; `--html` also writes one plain HTML page per page (for
-//! running Pagefind over the same text).
-use search_bench::search::{build_with, Layout, Section};
+//! running Pagefind over the same text); `--edit` also times cached rebuilds (unchanged, and
+//! after appending to one section's text, as `guidesmith serve` does after a chapter edit).
+use search_bench::search::{build_cached_with, build_with, Cache, Layout, Section};
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
@@ -342,7 +343,7 @@ fn rss_kb() -> u64 {
         .unwrap_or(0)
 }
 
-pub fn main() {
+fn main() {
     let args: Vec<String> = std::env::args().collect();
     let guide = PathBuf::from(args.get(1).expect("GUIDE_DIR"));
     let outdir = PathBuf::from(args.get(2).expect("OUT_DIR"));
@@ -372,6 +373,10 @@ pub fn main() {
             rss_kb()
         );
     }
+    if args.iter().any(|a| a == "--edit") {
+        edit_bench(&secs, layout);
+    }
+    let tb = std::time::Instant::now();
     let out = build_with(&secs, layout);
     let t2 = std::time::Instant::now();
     let _ = std::fs::remove_dir_all(outdir.join("search"));
@@ -417,7 +422,47 @@ pub fn main() {
         total,
         text,
         (t1 - t0).as_millis(),
-        (t2 - t1).as_millis(),
+        (t2 - tb).as_millis(),
+        rss_kb()
+    );
+}
+
+/// Cold cached build, then rebuilds: unchanged, and one-section edits spread over the corpus.
+fn edit_bench(secs: &[Section], layout: Layout) {
+    let ms = |t: std::time::Instant| t.elapsed().as_secs_f64() * 1000.0;
+    let mut cache = Cache::default();
+    let t = std::time::Instant::now();
+    let cold = build_cached_with(secs, layout, &mut cache);
+    let cold_ms = ms(t);
+    let mut secs = secs.to_vec();
+    let mut same = Vec::new();
+    let mut edit = Vec::new();
+    let mut prev = cold.entry.clone();
+    for k in 0..9 {
+        let t = std::time::Instant::now();
+        let out = build_cached_with(&secs, layout, &mut cache);
+        same.push(ms(t));
+        assert_eq!(out.entry, prev, "an unchanged rebuild changed the output");
+        let i = (k * 7919 + secs.len() / 2) % secs.len().max(1);
+        secs[i].text.push_str("投诉后再次修改套餐。");
+        let t = std::time::Instant::now();
+        let out = build_cached_with(&secs, layout, &mut cache);
+        edit.push(ms(t));
+        prev = out.entry.clone();
+        let changed = out.files.iter().filter(|f| !cold.files.contains(f)).count();
+        if k == 0 {
+            eprintln!("edit: {changed} of {} files changed", out.files.len());
+        }
+    }
+    let med = |v: &mut Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    eprintln!(
+        "cached build: cold {cold_ms:.1} ms, unchanged rebuild median {:.1} ms, one-section edit median {:.1} ms (best {:.1}), rss {} kB",
+        med(&mut same),
+        med(&mut edit),
+        edit.iter().copied().fold(f64::MAX, f64::min),
         rss_kb()
     );
 }
