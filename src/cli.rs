@@ -167,7 +167,7 @@ fn build(a: &BuildArgs) -> ExitCode {
         Err(e) => return report_output(&e),
     };
     let started = std::time::Instant::now();
-    let built = match site::build(&a.src.build_options(), &mut Cache::default()) {
+    let built = match site::build(&a.src.build_options(), &mut Cache::one_shot()) {
         Ok(b) => b,
         Err(diags) => {
             print_diags(&diags);
@@ -216,7 +216,7 @@ pub fn report_output(e: &OutputError) -> ExitCode {
 }
 
 fn check(a: &CheckArgs) -> ExitCode {
-    let mut diags = match site::build(&a.src.build_options(), &mut Cache::default()) {
+    let mut diags = match site::build(&a.src.build_options(), &mut Cache::one_shot()) {
         Ok(b) => b.warnings,
         Err(d) => d,
     };

@@ -320,9 +320,11 @@ pub fn write(
             fs.create_dir_all(dir).map_err(io_err(dir))?;
         }
         let files: Vec<(&String, &Vec<u8>)> = site.files.iter().collect();
+        // Two writers at most: more only contend on the directory lock (measured: system time
+        // grows past wall time with 4).
         let threads = std::thread::available_parallelism()
             .map_or(1, |n| n.get())
-            .clamp(1, 4);
+            .clamp(1, 2);
         let chunk = files.len().div_ceil(threads).max(1);
         let (staging_ref, previous_ref) = (&staging, &previous);
         let parts: Vec<Result<(usize, usize, String), OutputError>> = std::thread::scope(|scope| {

@@ -76,11 +76,22 @@ pub struct Cache {
     pages: HashMap<u64, Arc<Vec<u8>>>,
     /// Keys used by the current build, so `pages` keeps only what the site still uses.
     pages_live: std::collections::HashSet<u64>,
+    /// A one-shot build (`build`, `check`) never rebuilds, so it keeps no page copies.
+    one_shot: bool,
     /// Search index work memoised per section (owned by src/search/).
     search: crate::search::Cache,
 }
 
 impl Cache {
+    /// A cache for a single build: chapter renders are still shared within the build, but no
+    /// copy of every page is kept for a rebuild that will never come (halves peak memory).
+    pub fn one_shot() -> Cache {
+        Cache {
+            one_shot: true,
+            ..Cache::default()
+        }
+    }
+
     /// Renders a page template through the page cache.
     fn page<T: serde::Serialize>(
         &mut self,
@@ -96,7 +107,9 @@ impl Cache {
             return Ok(hit.as_ref().clone());
         }
         let html = theme.render(template, ctx)?.into_bytes();
-        self.pages.insert(key, Arc::new(html.clone()));
+        if !self.one_shot {
+            self.pages.insert(key, Arc::new(html.clone()));
+        }
         Ok(html)
     }
 
@@ -107,15 +120,20 @@ impl Cache {
         theme_key: u64,
         jobs: &[(String, &'static str, T)],
     ) -> Vec<(String, Result<Vec<u8>, Diagnostic>)> {
+        // A one-shot build has nothing to look up, so it skips serializing contexts for keys.
         let keyed: Vec<u64> = jobs
             .iter()
-            .map(|(_, template, ctx)| {
+            .enumerate()
+            .map(|(i, (_, template, ctx))| {
+                if self.one_shot {
+                    return i as u64;
+                }
                 let json = serde_json::to_vec(ctx).unwrap_or_default();
                 fnv64(&[&theme_key.to_le_bytes(), template.as_bytes(), &json])
             })
             .collect();
         let misses: Vec<usize> = (0..jobs.len())
-            .filter(|&i| !self.pages.contains_key(&keyed[i]))
+            .filter(|&i| self.one_shot || !self.pages.contains_key(&keyed[i]))
             .collect();
         let threads = std::thread::available_parallelism()
             .map_or(1, |n| n.get())
@@ -142,7 +160,7 @@ impl Cache {
         });
         let mut out: Vec<Option<Result<Vec<u8>, Diagnostic>>> = vec![None; jobs.len()];
         for (i, res) in fresh {
-            if let Ok(html) = &res {
+            if let (Ok(html), false) = (&res, self.one_shot) {
                 self.pages.insert(keyed[i], Arc::new(html.clone()));
             }
             out[i] = Some(res);
