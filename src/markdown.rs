@@ -837,6 +837,29 @@ mod tests {
     }
 
     #[test]
+    fn resolved_paths_never_escape_or_contain_dot_segments() {
+        // Property test over generated link destinations (deterministic, no extra crates).
+        let parts = [
+            "..", ".", "", "a", "b.md", "%2e%2e", "C:", "\\", "x y", "中文", "...",
+        ];
+        let mut seed: u64 = 42;
+        for _ in 0..20_000 {
+            let mut dest = Vec::new();
+            for _ in 0..(1 + seed % 6) {
+                seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1);
+                dest.push(parts[(seed >> 33) as usize % parts.len()]);
+            }
+            let dest = dest.join("/");
+            if let Some(r) = resolve("chapters/a/b.md", &percent_decode(&dest)) {
+                assert!(!r.starts_with('/'), "{dest} → {r}");
+                assert!(r.split('/').all(|s| s != ".." && s != "."), "{dest} → {r}");
+                let url = page_url(&r);
+                assert!(!url.split('/').any(|s| s == ".."), "{dest} → {url}");
+            }
+        }
+    }
+
+    #[test]
     fn resolve_stays_inside_the_guide() {
         assert_eq!(
             resolve("chapters/a/b.md", "../c.md").as_deref(),

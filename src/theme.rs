@@ -86,6 +86,8 @@ pub fn load_files(dir: Option<(&Path, &str)>) -> Result<ThemeFiles, Vec<Diagnost
 pub struct Theme {
     tera: Tera,
     origin: BTreeMap<String, String>,
+    /// Template sources by name, so render-time errors can show the offending line.
+    sources: BTreeMap<String, String>,
 }
 
 impl Theme {
@@ -122,17 +124,20 @@ impl Theme {
         if let Err(e) = tera.add_raw_templates(templates) {
             return Err(vec![tera_diag(&e, &origin, &sources)]);
         }
-        Ok(Theme { tera, origin })
+        Ok(Theme {
+            tera,
+            origin,
+            sources,
+        })
     }
 
     /// Renders template `name` with a typed context.
     pub fn render<T: Serialize>(&self, name: &str, ctx: &T) -> Result<String, Diagnostic> {
         let context = Context::from_serialize(ctx)
             .map_err(|e| Diagnostic::error(self.path_of(name), format!("template context: {e}")))?;
-        self.tera.render(name, &context).map_err(|e| {
-            let sources = BTreeMap::new();
-            tera_diag(&e, &self.origin, &sources)
-        })
+        self.tera
+            .render(name, &context)
+            .map_err(|e| tera_diag(&e, &self.origin, &self.sources))
     }
 
     fn path_of(&self, name: &str) -> String {

@@ -466,3 +466,34 @@ fn url_settings_must_be_http_addresses() {
         r.stderr
     );
 }
+
+#[test]
+fn undefined_template_variable_is_located_in_the_template() {
+    let p = Project::fixture("basic");
+    p.write(
+        "themes/default/templates/partials/footer.html",
+        "<footer>{{ nope.missing }}</footer>\n",
+    );
+    let r = p.run(&["build"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("Variable `nope` is not defined"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr
+            .contains("themes/default/templates/partials/footer.html:1:12"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("1 | <footer>{{ nope.missing }}</footer>"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        !p.path("public").exists(),
+        "nothing written on a failed build"
+    );
+}
