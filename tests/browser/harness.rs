@@ -129,6 +129,29 @@ pub fn tab(browser: &Browser) -> Result<Arc<Tab>, Box<dyn Error>> {
     Ok(tab)
 }
 
+/// Emulates a 390×844 phone screen (the size of the committed phone screenshots).
+pub fn phone(tab: &Tab) -> R {
+    tab.call_method(
+        headless_chrome::protocol::cdp::Emulation::SetDeviceMetricsOverride {
+            width: 390,
+            height: 844,
+            device_scale_factor: 2.0,
+            mobile: true,
+            scale: None,
+            screen_width: None,
+            screen_height: None,
+            position_x: None,
+            position_y: None,
+            dont_set_visible_size: None,
+            screen_orientation: None,
+            viewport: None,
+            display_feature: None,
+            device_posture: None,
+        },
+    )?;
+    Ok(())
+}
+
 /// Navigates and waits until the new document has loaded (its deferred scripts have run).
 pub fn open(tab: &Tab, url: &str) -> R {
     let _ = tab.evaluate("window.__gsOld = true", false);

@@ -1,6 +1,5 @@
 //! Keyboard only: real key events (DevTools `Input.dispatchKeyEvent`), no clicks.
 
-use headless_chrome::protocol::cdp::Emulation;
 use headless_chrome::Tab;
 
 use crate::*;
@@ -128,22 +127,7 @@ fn slash_focuses_the_search_box_once() {
 fn phone_menu_and_theme_toggle_work_from_the_keyboard() {
     with_browser(|b| {
         let tab = tab(b)?;
-        tab.call_method(Emulation::SetDeviceMetricsOverride {
-            width: 390,
-            height: 844,
-            device_scale_factor: 2.0,
-            mobile: true,
-            scale: None,
-            screen_width: None,
-            screen_height: None,
-            position_x: None,
-            position_y: None,
-            dont_set_visible_size: None,
-            screen_orientation: None,
-            viewport: None,
-            display_feature: None,
-            device_posture: None,
-        })?;
+        phone(&tab)?;
         open(&tab, &file_url("prepare/evidence.html"))?;
         eval(&tab, "localStorage.removeItem('gs-theme')")?;
         reload(&tab)?;

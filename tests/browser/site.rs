@@ -74,24 +74,7 @@ fn nav_links_lead_to_pages_that_mark_themselves_current() {
 fn phone_layout_hides_nav_until_the_menu_button_opens_it() {
     with_browser(|b| {
         let tab = tab(b)?;
-        tab.call_method(
-            headless_chrome::protocol::cdp::Emulation::SetDeviceMetricsOverride {
-                width: 390,
-                height: 844,
-                device_scale_factor: 2.0,
-                mobile: true,
-                scale: None,
-                screen_width: None,
-                screen_height: None,
-                position_x: None,
-                position_y: None,
-                dont_set_visible_size: None,
-                screen_orientation: None,
-                viewport: None,
-                display_feature: None,
-                device_posture: None,
-            },
-        )?;
+        phone(&tab)?;
         open(&tab, &file_url("prepare/evidence.html"))?;
         let visible = "getComputedStyle(document.getElementById('gs-nav')).display";
         assert_eq!(eval_str(&tab, visible)?, "none");

@@ -1,8 +1,8 @@
 //! Incremental correctness: after a sequence of edits of every kind, the site `serve` holds in
 //! memory (built through all its caches) is byte-identical to a clean `build` of the same files.
 
-use crate::harness::{hang_guard, tree, Project};
-use crate::serve::{chapter, strip_snippet, Serve};
+use crate::harness::{hang_guard, Project};
+use crate::serve::{assert_served_equals_clean_build, chapter, Serve};
 
 /// A deterministic pseudo-random sequence (no rand dependency; reproducible failures).
 struct Lcg(u64);
@@ -116,26 +116,7 @@ fn after_20_random_edits_the_served_site_equals_a_clean_build() {
         }
         // Let the last batch settle, then compare every file with a clean build.
         std::thread::sleep(std::time::Duration::from_millis(800));
-        p.run(&["build", "--out", "fresh"]).ok();
-        let fresh = tree(&p.path("fresh"));
-        let mut compared = 0;
-        for (rel, (bytes, _)) in &fresh {
-            if rel.ends_with('/') || rel == ".guidesmith-manifest" {
-                continue;
-            }
-            let (st, _, body) = s.get(&format!("/{rel}"));
-            assert_eq!(st, 200, "{rel}");
-            let body = if rel.ends_with(".html") {
-                strip_snippet(&String::from_utf8_lossy(&body)).into_bytes()
-            } else {
-                body
-            };
-            assert!(
-                body == *bytes,
-                "{rel} differs from a clean build after the edits"
-            );
-            compared += 1;
-        }
+        let compared = assert_served_equals_clean_build(&s, &p);
         assert!(compared > 10);
         // Pages of deleted or renamed chapters are gone from the served site too.
         let (st, _, _) = s.get("/c1.html");

@@ -23,6 +23,28 @@ pub fn small_guide(name: &str) -> Project {
     p
 }
 
+/// Builds the project into `fresh/` and asserts that `serve` answers every one of its files
+/// with the same bytes (HTML without the injected live-reload snippet). Returns the count.
+pub fn assert_served_equals_clean_build(s: &Serve, p: &Project) -> usize {
+    p.run(&["build", "--out", "fresh"]).ok();
+    let mut compared = 0;
+    for (rel, (bytes, _)) in crate::harness::tree(&p.path("fresh")) {
+        if rel.ends_with('/') || rel == ".guidesmith-manifest" {
+            continue;
+        }
+        let (st, _, body) = s.get(&format!("/{rel}"));
+        assert_eq!(st, 200, "{rel}");
+        let body = if rel.ends_with(".html") {
+            strip_snippet(&String::from_utf8_lossy(&body)).into_bytes()
+        } else {
+            body
+        };
+        assert!(body == bytes, "{rel} differs from a clean build");
+        compared += 1;
+    }
+    compared
+}
+
 /// A chapter file with front matter.
 pub fn chapter(title: &str, body: &str) -> String {
     format!("---\ntitle: {title}\ndescription: {title}的说明。\n---\n\n{body}\n")

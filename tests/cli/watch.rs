@@ -8,8 +8,10 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use crate::harness::{bin, hang_guard, tree, Project};
-use crate::serve::{chapter, header, meta_build, small_guide, strip_snippet, Serve};
+use crate::harness::{bin, hang_guard, Project};
+use crate::serve::{
+    assert_served_equals_clean_build, chapter, header, meta_build, small_guide, Serve,
+};
 
 fn sleep_ms(ms: u64) {
     std::thread::sleep(Duration::from_millis(ms));
@@ -156,20 +158,7 @@ fn a_burst_of_200_changes_is_at_most_two_rebuilds_and_matches_a_clean_build() {
             s.stderr()
         );
 
-        p.run(&["build", "--out", "fresh"]).ok();
-        for (rel, (bytes, _)) in tree(&p.path("fresh")) {
-            if rel.ends_with('/') || rel == ".guidesmith-manifest" {
-                continue;
-            }
-            let (st, _, body) = s.get(&format!("/{rel}"));
-            assert_eq!(st, 200, "{rel}");
-            let body = if rel.ends_with(".html") {
-                strip_snippet(&String::from_utf8_lossy(&body)).into_bytes()
-            } else {
-                body
-            };
-            assert!(body == bytes, "{rel} differs from a clean build");
-        }
+        assert_served_equals_clean_build(&s, &p);
     });
 }
 
