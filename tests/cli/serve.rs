@@ -45,6 +45,25 @@ pub fn assert_served_equals_clean_build(s: &Serve, p: &Project) -> usize {
     compared
 }
 
+/// Collects a child's stderr on a thread, so tests can poll what it has printed so far.
+pub fn capture_stderr(child: &mut Child) -> Arc<Mutex<String>> {
+    let stderr = Arc::new(Mutex::new(String::new()));
+    let mut err = child.stderr.take().expect("stderr is piped");
+    let sink = Arc::clone(&stderr);
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 4096];
+        while let Ok(n) = err.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            sink.lock()
+                .expect("stderr lock")
+                .push_str(&String::from_utf8_lossy(&buf[..n]));
+        }
+    });
+    stderr
+}
+
 /// A chapter file with front matter.
 pub fn chapter(title: &str, body: &str) -> String {
     format!("---\ntitle: {title}\ndescription: {title}的说明。\n---\n\n{body}\n")
@@ -79,20 +98,7 @@ impl Serve {
             .stderr(Stdio::piped())
             .spawn()
             .expect("guidesmith serve starts");
-        let stderr = Arc::new(Mutex::new(String::new()));
-        let mut err = child.stderr.take().expect("piped stderr");
-        let sink = Arc::clone(&stderr);
-        std::thread::spawn(move || {
-            let mut buf = [0u8; 4096];
-            while let Ok(n) = err.read(&mut buf) {
-                if n == 0 {
-                    break;
-                }
-                sink.lock()
-                    .expect("stderr lock")
-                    .push_str(&String::from_utf8_lossy(&buf[..n]));
-            }
-        });
+        let stderr = capture_stderr(&mut child);
         let out = child.stdout.take().expect("piped stdout");
         let (tx, rx) = std::sync::mpsc::channel();
         std::thread::spawn(move || {

@@ -3,14 +3,14 @@
 //! completed-rebuild count), `/__gs/wait` and the served pages. Every wait is bounded
 //! (`Serve::until`, `hang_guard`); nothing asserts how fast a step was.
 
-use std::io::Read;
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use crate::harness::{bin, hang_guard, Project};
 use crate::serve::{
-    assert_served_equals_clean_build, chapter, header, meta_build, small_guide, Serve,
+    assert_served_equals_clean_build, capture_stderr, chapter, header, meta_build, small_guide,
+    Serve,
 };
 
 fn sleep_ms(ms: u64) {
@@ -516,20 +516,7 @@ impl WatchBuild {
             .stderr(Stdio::piped())
             .spawn()
             .expect("build --watch starts");
-        let stderr = Arc::new(Mutex::new(String::new()));
-        let mut err = child.stderr.take().expect("stderr");
-        let sink = Arc::clone(&stderr);
-        std::thread::spawn(move || {
-            let mut buf = [0u8; 4096];
-            while let Ok(n) = err.read(&mut buf) {
-                if n == 0 {
-                    break;
-                }
-                sink.lock()
-                    .expect("lock")
-                    .push_str(&String::from_utf8_lossy(&buf[..n]));
-            }
-        });
+        let stderr = capture_stderr(&mut child);
         let w = WatchBuild { child, stderr };
         w.until(60, "watching", |e| e.contains("watching "));
         w
