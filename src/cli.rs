@@ -142,6 +142,13 @@ pub fn main() -> ExitCode {
 }
 
 /// Prints diagnostics to stderr, errors and warnings alike.
+/// Prints `--timings` lines, one per build stage.
+pub fn print_timings(timings: &[(&'static str, std::time::Duration)]) {
+    for (stage, t) in timings {
+        eprintln!("{stage:>8}: {:>7.1} ms", t.as_secs_f64() * 1000.0);
+    }
+}
+
 pub fn print_diags(diags: &[Diagnostic]) {
     let mut err = std::io::stderr().lock();
     for d in diags {
@@ -179,9 +186,7 @@ fn build(a: &BuildArgs) -> ExitCode {
     match output::write(&RealFs, &built.site, &out, a.force) {
         Ok(r) => {
             if a.timings {
-                for (stage, t) in &built.timings {
-                    eprintln!("{stage:>8}: {:>7.1} ms", t.as_secs_f64() * 1000.0);
-                }
+                print_timings(&built.timings);
                 eprintln!(
                     "{:>8}: {:>7.1} ms",
                     "write",

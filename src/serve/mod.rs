@@ -20,7 +20,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::cli::{print_diags, report_output, SourceArgs};
+use crate::cli::{print_diags, print_timings, report_output, SourceArgs};
 use crate::diag::Diagnostic;
 use crate::output::{self, RealFs};
 use crate::site::{self, Built, Cache};
@@ -46,6 +46,9 @@ pub struct ServeArgs {
     /// Poll the file system instead of using native events (network drives, WSL, containers).
     #[arg(long)]
     pub poll: bool,
+    /// Print the wall time of each build stage after every rebuild.
+    #[arg(long)]
+    pub timings: bool,
     /// Also accept requests for this host name (repeatable), e.g. a LAN name with --bind.
     #[arg(long = "allow-host", value_name = "HOST")]
     pub allow_host: Vec<String>,
@@ -131,6 +134,7 @@ pub fn run(args: &ServeArgs) -> ExitCode {
     }
 
     let sh = Arc::clone(&shared);
+    let timings = args.timings;
     let spawned = std::thread::Builder::new()
         .name("gs-rebuild".into())
         .spawn(move || loop {
@@ -154,6 +158,9 @@ pub fn run(args: &ServeArgs) -> ExitCode {
                         started.elapsed().as_millis(),
                         b.rendered
                     );
+                    if timings {
+                        print_timings(&b.timings);
+                    }
                 }
                 Err(d) => {
                     print_diags(&d);
