@@ -1,0 +1,131 @@
+//! In-process rebuild cost: what `serve` does after a contributor saves one chapter.
+//!
+//! Builds a generated corpus once with a watcher-style cache, then repeatedly appends a line to
+//! the middle chapter, tells the cache which file changed (as the watcher does) and rebuilds,
+//! printing the median and p90 of every build stage. No debounce, HTTP or disk writes: those are
+//! measured end to end by `bench/edit_latency.sh`.
+//!
+//!   cargo bench --bench rebuild
+//!   N=5000 EDITS=30 cargo bench --bench rebuild
+//!
+//! Env: N (chapters, 1000), EDITS (rebuilds measured, 40), BENCH_WORK (scratch,
+//! /tmp/guidesmith-bench), SHARED (/work/shared/bench, for gen_corpus.py).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use guidesmith::load::LoadOptions;
+use guidesmith::site::{self, BuildOptions, Cache};
+
+fn env(name: &str, default: &str) -> String {
+    std::env::var(name).unwrap_or_else(|_| default.to_owned())
+}
+
+/// The corpus folder (with `guide/`), generated on first use.
+fn corpus(n: usize) -> PathBuf {
+    let work = PathBuf::from(env("BENCH_WORK", "/tmp/guidesmith-bench"));
+    let site = work.join(format!("rebuild-{n}"));
+    if site.join("guide/guide.yaml").is_file() {
+        return site;
+    }
+    let shared = PathBuf::from(env("SHARED", "/work/shared/bench"));
+    let here = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let run = |cmd: &mut std::process::Command| {
+        let st = cmd.status().expect("python3 runs");
+        assert!(st.success(), "{cmd:?} failed");
+    };
+    run(std::process::Command::new("python3")
+        .arg(shared.join("gen_corpus.py"))
+        .args([
+            "--chapters",
+            &n.to_string(),
+            "--checklists",
+            "20",
+            "--seed",
+            "1",
+        ])
+        .args(["--format", "neutral", "--force", "--out"])
+        .arg(&site));
+    run(std::process::Command::new("python3")
+        .arg(here.join("bench/neutral_to_guidesmith.py"))
+        .arg(&site));
+    site
+}
+
+fn main() {
+    // `cargo bench` passes `--bench`; `cargo test --benches` passes nothing useful either way.
+    let n: usize = env("N", "1000").parse().expect("N is a number");
+    let edits: usize = env("EDITS", "40").parse().expect("EDITS is a number");
+    let root = corpus(n);
+    let guide = root.join("guide");
+    let opts = BuildOptions {
+        load: LoadOptions {
+            guide_dir: guide.clone(),
+            display_root: "guide".into(),
+            max_file_bytes: guidesmith::source::DEFAULT_MAX_FILE_BYTES,
+        },
+        theme_dir: None,
+        base_url: None,
+    };
+    let mut chapters: Vec<PathBuf> = std::fs::read_dir(guide.join("chapters"))
+        .expect("chapters folder")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "md"))
+        .collect();
+    chapters.sort();
+    let target = chapters[chapters.len() / 2].clone();
+    let rel = target
+        .strip_prefix(&guide)
+        .expect("under guide")
+        .to_string_lossy()
+        .replace('\\', "/");
+    let original = std::fs::read_to_string(&target).expect("chapter readable");
+
+    let mut cache = Cache::default();
+    cache.changed(None);
+    let t = Instant::now();
+    let first = site::build(&opts, &mut cache).expect("corpus builds");
+    println!(
+        "N={n}: first build {:.0} ms, {} files; editing {rel}",
+        t.elapsed().as_secs_f64() * 1e3,
+        first.site.files.len()
+    );
+
+    let mut stages: BTreeMap<&'static str, Vec<Duration>> = BTreeMap::new();
+    let mut order: Vec<&'static str> = Vec::new();
+    let mut totals = Vec::new();
+    for i in 0..edits {
+        let text = format!("{original}\n编辑 {i}：又补充了一句。\n");
+        std::fs::write(&target, text).expect("write chapter");
+        let t = Instant::now();
+        cache.changed(Some(std::slice::from_ref(&rel)));
+        let built = site::build(&opts, &mut cache).expect("rebuild");
+        totals.push(t.elapsed());
+        assert_eq!(
+            built.rendered, 1,
+            "exactly the edited chapter is re-rendered"
+        );
+        for (stage, d) in built.timings {
+            if !order.contains(&stage) {
+                order.push(stage);
+            }
+            stages.entry(stage).or_default().push(d);
+        }
+    }
+    std::fs::write(&target, original).expect("restore chapter");
+
+    let ms = |d: Duration| d.as_secs_f64() * 1e3;
+    let pct = |v: &mut Vec<Duration>, p: f64| {
+        v.sort();
+        v[((v.len() - 1) as f64 * p).round() as usize]
+    };
+    println!("{:>9}  {:>8}  {:>8}", "stage", "median", "p90");
+    for stage in order {
+        let v = stages.get_mut(stage).expect("recorded");
+        let (m, p) = (pct(v, 0.5), pct(v, 0.9));
+        println!("{stage:>9}  {:>6.2} ms  {:>6.2} ms", ms(m), ms(p));
+    }
+    let (m, p) = (pct(&mut totals, 0.5), pct(&mut totals, 0.9));
+    println!("{:>9}  {:>6.2} ms  {:>6.2} ms", "total", ms(m), ms(p));
+}
