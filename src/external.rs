@@ -68,7 +68,7 @@ pub fn check(opts: &BuildOptions) -> Vec<Diagnostic> {
     let status = ask_all(&urls);
     let texts: BTreeMap<&str, &str> = pages
         .iter()
-        .map(|p| (p.display.as_str(), p.text.as_str()))
+        .map(|p| (p.display.as_str(), &*p.text))
         .collect();
     let mut diags = Vec::new();
     for o in &found {

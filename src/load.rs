@@ -44,14 +44,16 @@ pub struct Chapter {
     pub display: String,
     /// Page URL relative to the site root.
     pub url: String,
-    /// The whole file, normalised.
-    pub text: String,
+    /// The whole file, normalised (shared: a rebuild copies chapters out of the cache).
+    pub text: std::sync::Arc<str>,
     pub body_start: usize,
     /// Byte offset of the front-matter YAML in `text` (for positions of its values).
     pub front_start: usize,
     pub front: FrontMatter,
     /// Index of the nav part it belongs to (None for the home page).
     pub part: Option<usize>,
+    /// Hash of (source, display, text): the key of everything derived from this file alone.
+    pub key: u64,
 }
 
 /// Chapter front matter.
@@ -93,12 +95,105 @@ pub fn is_ignored_name(name: &str) -> bool {
         || name.starts_with('#')
 }
 
-/// Parsed chapters keyed by a hash of (path, text): a rebuild re-reads every file (cheap) but
-/// re-parses only the ones whose bytes changed. Results are pure functions of the key.
+/// Parsed chapters keyed by a hash of (path, text): a rebuild re-parses only the files whose
+/// bytes changed. Results are pure functions of the key.
+///
+/// While a watcher vouches for what changed (`changed(Some(..))` before every build), the
+/// cache also keeps the file list and every file's decoded contents, and re-reads only the
+/// paths the watcher named; a path it does not know as a file (new, deleted, a folder) also
+/// re-walks the folder. `changed(None)` (the first build, lost events, a new backend) forgets
+/// every file, so that build reads everything afresh.
 #[derive(Default)]
 pub struct LoadCache {
     chapters: HashMap<u64, Chapter>,
     live: std::collections::HashSet<u64>,
+    /// Set while a watcher reports every change.
+    trusted: bool,
+    /// The last walk: files (guide-relative, path) and its diagnostics.
+    walk: Option<Walk>,
+    /// Decoded contents of text files by guide-relative path, with the chapter key once known.
+    texts: HashMap<String, (Result<String, Diagnostic>, Option<u64>)>,
+    /// Contents of other files by guide-relative path.
+    bytes: HashMap<String, Result<Vec<u8>, Diagnostic>>,
+    /// The last `guide.yaml` parse, keyed by a hash of its text.
+    config: Option<(u64, Option<GuideConfig>, Vec<Diagnostic>)>,
+    /// Checklist parses keyed by a hash of (path, text), and the keys the last load used.
+    checklists: HashMap<u64, (Option<Checklist>, Vec<Diagnostic>)>,
+    checklists_live: std::collections::HashSet<u64>,
+}
+
+impl LoadCache {
+    /// Which guide-relative paths changed since the last load (`None`: anything may have). The
+    /// caller promises to report every later change before each load.
+    pub fn changed(&mut self, rels: Option<&[String]>) {
+        self.trusted = true;
+        let Some(rels) = rels else {
+            self.walk = None;
+            self.texts.clear();
+            self.bytes.clear();
+            return;
+        };
+        for rel in rels {
+            let known = self
+                .walk
+                .as_ref()
+                .is_some_and(|(files, _)| files.iter().any(|(r, p)| r == rel && p.is_file()));
+            if !known {
+                self.walk = None;
+                let under = format!("{rel}/");
+                self.texts.retain(|k, _| !k.starts_with(&under));
+                self.bytes.retain(|k, _| !k.starts_with(&under));
+            }
+            self.texts.remove(rel);
+            self.bytes.remove(rel);
+        }
+    }
+
+    fn read_text(
+        &mut self,
+        rel: &str,
+        path: &Path,
+        display: &str,
+        max: u64,
+    ) -> (Result<String, Diagnostic>, Option<u64>) {
+        if self.trusted {
+            if let Some((text, key)) = self.texts.get(rel) {
+                return (text.clone(), *key);
+            }
+        }
+        let text = source::read_text(path, display, max).map(|s| s.text);
+        if self.trusted {
+            self.texts.insert(rel.to_owned(), (text.clone(), None));
+        }
+        (text, None)
+    }
+
+    fn read_bytes(
+        &mut self,
+        rel: &str,
+        path: &Path,
+        display: &str,
+        max: u64,
+    ) -> Result<Vec<u8>, Diagnostic> {
+        if self.trusted {
+            if let Some(b) = self.bytes.get(rel) {
+                return b.clone();
+            }
+        }
+        let read = match std::fs::metadata(path) {
+            Ok(m) if m.len() > max => Err(Diagnostic::error(
+                display,
+                format!("file is {} bytes, over the {} byte limit", m.len(), max),
+            )
+            .with_help("shrink the file, or raise the limit with --max-file-size")),
+            _ => std::fs::read(path)
+                .map_err(|e| Diagnostic::error(display, format!("cannot read file: {e}"))),
+        };
+        if self.trusted {
+            self.bytes.insert(rel.to_owned(), read.clone());
+        }
+        read
+    }
 }
 
 /// Reads and validates the whole guide.
@@ -111,6 +206,8 @@ pub fn load_cached(opts: &LoadOptions, cache: &mut LoadCache) -> (Option<Guide>,
     let result = load_inner(opts, cache);
     let live = std::mem::take(&mut cache.live);
     cache.chapters.retain(|k, _| live.contains(k));
+    let live = std::mem::take(&mut cache.checklists_live);
+    cache.checklists.retain(|k, _| live.contains(k));
     result
 }
 
@@ -126,62 +223,17 @@ fn load_inner(opts: &LoadOptions, cache: &mut LoadCache) -> (Option<Guide>, Vec<
         return (None, diags);
     }
 
-    let mut files: Vec<(String, PathBuf)> = Vec::new();
-    let walker = WalkDir::new(root)
-        .follow_links(false)
-        .sort_by_file_name()
-        .max_depth(16)
-        .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !is_ignored_name(&e.file_name().to_string_lossy()));
-    for entry in walker {
-        let entry = match entry {
-            Ok(e) => e,
-            Err(e) => {
-                let p = e
-                    .path()
-                    .map(|p| p.display().to_string())
-                    .unwrap_or_default();
-                diags.push(Diagnostic::error(p, format!("cannot read: {e}")));
-                continue;
+    let (files, walk_diags) = match cache.walk.as_ref().filter(|_| cache.trusted) {
+        Some(w) => w.clone(),
+        None => {
+            let w = walk(root, &show);
+            if cache.trusted {
+                cache.walk = Some(w.clone());
             }
-        };
-        let Ok(rel) = entry.path().strip_prefix(root) else {
-            continue;
-        };
-        let Some(rel) = rel.to_str().map(|s| s.replace('\\', "/")) else {
-            diags.push(
-                Diagnostic::error(
-                    entry.path().display().to_string(),
-                    "file name is not valid UTF-8",
-                )
-                .with_help("rename the file using UTF-8 characters"),
-            );
-            continue;
-        };
-        if entry.path_is_symlink() {
-            diags.push(
-                Diagnostic::error(show(&rel), "symbolic links are not followed")
-                    .with_help("copy the file into guide/ instead of linking to it"),
-            );
-            continue;
+            w
         }
-        if entry.file_type().is_file() {
-            if let Some(bad) = rel
-                .chars()
-                .find(|c| "<>:\"|?*\\".contains(*c) || c.is_control())
-            {
-                diags.push(
-                    Diagnostic::error(
-                        show(&rel),
-                        format!("file name contains `{bad}`, which some systems cannot store"),
-                    )
-                    .with_help("rename the file using letters, digits, Chinese characters and -"),
-                );
-                continue;
-            }
-            files.push((rel, entry.into_path()));
-        }
-    }
+    };
+    diags.extend(walk_diags);
 
     let mut config = None;
     let mut home = None;
@@ -191,64 +243,19 @@ fn load_inner(opts: &LoadOptions, cache: &mut LoadCache) -> (Option<Guide>, Vec<
     for (rel, path) in &files {
         let display = show(rel);
         if rel == "guide.yaml" {
-            match source::read_text(path, &display, opts.max_file_bytes) {
-                Ok(src) => {
-                    let e = Embedded {
-                        path: &display,
-                        file: &src.text,
-                        start: 0,
-                    };
-                    match yaml::parse::<GuideConfig>(&e) {
-                        Ok(c) => {
-                            // URL-valued settings end up in href attributes (RELIABILITY X2).
-                            for (key, url) in [("base_url", &c.base_url), ("edit_url", &c.edit_url)]
-                            {
-                                let Some(url) = url else { continue };
-                                let lower = url.trim().to_ascii_lowercase();
-                                if !(lower.starts_with("https://") || lower.starts_with("http://"))
-                                {
-                                    let line = src
-                                        .text
-                                        .lines()
-                                        .position(|l| {
-                                            l.trim_start().starts_with(&format!("{key}:"))
-                                        })
-                                        .map_or(0, |i| i + 1);
-                                    let col = src
-                                        .text
-                                        .lines()
-                                        .nth(line.saturating_sub(1))
-                                        .and_then(|l| l.find(':'))
-                                        .map_or(1, |c| c + 3);
-                                    let d = Diagnostic::error(
-                                        &display,
-                                        format!(
-                                            "`{key}` must be an http(s):// address, found `{url}`"
-                                        ),
-                                    );
-                                    let d = if line > 0 {
-                                        d.at(&src.text, line, col)
-                                    } else {
-                                        d
-                                    };
-                                    diags.push(d.with_help(
-                                        "write the full address, e.g. https://example.org/guide/",
-                                    ));
-                                }
-                            }
-                            if !config::is_date(&c.updated) {
-                                diags.push(Diagnostic::error(
-                                    &display,
-                                    format!(
-                                        "`updated` must be a date like 2026-11-24, found `{}`",
-                                        c.updated
-                                    ),
-                                ));
-                            }
-                            config = Some((c, src.text));
+            match cache.read_text(rel, path, &display, opts.max_file_bytes).0 {
+                Ok(text) => {
+                    let key = crate::site::fnv64(&[display.as_bytes(), text.as_bytes()]);
+                    let (c, ds) = match &cache.config {
+                        Some((k, c, ds)) if *k == key => (c.clone(), ds.clone()),
+                        _ => {
+                            let (c, ds) = parse_config(&text, &display);
+                            cache.config = Some((key, c.clone(), ds.clone()));
+                            (c, ds)
                         }
-                        Err(d) => diags.push(d),
-                    }
+                    };
+                    diags.extend(ds);
+                    config = c.map(|c| (c, text));
                 }
                 Err(d) => diags.push(d),
             }
@@ -265,36 +272,26 @@ fn load_inner(opts: &LoadOptions, cache: &mut LoadCache) -> (Option<Guide>, Vec<
             .and_then(|s| s.strip_suffix(".yaml").or_else(|| s.strip_suffix(".yml")))
             .filter(|s| !s.contains('/'))
         {
-            match source::read_text(path, &display, opts.max_file_bytes) {
-                Ok(src) => {
-                    let (list, mut ds) = checklist::parse(&display, rel, stem, &src.text);
-                    checklists.extend(list);
-                    diags.append(&mut ds);
+            match cache.read_text(rel, path, &display, opts.max_file_bytes).0 {
+                Ok(text) => {
+                    let key =
+                        crate::site::fnv64(&[display.as_bytes(), rel.as_bytes(), text.as_bytes()]);
+                    cache.checklists_live.insert(key);
+                    let (list, ds) = cache
+                        .checklists
+                        .entry(key)
+                        .or_insert_with(|| checklist::parse(&display, rel, stem, &text));
+                    checklists.extend(list.iter().cloned());
+                    diags.extend(ds.iter().cloned());
                 }
                 Err(d) => diags.push(d),
             }
         } else {
-            match std::fs::metadata(path) {
-                Ok(m) if m.len() > opts.max_file_bytes => diags.push(
-                    Diagnostic::error(
-                        &display,
-                        format!(
-                            "file is {} bytes, over the {} byte limit",
-                            m.len(),
-                            opts.max_file_bytes
-                        ),
-                    )
-                    .with_help("shrink the file, or raise the limit with --max-file-size"),
-                ),
-                _ => match std::fs::read(path) {
-                    Ok(bytes) => {
-                        assets.insert(rel.clone(), bytes);
-                    }
-                    Err(e) => diags.push(Diagnostic::error(
-                        &display,
-                        format!("cannot read file: {e}"),
-                    )),
-                },
+            match cache.read_bytes(rel, path, &display, opts.max_file_bytes) {
+                Ok(bytes) => {
+                    assets.insert(rel.clone(), bytes);
+                }
+                Err(d) => diags.push(d),
             }
         }
     }
@@ -414,6 +411,124 @@ fn load_inner(opts: &LoadOptions, cache: &mut LoadCache) -> (Option<Guide>, Vec<
     (Some(guide), diags)
 }
 
+/// Parses and validates `guide.yaml`.
+fn parse_config(text: &str, display: &str) -> (Option<GuideConfig>, Vec<Diagnostic>) {
+    let mut diags = Vec::new();
+    let e = Embedded {
+        path: display,
+        file: text,
+        start: 0,
+    };
+    match yaml::parse::<GuideConfig>(&e) {
+        Ok(c) => {
+            // URL-valued settings end up in href attributes (RELIABILITY X2).
+            for (key, url) in [("base_url", &c.base_url), ("edit_url", &c.edit_url)] {
+                let Some(url) = url else { continue };
+                let lower = url.trim().to_ascii_lowercase();
+                if !(lower.starts_with("https://") || lower.starts_with("http://")) {
+                    let line = text
+                        .lines()
+                        .position(|l| l.trim_start().starts_with(&format!("{key}:")))
+                        .map_or(0, |i| i + 1);
+                    let col = text
+                        .lines()
+                        .nth(line.saturating_sub(1))
+                        .and_then(|l| l.find(':'))
+                        .map_or(1, |c| c + 3);
+                    let d = Diagnostic::error(
+                        display,
+                        format!("`{key}` must be an http(s):// address, found `{url}`"),
+                    );
+                    let d = if line > 0 { d.at(text, line, col) } else { d };
+                    diags.push(
+                        d.with_help("write the full address, e.g. https://example.org/guide/"),
+                    );
+                }
+            }
+            if !config::is_date(&c.updated) {
+                diags.push(Diagnostic::error(
+                    display,
+                    format!(
+                        "`updated` must be a date like 2026-11-24, found `{}`",
+                        c.updated
+                    ),
+                ));
+            }
+            (Some(c), diags)
+        }
+        Err(d) => {
+            diags.push(d);
+            (None, diags)
+        }
+    }
+}
+
+/// The guide's files (guide-relative path, path) and what went wrong listing them.
+type Walk = (Vec<(String, PathBuf)>, Vec<Diagnostic>);
+
+/// Lists the guide's files in sorted order, without following symlinks (reported instead).
+fn walk(root: &Path, show: &dyn Fn(&str) -> String) -> Walk {
+    let mut diags = Vec::new();
+    let mut files: Vec<(String, PathBuf)> = Vec::new();
+    let walker = WalkDir::new(root)
+        .follow_links(false)
+        .sort_by_file_name()
+        .max_depth(16)
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !is_ignored_name(&e.file_name().to_string_lossy()));
+    for entry in walker {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                let p = e
+                    .path()
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_default();
+                diags.push(Diagnostic::error(p, format!("cannot read: {e}")));
+                continue;
+            }
+        };
+        let Ok(rel) = entry.path().strip_prefix(root) else {
+            continue;
+        };
+        let Some(rel) = rel.to_str().map(|s| s.replace('\\', "/")) else {
+            diags.push(
+                Diagnostic::error(
+                    entry.path().display().to_string(),
+                    "file name is not valid UTF-8",
+                )
+                .with_help("rename the file using UTF-8 characters"),
+            );
+            continue;
+        };
+        if entry.path_is_symlink() {
+            diags.push(
+                Diagnostic::error(show(&rel), "symbolic links are not followed")
+                    .with_help("copy the file into guide/ instead of linking to it"),
+            );
+            continue;
+        }
+        if entry.file_type().is_file() {
+            if let Some(bad) = rel
+                .chars()
+                .find(|c| "<>:\"|?*\\".contains(*c) || c.is_control())
+            {
+                diags.push(
+                    Diagnostic::error(
+                        show(&rel),
+                        format!("file name contains `{bad}`, which some systems cannot store"),
+                    )
+                    .with_help("rename the file using letters, digits, Chinese characters and -"),
+                );
+                continue;
+            }
+            files.push((rel, entry.into_path()));
+        }
+    }
+
+    (files, diags)
+}
+
 fn load_chapter(
     path: &Path,
     rel: &str,
@@ -421,18 +536,40 @@ fn load_chapter(
     max: u64,
     cache: &mut LoadCache,
 ) -> Result<Chapter, Vec<Diagnostic>> {
-    let src = source::read_text(path, display, max).map_err(|d| vec![d])?;
-    let key = crate::site::fnv64(&[rel.as_bytes(), display.as_bytes(), src.text.as_bytes()]);
+    // Unchanged since the last load (the watcher named no change): no need to copy the text.
+    let known = cache
+        .texts
+        .get(rel)
+        .filter(|_| cache.trusted)
+        .and_then(|(_, k)| *k)
+        .filter(|k| cache.chapters.contains_key(k));
+    if let Some(key) = known {
+        cache.live.insert(key);
+        return Ok(cache.chapters[&key].clone());
+    }
+    let (text, known) = cache.read_text(rel, path, display, max);
+    let text = text.map_err(|d| vec![d])?;
+    let key = known.unwrap_or_else(|| {
+        crate::site::fnv64(&[rel.as_bytes(), display.as_bytes(), text.as_bytes()])
+    });
+    if let Some(memo) = cache.texts.get_mut(rel) {
+        memo.1 = Some(key);
+    }
     cache.live.insert(key);
     if let Some(hit) = cache.chapters.get(&key) {
         return Ok(hit.clone());
     }
-    let ch = parse_chapter(src.text, rel, display)?;
+    let ch = parse_chapter(text, rel, display, key)?;
     cache.chapters.insert(key, ch.clone());
     Ok(ch)
 }
 
-fn parse_chapter(text: String, rel: &str, display: &str) -> Result<Chapter, Vec<Diagnostic>> {
+fn parse_chapter(
+    text: String,
+    rel: &str,
+    display: &str,
+    key: u64,
+) -> Result<Chapter, Vec<Diagnostic>> {
     let split = frontmatter::split(&text).map_err(|_| {
         vec![Diagnostic::error(display, "front matter is not closed")
             .at(&text, 1, 1)
@@ -484,8 +621,9 @@ fn parse_chapter(text: String, rel: &str, display: &str) -> Result<Chapter, Vec<
         url: page_url(rel),
         body_start: split.body_start,
         front_start: start,
-        text,
+        text: text.into(),
         front,
         part: None,
+        key,
     })
 }

@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use crate::site::{fnv64, Site};
+use crate::site::{digest, Site};
 
 /// Name of the manifest file inside the output directory.
 pub const MANIFEST: &str = ".guidesmith-manifest";
@@ -319,7 +319,7 @@ pub fn write(
         for dir in &dirs {
             fs.create_dir_all(dir).map_err(io_err(dir))?;
         }
-        let files: Vec<(&String, &Vec<u8>)> = site.files.iter().collect();
+        let files: Vec<(&String, &crate::site::Blob)> = site.files.iter().collect();
         // Two writers at most: more only contend on the directory lock (measured: system time
         // grows past wall time with 4).
         let threads = std::thread::available_parallelism()
@@ -336,7 +336,7 @@ pub fn write(
                         let mut lines = String::new();
                         for (rel, bytes) in part {
                             let dest = staging_ref.join(rel);
-                            let hash = fnv64(&[bytes]);
+                            let hash = digest(bytes);
                             let unchanged =
                                 previous_ref.get(*rel) == Some(&hash) && out.join(rel).is_file();
                             if unchanged && fs.hard_link(&out.join(rel), &dest).is_ok() {
@@ -538,7 +538,7 @@ mod fault_tests {
         Site {
             files: pairs
                 .iter()
-                .map(|(k, v)| ((*k).to_owned(), v.as_bytes().to_vec()))
+                .map(|(k, v)| ((*k).to_owned(), v.as_bytes().to_vec().into()))
                 .collect(),
         }
     }
@@ -562,13 +562,13 @@ mod fault_tests {
     }
 
     /// Files under `dir` except our manifest and dot-entries.
-    fn site_files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    fn site_files(dir: &Path) -> BTreeMap<String, crate::site::Blob> {
         list_files(dir)
             .into_iter()
             .filter(|p| !p.starts_with('.'))
             .map(|p| {
                 let bytes = std::fs::read(dir.join(&p)).expect("listed file is readable");
-                (p, bytes)
+                (p, bytes.into())
             })
             .collect()
     }

@@ -22,13 +22,27 @@ use crate::theme::{
 /// in every page, so page size stays independent of guide size.
 pub const NAV_INLINE_MAX: usize = 200;
 
+/// The partial that renders a checklist's form.
+const FORM_TEMPLATE: &str = "partials/checklist-form.html";
+
 /// Stable path of the search entry script (see `assemble`).
 pub const SEARCH_ENTRY: &str = "search/index.js";
+
+/// The bytes of one output file. Shared, so a rebuild reuses unchanged pages without copying
+/// them and comparing two builds can stop at pointer equality.
+pub type Blob = Arc<Vec<u8>>;
 
 /// The built site: site-relative path → bytes. Pure data, written by `output` or served.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Site {
-    pub files: BTreeMap<String, Vec<u8>>,
+    pub files: BTreeMap<String, Blob>,
+}
+
+impl Site {
+    /// Adds or replaces a file.
+    pub fn put(&mut self, path: impl Into<String>, bytes: impl Into<Blob>) {
+        self.files.insert(path.into(), bytes.into());
+    }
 }
 
 /// What to build from.
@@ -71,15 +85,34 @@ impl Stopwatch {
 pub struct Cache {
     load: load::LoadCache,
     renders: HashMap<u64, Arc<Rendered>>,
-    /// Final page HTML keyed by a hash of (theme files, template, serialized page context):
-    /// a body edit re-renders one page, a title change re-renders the pages that show it.
-    pages: HashMap<u64, Arc<Vec<u8>>>,
+    /// Final page HTML keyed by a hash of (theme files, template, page context): a body edit
+    /// re-renders one page, a title change re-renders the pages that show it.
+    pages: HashMap<u64, Blob>,
     /// Keys used by the current build, so `pages` keeps only what the site still uses.
     pages_live: std::collections::HashSet<u64>,
+    /// Rendered checklist forms, keyed like `pages`.
+    forms: HashMap<u64, String>,
+    forms_live: std::collections::HashSet<u64>,
+    /// The compiled theme and the hash of the files it was compiled from.
+    theme: Option<(u64, Arc<Theme>)>,
+    /// `digest` of each output file, reused while the file's bytes are the same allocation.
+    digests: HashMap<String, (Blob, u64)>,
     /// A one-shot build (`build`, `check`) never rebuilds, so it keeps no page copies.
     one_shot: bool,
     /// Search index work memoised per section (owned by src/search/).
     search: crate::search::Cache,
+}
+
+/// One page to template: where it goes, the template, its context and its cache key. For a
+/// chapter the key covers the context without the body plus the body's own inputs, so a cache
+/// hit never builds the body at all.
+struct PageJob<'a> {
+    url: String,
+    template: &'static str,
+    ctx: PageCtx<'a>,
+    key: u64,
+    /// Index into the chapter list when the body still has to be filled in.
+    body_of: Option<usize>,
 }
 
 impl Cache {
@@ -92,62 +125,79 @@ impl Cache {
         }
     }
 
-    /// Renders a page template through the page cache.
-    fn page<T: serde::Serialize>(
+    /// Tells the loader which guide-relative paths changed since the last build (`None`:
+    /// anything may have changed). Only a watcher calls this; see `load::LoadCache::changed`.
+    pub fn changed(&mut self, rels: Option<&[String]>) {
+        self.load.changed(rels);
+    }
+
+    /// Renders one page template through the page cache (key: the whole context).
+    fn page(
         &mut self,
         theme: &Theme,
         theme_key: u64,
-        template: &str,
-        ctx: &T,
-    ) -> Result<Vec<u8>, Diagnostic> {
-        let json = serde_json::to_vec(ctx).unwrap_or_default();
-        let key = fnv64(&[&theme_key.to_le_bytes(), template.as_bytes(), &json]);
+        template: &'static str,
+        ctx: &PageCtx,
+    ) -> Result<Blob, Diagnostic> {
+        let key = key_of(theme_key, template, ctx, 0);
         self.pages_live.insert(key);
         if let Some(hit) = self.pages.get(&key) {
-            return Ok(hit.as_ref().clone());
+            return Ok(Arc::clone(hit));
         }
-        let html = theme.render(template, ctx)?.into_bytes();
+        let html: Blob = Arc::new(theme.render(template, ctx)?.into_bytes());
         if !self.one_shot {
-            self.pages.insert(key, Arc::new(html.clone()));
+            self.pages.insert(key, Arc::clone(&html));
         }
         Ok(html)
     }
 
-    /// Renders many pages through the cache, templating the misses on all cores.
-    fn pages_parallel<T: serde::Serialize + Sync>(
+    /// Renders many pages through the cache, templating the misses on all cores. `fill` builds
+    /// the body of a job whose `body_of` is set, only when that job is a miss.
+    fn pages_parallel(
         &mut self,
         theme: &Theme,
-        theme_key: u64,
-        jobs: &[(String, &'static str, T)],
-    ) -> Vec<(String, Result<Vec<u8>, Diagnostic>)> {
-        // A one-shot build has nothing to look up, so it skips serializing contexts for keys.
-        let keyed: Vec<u64> = jobs
-            .iter()
-            .enumerate()
-            .map(|(i, (_, template, ctx))| {
-                if self.one_shot {
-                    return i as u64;
-                }
-                let json = serde_json::to_vec(ctx).unwrap_or_default();
-                fnv64(&[&theme_key.to_le_bytes(), template.as_bytes(), &json])
-            })
-            .collect();
-        let misses: Vec<usize> = (0..jobs.len())
-            .filter(|&i| self.one_shot || !self.pages.contains_key(&keyed[i]))
-            .collect();
+        jobs: Vec<PageJob>,
+        fill: &(dyn Fn(usize) -> String + Sync),
+    ) -> Vec<(String, Result<Blob, Diagnostic>)> {
+        let urls: Vec<String> = jobs.iter().map(|j| j.url.clone()).collect();
+        let mut out: Vec<Option<Result<Blob, Diagnostic>>> = Vec::with_capacity(jobs.len());
+        let mut misses: Vec<(usize, PageJob)> = Vec::new();
+        for (i, job) in jobs.into_iter().enumerate() {
+            let hit = if self.one_shot {
+                None
+            } else {
+                self.pages_live.insert(job.key);
+                self.pages.get(&job.key).map(|h| Ok(Arc::clone(h)))
+            };
+            if hit.is_none() {
+                misses.push((i, job));
+            }
+            out.push(hit);
+        }
         let threads = std::thread::available_parallelism()
             .map_or(1, |n| n.get())
             .clamp(1, 8);
         let chunk = misses.len().div_ceil(threads).max(1);
-        let fresh: Vec<(usize, Result<Vec<u8>, Diagnostic>)> = std::thread::scope(|scope| {
-            let handles: Vec<_> = misses
-                .chunks(chunk)
+        let mut parts: Vec<Vec<(usize, PageJob)>> = Vec::new();
+        while misses.len() > chunk {
+            let rest = misses.split_off(chunk);
+            parts.push(std::mem::replace(&mut misses, rest));
+        }
+        parts.push(misses);
+        let fresh: Vec<(usize, u64, Result<Blob, Diagnostic>)> = std::thread::scope(|scope| {
+            let handles: Vec<_> = parts
+                .into_iter()
                 .map(|part| {
                     scope.spawn(move || {
-                        part.iter()
-                            .map(|&i| {
-                                let (_, template, ctx) = &jobs[i];
-                                (i, theme.render(template, ctx).map(String::into_bytes))
+                        part.into_iter()
+                            .map(|(i, mut job)| {
+                                if let Some(c) = job.body_of {
+                                    job.ctx.body = fill(c);
+                                }
+                                let html = theme
+                                    .render(job.template, &job.ctx)
+                                    .map(|h| Arc::new(h.into_bytes()));
+                                (i, job.key, html)
                             })
                             .collect::<Vec<_>>()
                     })
@@ -158,28 +208,44 @@ impl Cache {
                 .flat_map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
                 .collect()
         });
-        let mut out: Vec<Option<Result<Vec<u8>, Diagnostic>>> = vec![None; jobs.len()];
-        for (i, res) in fresh {
+        for (i, key, res) in fresh {
             if let (Ok(html), false) = (&res, self.one_shot) {
-                self.pages.insert(keyed[i], Arc::new(html.clone()));
+                self.pages.insert(key, Arc::clone(html));
             }
             out[i] = Some(res);
         }
-        self.pages_live.extend(keyed.iter().copied());
-        jobs.iter()
+        urls.into_iter()
             .zip(out)
-            .zip(&keyed)
-            .map(|(((url, _, _), res), key)| {
-                let res = res.unwrap_or_else(|| Ok(self.pages[key].as_ref().clone()));
-                (url.clone(), res)
-            })
+            .filter_map(|(url, res)| res.map(|r| (url, r)))
             .collect()
     }
 
-    /// Drops page entries the last build did not use.
+    /// Renders a checklist form through the cache. `key` must cover the theme and the checklist;
+    /// the rest of the context is hashed here.
+    fn form(&mut self, theme: &Theme, key: u64, ctx: &FormPartCtx) -> Result<String, Diagnostic> {
+        let key = fnv64(&[
+            &key.to_le_bytes(),
+            ctx.root.as_bytes(),
+            &[ctx.level],
+            ctx.prefix.as_bytes(),
+        ]);
+        self.forms_live.insert(key);
+        if let Some(hit) = self.forms.get(&key) {
+            return Ok(hit.clone());
+        }
+        let html = theme.render(FORM_TEMPLATE, ctx)?;
+        if !self.one_shot {
+            self.forms.insert(key, html.clone());
+        }
+        Ok(html)
+    }
+
+    /// Drops page and form entries the last build did not use.
     fn prune_pages(&mut self) {
         let live = std::mem::take(&mut self.pages_live);
         self.pages.retain(|k, _| live.contains(k));
+        let live = std::mem::take(&mut self.forms_live);
+        self.forms.retain(|k, _| live.contains(k));
     }
 }
 
@@ -192,8 +258,18 @@ pub fn build(opts: &BuildOptions, cache: &mut Cache) -> Result<Built, Vec<Diagno
         .theme_dir
         .as_ref()
         .map(|(p, d)| (p.as_path(), d.as_str()));
-    let theme =
-        theme::load_files(theme_dir).and_then(|files| Theme::new(&files).map(|t| (t, files)));
+    // The compiled theme is reused while its files are the same.
+    let theme = theme::load_files(theme_dir).and_then(|files| {
+        let key = theme_key(&files);
+        let compiled = match &cache.theme {
+            Some((k, t)) if *k == key => Arc::clone(t),
+            _ => Arc::new(Theme::new(&files)?),
+        };
+        if !cache.one_shot {
+            cache.theme = Some((key, Arc::clone(&compiled)));
+        }
+        Ok((compiled, files, key))
+    });
     let Some(guide) = guide else {
         if let Err(mut d) = theme {
             diags.append(&mut d);
@@ -220,7 +296,7 @@ pub fn build(opts: &BuildOptions, cache: &mut Cache) -> Result<Built, Vec<Diagno
     ));
     clock.lap("hygiene");
 
-    let (theme, files) = match theme {
+    let (theme, files, theme_key) = match theme {
         Ok(t) => t,
         Err(mut d) => {
             diags.append(&mut d);
@@ -238,14 +314,14 @@ pub fn build(opts: &BuildOptions, cache: &mut Cache) -> Result<Built, Vec<Diagno
         &guide,
         &pages,
         &refs,
-        (&theme, &files),
+        (&theme, &files, theme_key),
         base_url.as_deref(),
         cache,
         &mut clock,
     )
     .map_err(finish)?;
     cache.prune_pages();
-    clock.lap("pages");
+    clock.lap("offline");
     Ok(Built {
         site,
         warnings: finish(diags),
@@ -275,23 +351,104 @@ pub fn fnv64(parts: &[&[u8]]) -> u64 {
     h
 }
 
+/// Fast 64-bit digest of a file's bytes (eight bytes per step), for change detection: the
+/// output manifest and the service worker's cache version. Stable across runs and platforms.
+pub fn digest(bytes: &[u8]) -> u64 {
+    const K: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut h = (bytes.len() as u64).wrapping_mul(K) ^ 0x2545_f491_4f6c_dd1d;
+    let mut words = bytes.chunks_exact(8);
+    for w in &mut words {
+        let mut a = [0u8; 8];
+        a.copy_from_slice(w);
+        h = (h ^ u64::from_le_bytes(a)).wrapping_mul(K).rotate_left(31);
+    }
+    let mut last = [0u8; 8];
+    last[..words.remainder().len()].copy_from_slice(words.remainder());
+    h = (h ^ u64::from_le_bytes(last)).wrapping_mul(K);
+    h ^ (h >> 29)
+}
+
+/// A hash of everything written to it: hashes a serialization without materialising it.
+struct HashWriter(u64);
+
+impl HashWriter {
+    fn new() -> HashWriter {
+        HashWriter(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl std::io::Write for HashWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        // Eight bytes per step for long runs (page keys hash kilobytes of JSON per page).
+        let mut words = buf.chunks_exact(8);
+        for w in &mut words {
+            let mut a = [0u8; 8];
+            a.copy_from_slice(w);
+            self.0 = (self.0 ^ u64::from_le_bytes(a))
+                .wrapping_mul(0x9e37_79b9_7f4a_7c15)
+                .rotate_left(31);
+        }
+        for &b in words.remainder() {
+            self.0 ^= u64::from(b);
+            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
+        }
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Context of the checklist form partial.
+fn form_ctx<'c>(c: &'c Checklist, root: &str, level: u8, prefix: &str) -> FormPartCtx<'c> {
+    FormPartCtx {
+        checklist: c,
+        root: root.to_owned(),
+        level,
+        prefix: prefix.to_owned(),
+    }
+}
+
+/// Hash of every theme file's name and bytes.
+fn theme_key(files: &theme::ThemeFiles) -> u64 {
+    let parts: Vec<&[u8]> = files
+        .files
+        .iter()
+        .flat_map(|(k, v)| [k.as_bytes(), v.as_slice()])
+        .collect();
+    fnv64(&parts)
+}
+
+/// Ids of the checklists embedded in a rendered chapter, in order.
+fn embedded(r: &Rendered) -> Vec<&str> {
+    r.checklists
+        .iter()
+        .filter_map(|l| match &l.target {
+            markdown::Target::Checklist { source, .. } => Some(
+                source
+                    .trim_start_matches("checklists/")
+                    .trim_end_matches(".yaml"),
+            ),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Page-cache key of a whole page context.
+fn key_of(theme_key: u64, template: &str, ctx: &PageCtx, extra: u64) -> u64 {
+    let mut h = HashWriter::new();
+    let _ = serde_json::to_writer(&mut h, &(theme_key, template, ctx, extra));
+    h.0
+}
+
 /// Short content hash for asset file names.
 pub fn content_hash(bytes: &[u8]) -> String {
     format!("{:010x}", fnv64(&[bytes]) & 0xff_ffff_ffff)
 }
 
 fn render_all(pages: &[&Chapter], cache: &mut Cache) -> (Vec<Arc<Rendered>>, usize) {
-    let keys: Vec<u64> = pages
-        .iter()
-        .map(|p| {
-            fnv64(&[
-                p.source.as_bytes(),
-                p.display.as_bytes(),
-                p.text.as_bytes(),
-                &p.body_start.to_le_bytes(),
-            ])
-        })
-        .collect();
+    // The load key covers the path and the whole text, so it determines the render.
+    let keys: Vec<u64> = pages.iter().map(|p| p.key).collect();
     let todo: Vec<usize> = (0..pages.len())
         .filter(|&i| !cache.renders.contains_key(&keys[i]))
         .collect();
@@ -409,26 +566,19 @@ fn assemble(
     guide: &Guide,
     pages: &[&Chapter],
     rendered: &[&Rendered],
-    (theme, files): (&Theme, &theme::ThemeFiles),
+    (theme, files, theme_key): (&Theme, &theme::ThemeFiles, u64),
     base_url: Option<&str>,
     cache: &mut Cache,
     clock: &mut Stopwatch,
 ) -> Result<Site, Vec<Diagnostic>> {
-    let theme_key = {
-        let parts: Vec<&[u8]> = files
-            .files
-            .iter()
-            .flat_map(|(k, v)| [k.as_bytes(), v.as_slice()])
-            .collect();
-        fnv64(&parts)
-    };
     let cfg = &guide.config;
     let mut site = Site::default();
     let assets = static_assets(files);
+    clock.lap("assets");
 
     // Search index first: pages link to its entry script.
     let sections = search_sections(guide, pages, rendered);
-    clock.lap("theme");
+    clock.lap("sections");
     let mut search_out = search::build_cached(&sections, &mut cache.search);
     clock.lap("search");
     // The entry script gets a stable name: every page points at it, so a content-hashed name
@@ -466,7 +616,7 @@ fn assemble(
         let payload = serde_json::to_string(&nav_parts).unwrap_or_else(|_| "[]".into());
         let js = format!("window.GSNav={payload};\n");
         let url = format!("static/nav.{}.js", content_hash(js.as_bytes()));
-        site.files.insert(url.clone(), js.into_bytes());
+        site.put(url.clone(), js.into_bytes());
         Some(url)
     };
     let list_links: Vec<LinkCtx> = guide
@@ -509,16 +659,8 @@ fn assemble(
                 url: page_url(source),
             })
     };
-    let form = |c: &Checklist, root: &str, level: u8, prefix: &str| -> Result<String, Diagnostic> {
-        theme.render(
-            "partials/checklist-form.html",
-            &FormPartCtx {
-                checklist: c,
-                root: root.to_owned(),
-                level,
-                prefix: prefix.to_owned(),
-            },
-        )
+    let form = |c: &Checklist, root: &str, level: u8, prefix: &str| {
+        theme.render(FORM_TEMPLATE, &form_ctx(c, root, level, prefix))
     };
     let blank = |kind: &'static str, url: &str, title: &str| PageCtx {
         site: &site_ctx,
@@ -545,29 +687,33 @@ fn assemble(
     let put = |site: &mut Site,
                diags: &mut Vec<Diagnostic>,
                url: String,
-               res: Result<Vec<u8>, Diagnostic>| match res {
+               res: Result<Blob, Diagnostic>| match res {
         Ok(html) => {
             site.files.insert(url, html);
         }
         Err(d) => diags.push(d),
     };
 
-    // Chapter pages (and the home page): contexts first, then templating on all cores.
-    let mut jobs: Vec<(String, &'static str, PageCtx)> = Vec::with_capacity(pages.len());
+    // Chapter pages (and the home page): contexts first, then templating on all cores. A page's
+    // key hashes its context without the site-wide parts (hashed once) and without the body,
+    // which stands in through its inputs: the chapter's render key and embedded checklists.
+    let list_keys: HashMap<&str, u64> = guide
+        .checklists
+        .iter()
+        .map(|c| {
+            let mut h = HashWriter::new();
+            let _ = serde_json::to_writer(&mut h, c);
+            (c.id.as_str(), h.0)
+        })
+        .collect();
+    let shared_key = {
+        let mut h = HashWriter::new();
+        let _ = serde_json::to_writer(&mut h, &(&site_ctx, nav));
+        h.0
+    };
+    let key_site = SiteCtx::default();
+    let mut jobs: Vec<PageJob> = Vec::with_capacity(pages.len());
     for (i, (page, r)) in pages.iter().zip(rendered).enumerate() {
-        let root = root_prefix(&page.url);
-        let mut body = r.html.clone();
-        for l in &r.checklists {
-            if let markdown::Target::Checklist { source, .. } = &l.target {
-                let id = source
-                    .trim_start_matches("checklists/")
-                    .trim_end_matches(".yaml");
-                if let Some(c) = lists_by_id.get(id) {
-                    let html = form(c, &root, 2, "e-").unwrap_or_default();
-                    body = body.replace(&format!("<!--gs:checklist:{id}-->"), &html);
-                }
-            }
-        }
         let is_home = page.source == "index.md";
         let part = page
             .part
@@ -587,7 +733,7 @@ fn assemble(
             title: c.front.title.clone(),
             url: c.url.clone(),
         };
-        let ctx = PageCtx {
+        let mut ctx = PageCtx {
             kind: if is_home { "home" } else { "chapter" },
             title: page.front.title.clone(),
             description: page.front.description.clone(),
@@ -610,7 +756,6 @@ fn assemble(
                 })
                 .collect(),
             summary: &page.front.summary,
-            body,
             checklists: page
                 .front
                 .checklists
@@ -628,12 +773,51 @@ fn assemble(
             ..blank("chapter", &page.url, "")
         };
         let template = if is_home { "home.html" } else { "chapter.html" };
-        jobs.push((page.url.clone(), template, ctx));
+        let key = if cache.one_shot {
+            0
+        } else {
+            let body_parts: Vec<u64> = std::iter::once(page.key)
+                .chain(
+                    embedded(r)
+                        .into_iter()
+                        .map(|id| list_keys.get(id).copied().unwrap_or(1)),
+                )
+                .collect();
+            let (site_ref, nav_ref) = (ctx.site, ctx.nav);
+            ctx.site = &key_site;
+            ctx.nav = &[];
+            let mut h = HashWriter::new();
+            let _ = serde_json::to_writer(&mut h, &(theme_key, shared_key, template, &ctx));
+            let _ = serde_json::to_writer(&mut h, &body_parts);
+            ctx.site = site_ref;
+            ctx.nav = nav_ref;
+            h.0
+        };
+        jobs.push(PageJob {
+            url: page.url.clone(),
+            template,
+            ctx,
+            key,
+            body_of: Some(i),
+        });
     }
-    for (url, res) in cache.pages_parallel(theme, theme_key, &jobs) {
+    // The body of chapter `i`: its HTML with embedded checklist forms in place of the markers.
+    let fill = |i: usize| -> String {
+        let (page, r) = (pages[i], rendered[i]);
+        let root = root_prefix(&page.url);
+        let mut body = r.html.clone();
+        for id in embedded(r) {
+            if let Some(c) = lists_by_id.get(id) {
+                let html = form(c, &root, 2, "e-").unwrap_or_default();
+                body = body.replace(&format!("<!--gs:checklist:{id}-->"), &html);
+            }
+        }
+        body
+    };
+    for (url, res) in cache.pages_parallel(theme, jobs, &fill) {
         put(&mut site, &mut diags, url, res);
     }
-    drop(jobs);
+    clock.lap("chapters");
     if guide.home.is_none() {
         let ctx = PageCtx {
             next: pages.first().map(|c| LinkCtx {
@@ -657,7 +841,8 @@ fn assemble(
         let root = root_prefix(&url);
         let updated = c.updated.clone().unwrap_or_else(|| cfg.updated.clone());
         let chapter = chapter_title(&c.chapter);
-        let html = match form(c, &root, 1, "") {
+        let list_key = list_keys.get(c.id.as_str()).copied().unwrap_or(0);
+        let html = match cache.form(theme, theme_key ^ list_key, &form_ctx(c, &root, 1, "")) {
             Ok(h) => h,
             Err(d) => {
                 diags.push(d);
@@ -692,12 +877,13 @@ fn assemble(
             url.clone(),
             cache.page(theme, theme_key, "checklist.html", &ctx),
         );
-        match form(
+        let all = form_ctx(
             c,
             &root_prefix("checklists/all.html"),
             2,
             &format!("all-{}-", c.id),
-        ) {
+        );
+        match cache.form(theme, theme_key ^ list_key, &all) {
             Ok(html) => all_forms.push(FormCtx {
                 checklist: c,
                 url,
@@ -776,20 +962,22 @@ fn assemble(
         sm.push_str("</loc></url>\n");
     }
     sm.push_str("</urlset>\n");
-    site.files.insert("sitemap.xml".into(), sm.into_bytes());
+    site.put("sitemap.xml", sm.into_bytes());
 
     for (url, bytes) in assets.files {
-        site.files.insert(url, bytes);
+        site.put(url, bytes);
     }
     for (path, bytes) in search_out.files {
-        site.files.insert(path, bytes);
+        site.put(path, bytes);
     }
     for (source, bytes) in &guide.assets {
-        site.files.insert(page_url(source), bytes.clone());
+        site.put(page_url(source), bytes.clone());
     }
+    clock.lap("others");
     // Offline support last: it lists and hashes every other file (see `offline_files`).
-    for (path, bytes) in offline_files(&site, cfg) {
-        site.files.insert(path, bytes);
+    let digests = (!cache.one_shot).then_some(&mut cache.digests);
+    for (path, bytes) in offline_files(&site, cfg, digests) {
+        site.put(path, bytes);
     }
     Ok(site)
 }
@@ -877,7 +1065,14 @@ fn search_sections(
 /// this build under one cache named after a hash of all file names and contents: a new build is
 /// a new cache, installed completely before it can take over, so pages and assets of two builds
 /// are never mixed. The theme's manifest gets the guide's own name, description and language.
-pub fn offline_files(site: &Site, cfg: &crate::config::GuideConfig) -> Vec<(String, Vec<u8>)> {
+///
+/// `digests` (rebuilds only) remembers each file's digest while its bytes stay the same shared
+/// allocation, so a rebuild hashes only the files that changed.
+pub fn offline_files(
+    site: &Site,
+    cfg: &crate::config::GuideConfig,
+    mut digests: Option<&mut HashMap<String, (Blob, u64)>>,
+) -> Vec<(String, Vec<u8>)> {
     const MANIFEST: &str = "static/manifest.webmanifest";
     let mut out = Vec::new();
     let manifest = site.files.get(MANIFEST).map(|bytes| {
@@ -896,20 +1091,34 @@ pub fn offline_files(site: &Site, cfg: &crate::config::GuideConfig) -> Vec<(Stri
         b
     });
     let mut precache = Vec::new();
-    let mut parts: Vec<&[u8]> = Vec::new();
-    for (path, bytes) in &site.files {
+    let mut listing = Vec::new();
+    for (path, blob) in &site.files {
         if path == "sw.js" || path == "sitemap.xml" {
             continue;
         }
-        let bytes = match (&manifest, path.as_str()) {
-            (Some(m), MANIFEST) => m.as_slice(),
-            _ => bytes.as_slice(),
+        let d = match (&manifest, path.as_str()) {
+            (Some(m), MANIFEST) => digest(m),
+            _ => match digests.as_deref_mut() {
+                None => digest(blob),
+                Some(memo) => match memo.get(path) {
+                    Some((b, d)) if Arc::ptr_eq(b, blob) => *d,
+                    _ => {
+                        let d = digest(blob);
+                        memo.insert(path.clone(), (Arc::clone(blob), d));
+                        d
+                    }
+                },
+            },
         };
-        parts.push(path.as_bytes());
-        parts.push(bytes);
+        listing.extend_from_slice(path.as_bytes());
+        listing.push(0);
+        listing.extend_from_slice(&d.to_le_bytes());
         precache.push(path.as_str());
     }
-    let version = format!("{:016x}", fnv64(&parts));
+    if let Some(memo) = digests {
+        memo.retain(|p, _| site.files.contains_key(p));
+    }
+    let version = format!("{:016x}", fnv64(&[&listing]));
     let list = serde_json::to_string(&precache).unwrap_or_else(|_| "[]".into());
     let sw = SERVICE_WORKER
         .replace("__VERSION__", &version)
@@ -995,3 +1204,129 @@ self.addEventListener('fetch', function (e) {
 });
 "#;
 // ---- end offline ------------------------------------------------------------------------------
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::LoadOptions;
+    use std::path::Path;
+
+    fn copy_dir(from: &Path, to: &Path) {
+        std::fs::create_dir_all(to).unwrap();
+        for e in std::fs::read_dir(from).unwrap() {
+            let e = e.unwrap();
+            let dest = to.join(e.file_name());
+            if e.file_type().unwrap().is_dir() {
+                copy_dir(&e.path(), &dest);
+            } else {
+                std::fs::copy(e.path(), dest).unwrap();
+            }
+        }
+    }
+
+    fn opts(guide: &Path) -> BuildOptions {
+        BuildOptions {
+            load: LoadOptions {
+                guide_dir: guide.to_path_buf(),
+                display_root: "guide".into(),
+                max_file_bytes: crate::source::DEFAULT_MAX_FILE_BYTES,
+            },
+            theme_dir: None,
+            base_url: None,
+        }
+    }
+
+    /// Every rebuild through a watcher-style cache (told which files changed) must give the
+    /// same bytes as a clean one-shot build: nothing the page, form, load or digest caches
+    /// keep may go stale.
+    #[test]
+    fn told_rebuilds_equal_clean_builds() {
+        let root = std::env::temp_dir().join(format!("gs-site-cache-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        let guide = root.join("guide");
+        copy_dir(
+            &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/basic/guide"),
+            &guide,
+        );
+        let a = guide.join("chapters/a.md");
+        // Embed the checklist in chapter a, so a checklist edit must reach a's page.
+        let text = std::fs::read_to_string(&a).unwrap() + "\n```checklist\ndemo\n```\n";
+        std::fs::write(&a, text).unwrap();
+
+        let o = opts(&guide);
+        let mut cache = Cache::default();
+        cache.changed(None);
+        let first = build(&o, &mut cache).expect("fixture builds");
+        assert_eq!(first.site, build(&o, &mut Cache::one_shot()).unwrap().site);
+
+        let edit = |rel: &str, f: &dyn Fn(String) -> String| {
+            let p = guide.join(rel);
+            let old = std::fs::read_to_string(&p).unwrap_or_default();
+            std::fs::write(&p, f(old)).unwrap();
+        };
+        let nav_c =
+            |s: String| s + "  - title: 第三部分\n    chapters:\n      - chapters/new/c.md\n";
+        let steps: Vec<(Vec<&str>, Box<dyn Fn()>)> = vec![
+            (
+                vec!["checklists/demo.yaml"],
+                Box::new(|| {
+                    edit("checklists/demo.yaml", &|s| {
+                        s.replace("身份证原件", "身份证和复印件")
+                    })
+                }),
+            ),
+            (
+                vec!["chapters/part/b.md"],
+                Box::new(|| edit("chapters/part/b.md", &|s| s + "\n新加的一段。\n")),
+            ),
+            (
+                // A new folder and file: the watcher names the folder.
+                vec!["chapters/new", "guide.yaml"],
+                Box::new(|| {
+                    std::fs::create_dir_all(guide.join("chapters/new")).unwrap();
+                    edit("chapters/new/c.md", &|_| {
+                        "---\ntitle: 第三章\ndescription: 新的一章\n---\n\n正文。\n".into()
+                    });
+                    edit("guide.yaml", &nav_c);
+                }),
+            ),
+            (
+                vec!["guide.yaml"],
+                Box::new(|| edit("guide.yaml", &|s| s.replace("测试指南", "改名的指南"))),
+            ),
+            (
+                vec!["chapters/a.md"],
+                Box::new(|| {
+                    edit("chapters/a.md", &|s| {
+                        s.replace("第一章：话费", "第一章：账单")
+                    })
+                }),
+            ),
+            (
+                vec!["chapters/new/c.md", "guide.yaml"],
+                Box::new(|| {
+                    std::fs::remove_file(guide.join("chapters/new/c.md")).unwrap();
+                    edit("guide.yaml", &|s| {
+                        s.replace(
+                            "  - title: 第三部分\n    chapters:\n      - chapters/new/c.md\n",
+                            "",
+                        )
+                    });
+                }),
+            ),
+        ];
+        for (i, (told, step)) in steps.iter().enumerate() {
+            step();
+            let rels: Vec<String> = told.iter().map(|s| (*s).to_owned()).collect();
+            cache.changed(Some(&rels));
+            let warm = build(&o, &mut cache).unwrap_or_else(|d| panic!("step {i}: {d:?}"));
+            let clean = build(&o, &mut Cache::one_shot()).expect("clean build");
+            assert!(
+                warm.site == clean.site,
+                "step {i}: cached rebuild differs from a clean build"
+            );
+            assert_ne!(warm.site, first.site, "step {i} changed the site");
+        }
+        let _ = std::fs::remove_dir_all(&root);
+    }
+}

@@ -166,7 +166,7 @@ impl Server {
             .files
             .get("404.html")
             .cloned()
-            .unwrap_or_else(|| FALLBACK_404.as_bytes().to_vec());
+            .unwrap_or_else(|| FALLBACK_404.as_bytes().to_vec().into());
         Response {
             status: 404,
             ..Response::file("404.html", &body, snap.build)

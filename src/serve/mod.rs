@@ -94,10 +94,15 @@ pub fn run(args: &ServeArgs) -> ExitCode {
 
     let shared = Arc::new(reload::Shared::new());
     let mut rebuilder = Rebuilder::new(&args.src);
+    // Armed before the first build, so no change after this point goes unseen.
+    let mut watch = watch::Watch::start(rebuilder.roots(Vec::new()), args.poll);
+    for n in watch.take_notices() {
+        eprintln!("warning: {n}");
+    }
     let started = Instant::now();
     match rebuilder.build(None, &Batch::default()) {
         Ok(b) => {
-            print_diags(&b.warnings);
+            rebuilder.warn(&b.warnings);
             let (_, n) = shared.publish(b.site);
             eprintln!("built {n} files in {} ms", started.elapsed().as_millis());
         }
@@ -108,10 +113,6 @@ pub fn run(args: &ServeArgs) -> ExitCode {
         }
     }
 
-    let mut watch = watch::Watch::start(rebuilder.roots(Vec::new()), args.poll);
-    for n in watch.take_notices() {
-        eprintln!("warning: {n}");
-    }
     let url = format!("http://{addr}/");
     {
         let mut out = std::io::stdout().lock();
@@ -145,7 +146,7 @@ pub fn run(args: &ServeArgs) -> ExitCode {
             let started = Instant::now();
             match rebuilder.build(Some(&mut watch), &batch) {
                 Ok(b) => {
-                    print_diags(&b.warnings);
+                    rebuilder.warn(&b.warnings);
                     let before = sh.snapshot().build;
                     let (build, n) = sh.publish(b.site);
                     let what = if build == before {
@@ -195,10 +196,16 @@ pub fn watch_build(src: &SourceArgs, out: &Path, force: bool, poll: bool) -> Exi
     };
     let mut rebuilder = Rebuilder::new(src);
     let mut last: Option<site::Site> = None;
+    // Armed before the first build, so no change after this point goes unseen.
+    let ignore = staging_siblings(&out_c);
+    let mut watch = watch::Watch::start(rebuilder.roots(ignore), poll);
+    for n in watch.take_notices() {
+        eprintln!("warning: {n}");
+    }
     let started = Instant::now();
     match rebuilder.build(None, &Batch::default()) {
         Ok(b) => {
-            print_diags(&b.warnings);
+            rebuilder.warn(&b.warnings);
             match output::write(&RealFs, &b.site, &out_c, force) {
                 Ok(r) => {
                     eprintln!(
@@ -222,11 +229,6 @@ pub fn watch_build(src: &SourceArgs, out: &Path, force: bool, poll: bool) -> Exi
         }
     }
 
-    let ignore = staging_siblings(&out_c);
-    let mut watch = watch::Watch::start(rebuilder.roots(ignore), poll);
-    for n in watch.take_notices() {
-        eprintln!("warning: {n}");
-    }
     eprintln!(
         "watching {} ({}); press Ctrl-C to stop",
         rebuilder.watched(),
@@ -240,7 +242,7 @@ pub fn watch_build(src: &SourceArgs, out: &Path, force: bool, poll: bool) -> Exi
         let started = Instant::now();
         match rebuilder.build(Some(&mut watch), &batch) {
             Ok(b) => {
-                print_diags(&b.warnings);
+                rebuilder.warn(&b.warnings);
                 if last.as_ref() == Some(&b.site) {
                     eprintln!(
                         "rebuilt in {} ms ({} chapters re-rendered; no change)",
@@ -299,6 +301,8 @@ struct Rebuilder {
     theme: PathBuf,
     display_root: String,
     shown: String,
+    /// The warnings last printed: a rebuild repeats them only when they change.
+    warned: Vec<Diagnostic>,
 }
 
 impl Rebuilder {
@@ -326,6 +330,7 @@ impl Rebuilder {
             theme,
             display_root,
             shown,
+            warned: Vec::new(),
         }
     }
 
@@ -334,6 +339,18 @@ impl Rebuilder {
             roots: vec![self.guide.clone(), self.theme.clone()],
             ignore,
         }
+    }
+
+    /// Prints a build's warnings unless they are the ones printed last time.
+    fn warn(&mut self, warnings: &[Diagnostic]) {
+        if warnings == self.warned.as_slice() {
+            if !warnings.is_empty() {
+                eprintln!("{} warning(s), as before", warnings.len());
+            }
+            return;
+        }
+        print_diags(warnings);
+        self.warned = warnings.to_vec();
     }
 
     fn watched(&self) -> &str {
@@ -348,14 +365,49 @@ impl Rebuilder {
         watch: Option<&mut watch::Watch>,
         batch: &Batch,
     ) -> Result<Built, Vec<Diagnostic>> {
+        // The watcher is armed before the first build, so from the first build on it reports
+        // every change: the loader re-reads only what it names.
+        self.tell_cache(watch.is_some().then_some(batch));
         let first = site::build(&self.opts, &mut self.cache);
         let Err(diags) = &first else { return first };
         let Some(watch) = watch else { return first };
         if !self.half_written(diags, &batch.paths) {
             return first;
         }
-        let _more = watch.more_within(RETRY_WINDOW);
+        let more = watch.more_within(RETRY_WINDOW);
+        // Re-read the half-written file too, even if no further event came for it.
+        let mut again = Batch {
+            paths: batch.paths.clone(),
+            full: batch.full || more.full,
+            saved: false,
+        };
+        again.paths.extend(more.paths);
+        self.tell_cache(Some(&again));
         site::build(&self.opts, &mut self.cache)
+    }
+
+    /// Passes what changed to the build cache: guide-relative paths, or "anything" for a full
+    /// batch, the first build, or a path outside both watched folders.
+    fn tell_cache(&mut self, batch: Option<&Batch>) {
+        let Some(batch) = batch.filter(|b| !b.full) else {
+            self.cache.changed(None);
+            return;
+        };
+        let mut rels = Vec::new();
+        for p in &batch.paths {
+            if let Ok(rel) = p.strip_prefix(&self.guide) {
+                let rel = rel.to_string_lossy().replace('\\', "/");
+                if rel.is_empty() {
+                    self.cache.changed(None);
+                    return;
+                }
+                rels.push(rel);
+            } else if !p.starts_with(&self.theme) {
+                self.cache.changed(None);
+                return;
+            }
+        }
+        self.cache.changed(Some(&rels));
     }
 
     fn half_written(&self, diags: &[Diagnostic], changed: &BTreeSet<PathBuf>) -> bool {

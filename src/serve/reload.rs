@@ -128,7 +128,7 @@ impl Shared {
 
     /// A content-hashed asset (`static/…`) from a recent earlier build, if the current one
     /// lacks it.
-    pub fn recent_asset(&self, key: &str) -> Option<(u64, Vec<u8>)> {
+    pub fn recent_asset(&self, key: &str) -> Option<(u64, crate::site::Blob)> {
         if !key.starts_with("static/") {
             return None;
         }
@@ -338,7 +338,7 @@ mod tests {
         Site {
             files: files
                 .iter()
-                .map(|(k, v)| ((*k).to_owned(), v.as_bytes().to_vec()))
+                .map(|(k, v)| ((*k).to_owned(), v.as_bytes().to_vec().into()))
                 .collect(),
         }
     }

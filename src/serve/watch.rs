@@ -14,13 +14,17 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc::{channel, Receiver, RecvTimeoutError, Sender};
 use std::time::{Duration, Instant};
 
-use notify::event::{AccessKind, AccessMode, EventKind};
+use notify::event::{AccessKind, AccessMode, EventKind, ModifyKind, RenameMode};
 use notify::{Config, PollWatcher, RecommendedWatcher, RecursiveMode, Watcher};
 
 use crate::load::is_ignored_name;
 
 /// A batch closes after this long without a relevant event…
 pub const QUIET: Duration = Duration::from_millis(30);
+/// …or this long, when the batch is one file whose write just completed (closed after writing,
+/// or renamed into place): the common "contributor saved a file" case, which should show at
+/// once. A second path in the batch (a checkout, a script) brings back `QUIET`.
+pub const QUIET_SAVED: Duration = Duration::from_millis(3);
 /// …or this long after it opened, whichever comes first.
 pub const CAP: Duration = Duration::from_millis(250);
 /// How often the polling backend scans.
@@ -48,6 +52,8 @@ pub struct Batch {
     pub paths: BTreeSet<PathBuf>,
     /// A root appeared, vanished or the backend changed: rebuild everything.
     pub full: bool,
+    /// The latest relevant event completed a write (see `QUIET_SAVED`).
+    pub saved: bool,
 }
 
 impl Batch {
@@ -57,7 +63,8 @@ impl Batch {
 }
 
 enum Msg {
-    Paths(Vec<PathBuf>),
+    /// Changed paths, and whether the event completes a write (close after write, rename-to).
+    Paths(Vec<PathBuf>, bool),
     /// The backend lost events or failed.
     Trouble(String),
 }
@@ -214,7 +221,12 @@ impl Watch {
         let opened = Instant::now();
         let mut last = opened;
         loop {
-            let until = (last + QUIET).min(opened + CAP);
+            let quiet = if batch.saved && batch.paths.len() == 1 && !batch.full {
+                QUIET_SAVED
+            } else {
+                QUIET
+            };
+            let until = (last + quiet).min(opened + CAP);
             let left = until.saturating_duration_since(Instant::now());
             if left.is_zero() {
                 break;
@@ -235,11 +247,17 @@ impl Watch {
 
     fn absorb(&mut self, m: Msg, batch: &mut Batch) {
         match m {
-            Msg::Paths(ps) => {
+            Msg::Paths(ps, done) => {
+                let mut any = false;
                 for p in ps {
                     if self.relevant(&p) {
                         batch.paths.insert(p);
+                        any = true;
                     }
+                }
+                // The latest relevant event decides: a write that starts again is not done.
+                if any {
+                    batch.saved = done;
                 }
             }
             // While polling, errors are scans racing with deletions (or a missing root, which
@@ -275,9 +293,12 @@ fn forward(tx: &Sender<Msg>, r: notify::Result<notify::Event>) {
     let msg = match r {
         Ok(e) if e.need_rescan() => Msg::Trouble("events were lost; a rescan is needed".into()),
         Ok(e) => match e.kind {
-            EventKind::Access(AccessKind::Close(AccessMode::Write)) => Msg::Paths(e.paths),
+            EventKind::Access(AccessKind::Close(AccessMode::Write)) => Msg::Paths(e.paths, true),
             EventKind::Access(_) => return,
-            _ => Msg::Paths(e.paths),
+            EventKind::Modify(ModifyKind::Name(RenameMode::To | RenameMode::Both)) => {
+                Msg::Paths(e.paths, true)
+            }
+            _ => Msg::Paths(e.paths, false),
         },
         Err(e) => Msg::Trouble(e.to_string()),
     };
