@@ -106,11 +106,11 @@ fn main() {
             built.rendered, 1,
             "exactly the edited chapter is re-rendered"
         );
-        for (stage, d) in built.timings {
-            if !order.contains(&stage) {
-                order.push(stage);
+        for st in built.timings {
+            if !order.contains(&st.name) {
+                order.push(st.name);
             }
-            stages.entry(stage).or_default().push(d);
+            stages.entry(st.name).or_default().push(st.time);
         }
     }
     std::fs::write(&target, original).expect("restore chapter");

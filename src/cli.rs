@@ -143,9 +143,17 @@ pub fn main() -> ExitCode {
 
 /// Prints diagnostics to stderr, errors and warnings alike.
 /// Prints `--timings` lines, one per build stage.
-pub fn print_timings(timings: &[(&'static str, std::time::Duration)]) {
-    for (stage, t) in timings {
-        eprintln!("{stage:>8}: {:>7.1} ms", t.as_secs_f64() * 1000.0);
+pub fn print_timings(timings: &[crate::site::Stage]) {
+    for st in timings {
+        let rss = st
+            .rss_kib
+            .map(|k| format!("  (RSS {:.0} MiB)", k as f64 / 1024.0))
+            .unwrap_or_default();
+        eprintln!(
+            "{:>8}: {:>7.1} ms{rss}",
+            st.name,
+            st.time.as_secs_f64() * 1000.0
+        );
     }
 }
 
@@ -187,11 +195,11 @@ fn build(a: &BuildArgs) -> ExitCode {
         Ok(r) => {
             if a.timings {
                 print_timings(&built.timings);
-                eprintln!(
-                    "{:>8}: {:>7.1} ms",
-                    "write",
-                    writing.elapsed().as_secs_f64() * 1000.0
-                );
+                print_timings(&[crate::site::Stage {
+                    name: "write",
+                    time: writing.elapsed(),
+                    rss_kib: crate::site::rss_kib(),
+                }]);
             }
             eprintln!(
                 "built {} files into {} in {} ms ({} written, {} unchanged, {} removed)",

@@ -100,8 +100,6 @@ pub struct Link {
     pub line: usize,
     pub col: usize,
     pub len: usize,
-    /// The source line, for the caret display.
-    pub source_line: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -542,24 +540,15 @@ impl<'a> Renderer<'_, 'a> {
     fn link(&self, target: Target, range: &Range<usize>) -> Link {
         let off = self.off(range);
         let (line, col) = self.lines.pos(off);
-        let src = self.input.file[off..].lines().next().unwrap_or("");
         let len = self.input.file[off..(self.input.body_start + range.end)]
             .lines()
             .next()
             .map_or(1, |s| s.chars().count().max(1));
-        let source_line = self
-            .input
-            .file
-            .lines()
-            .nth(line - 1)
-            .unwrap_or(src)
-            .to_owned();
         Link {
             target,
             line,
             col,
             len,
-            source_line,
         }
     }
 

@@ -63,19 +63,39 @@ pub struct Built {
     /// Number of chapters rendered afresh (the rest came from the cache).
     pub rendered: usize,
     /// Wall time of each stage, in order (`build --timings` prints them).
-    pub timings: Vec<(&'static str, std::time::Duration)>,
+    pub timings: Vec<Stage>,
+}
+
+/// One build stage as `--timings` reports it.
+#[derive(Debug, Clone, Copy)]
+pub struct Stage {
+    pub name: &'static str,
+    pub time: std::time::Duration,
+    /// Resident memory of the process when the stage ended, in KiB (Linux only).
+    pub rss_kib: Option<u64>,
+}
+
+/// The process's current resident set size in KiB, where the OS tells it cheaply.
+pub fn rss_kib() -> Option<u64> {
+    let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
+    let pages: u64 = statm.split_whitespace().nth(1)?.parse().ok()?;
+    Some(pages * 4)
 }
 
 /// Records the wall time of consecutive stages.
-struct Stopwatch(std::time::Instant, Vec<(&'static str, std::time::Duration)>);
+struct Stopwatch(std::time::Instant, Vec<Stage>);
 
 impl Stopwatch {
     fn new() -> Self {
         Stopwatch(std::time::Instant::now(), Vec::new())
     }
-    fn lap(&mut self, stage: &'static str) {
+    fn lap(&mut self, name: &'static str) {
         let now = std::time::Instant::now();
-        self.1.push((stage, now - self.0));
+        self.1.push(Stage {
+            name,
+            time: now - self.0,
+            rss_kib: rss_kib(),
+        });
         self.0 = now;
     }
 }
@@ -580,6 +600,11 @@ fn assemble(
     let sections = search_sections(guide, pages, rendered);
     clock.lap("sections");
     let mut search_out = search::build_cached(&sections, &mut cache.search);
+    // Free what only the index needed before the pages are made, so their memory is reused.
+    drop(sections);
+    if cache.one_shot {
+        cache.search = crate::search::Cache::default();
+    }
     clock.lap("search");
     // The entry script gets a stable name: every page points at it, so a content-hashed name
     // would change every page on any text edit. Shards it loads keep their hashed names.
@@ -1266,7 +1291,8 @@ mod tests {
         };
         let nav_c =
             |s: String| s + "  - title: 第三部分\n    chapters:\n      - chapters/new/c.md\n";
-        let steps: Vec<(Vec<&str>, Box<dyn Fn()>)> = vec![
+        type Step<'s> = (Vec<&'s str>, Box<dyn Fn() + 's>);
+        let steps: Vec<Step> = vec![
             (
                 vec!["checklists/demo.yaml"],
                 Box::new(|| {
