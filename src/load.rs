@@ -25,6 +25,8 @@ pub struct Guide {
     /// How the guide directory is shown in diagnostics (e.g. `guide`).
     pub display_root: String,
     pub config: GuideConfig,
+    /// Hash of `guide.yaml`'s text: stands in for everything derived from the config.
+    pub config_key: u64,
     /// The home page (`index.md`), if present.
     pub home: Option<Chapter>,
     /// Chapters in nav order.
@@ -400,9 +402,11 @@ fn load_inner(opts: &LoadOptions, cache: &mut LoadCache) -> (Option<Guide>, Vec<
     }
 
     checklists.sort_by(|a, b| a.id.cmp(&b.id));
+    let config_key = crate::site::fnv64(&[config_text.as_bytes()]);
     let guide = Guide {
         display_root: opts.display_root.trim_end_matches('/').to_owned(),
         config,
+        config_key,
         home,
         chapters: ordered,
         checklists,

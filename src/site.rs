@@ -736,9 +736,41 @@ fn assemble(
         let _ = serde_json::to_writer(&mut h, &(&site_ctx, nav));
         h.0
     };
-    let key_site = SiteCtx::default();
     let mut jobs: Vec<PageJob> = Vec::with_capacity(pages.len());
+    let mut hits: Vec<(String, Blob)> = Vec::new();
     for (i, (page, r)) in pages.iter().zip(rendered).enumerate() {
+        // The page's key from its inputs, so a hit never even builds the context: the context
+        // below is a function of exactly these (the theme, the site-wide parts, guide.yaml, this
+        // chapter's and its neighbours' load keys, and the checklists it links or embeds).
+        // `site::tests::told_rebuilds_equal_clean_builds` and tests/cli/edits.rs hold this.
+        let key = if cache.one_shot {
+            0
+        } else {
+            let linked = page
+                .front
+                .checklists
+                .iter()
+                .map(|id| id.value.as_str())
+                .chain(embedded(r));
+            let mut parts: Vec<u64> = vec![
+                theme_key,
+                shared_key,
+                guide.config_key,
+                page.key,
+                i.checked_sub(1)
+                    .and_then(|j| pages.get(j))
+                    .map_or(0, |p| p.key),
+                pages.get(i + 1).map_or(0, |p| p.key),
+            ];
+            parts.extend(linked.map(|id| list_keys.get(id).copied().unwrap_or(1)));
+            let bytes: Vec<u8> = parts.iter().flat_map(|k| k.to_le_bytes()).collect();
+            fnv64(&[&bytes])
+        };
+        if let Some(hit) = cache.pages.get(&key).filter(|_| !cache.one_shot) {
+            cache.pages_live.insert(key);
+            hits.push((page.url.clone(), Arc::clone(hit)));
+            continue;
+        }
         let is_home = page.source == "index.md";
         let part = page
             .part
@@ -758,7 +790,7 @@ fn assemble(
             title: c.front.title.clone(),
             url: c.url.clone(),
         };
-        let mut ctx = PageCtx {
+        let ctx = PageCtx {
             kind: if is_home { "home" } else { "chapter" },
             title: page.front.title.clone(),
             description: page.front.description.clone(),
@@ -798,26 +830,6 @@ fn assemble(
             ..blank("chapter", &page.url, "")
         };
         let template = if is_home { "home.html" } else { "chapter.html" };
-        let key = if cache.one_shot {
-            0
-        } else {
-            let body_parts: Vec<u64> = std::iter::once(page.key)
-                .chain(
-                    embedded(r)
-                        .into_iter()
-                        .map(|id| list_keys.get(id).copied().unwrap_or(1)),
-                )
-                .collect();
-            let (site_ref, nav_ref) = (ctx.site, ctx.nav);
-            ctx.site = &key_site;
-            ctx.nav = &[];
-            let mut h = HashWriter::new();
-            let _ = serde_json::to_writer(&mut h, &(theme_key, shared_key, template, &ctx));
-            let _ = serde_json::to_writer(&mut h, &body_parts);
-            ctx.site = site_ref;
-            ctx.nav = nav_ref;
-            h.0
-        };
         jobs.push(PageJob {
             url: page.url.clone(),
             template,
@@ -841,6 +853,9 @@ fn assemble(
     };
     for (url, res) in cache.pages_parallel(theme, jobs, &fill) {
         put(&mut site, &mut diags, url, res);
+    }
+    for (url, html) in hits {
+        site.files.insert(url, html);
     }
     clock.lap("chapters");
     if guide.home.is_none() {
