@@ -18,7 +18,7 @@ use std::hash::{Hash, Hasher};
 use serde_json::json;
 
 use super::fxhash::{FxBuild, FxHasher};
-use super::index::{breadcrumb_text, FIELDS, FIELD_B, FIELD_WEIGHT, K1, SCALE};
+use super::index::{breadcrumb_text, impact, FIELDS};
 use super::output::{
     bm25_params, escape_into, estimate_gzip, fnv1a32, hash_name, js, shard_key_split, MAX_LATIN,
     SCRIPT_HEAD, SCRIPT_TAIL, SECTION_SHARD_BYTES, SHARD_THRESHOLD, TERM_SHARD_BYTES,
@@ -50,8 +50,11 @@ pub struct Cache {
     py: (Vec<(String, u32)>, String),
     /// The last set of CJK characters and the JSON of their reading table.
     chars: (Vec<char>, String),
-    /// Encoded posting list per term id: (fingerprint of its inputs, text).
-    posts: FxMap<u32, (u64, String)>,
+    /// Posting list per term id (sharded layout), for the sections `inv_keys`.
+    inv: Vec<Postings>,
+    inv_keys: Vec<u64>,
+    /// Term shard layout and files of the last sharded build.
+    tfiles: TermFiles,
     /// Output files by fingerprint of their inputs: (path, bytes).
     files: FxMap<u64, (String, Vec<u8>)>,
     /// The last output, by fingerprint of its input (section keys and layout): the entry path
@@ -102,13 +105,13 @@ impl Interner {
 
 /// One section's share of the work.
 struct Entry {
-    /// First position of each field (fields are separated by one unused position).
-    fstart: [u32; FIELDS],
-    /// Token count per field.
-    lens: [u32; FIELDS],
-    /// (term id, end of its positions in `pos`); each term once.
+    /// (term id, end of its posting fragment in `frag`), sorted by term id; each term once.
+    /// Besides real terms, "\u{1}<c>" for each CJK character of the section's one- and
+    /// two-character terms (the precomputed one-character lists of split characters).
     terms: Vec<(u32, u32)>,
-    pos: Vec<u32>,
+    /// Per term, the section's part of its posting list after the section delta: impact,
+    /// position count, position deltas (character varints). Depends on this section only.
+    frag: String,
     /// Normalised body, heading (and page title on a page's first section), '\n'-separated:
     /// the text `pinyin::vocabulary` counts strings in.
     vtext: String,
@@ -117,6 +120,34 @@ struct Entry {
     /// The section's JSON record after `[<page index>,`: raw length, then script-escaped.
     rec_len: usize,
     rec_esc: String,
+}
+
+impl Entry {
+    /// The fragment of the `k`-th term.
+    fn frag_of(&self, k: usize) -> &str {
+        let start = if k == 0 {
+            0
+        } else {
+            self.terms[k - 1].1 as usize
+        };
+        self.frag.get(start..self.terms[k].1 as usize).unwrap_or("")
+    }
+
+    /// Replaces thread-local term ids by `map[id]` and re-sorts by the new ids.
+    fn remap(&mut self, map: &[u32]) {
+        let mut parts: Vec<(u32, usize)> = (0..self.terms.len())
+            .map(|k| (map[self.terms[k].0 as usize], k))
+            .collect();
+        parts.sort_unstable();
+        let mut frag = String::with_capacity(self.frag.len());
+        let mut terms = Vec::with_capacity(parts.len());
+        for (id, k) in parts {
+            frag.push_str(self.frag_of(k));
+            terms.push((id, u32::try_from(frag.len()).unwrap_or(u32::MAX)));
+        }
+        self.terms = terms;
+        self.frag = frag;
+    }
 }
 
 fn section_key(s: &Section, repeated: bool, first: bool) -> u64 {
@@ -205,23 +236,24 @@ fn analyse(j: &Job, local: &mut Interner, norm: &mut String) -> Entry {
     let bc = breadcrumb_text(s);
     let heading = if j.repeated { "" } else { s.heading.as_str() };
     let fields: [&str; FIELDS] = [&s.page_title, heading, &bc, &s.text, &s.code];
-    let mut fstart = [0u32; FIELDS];
     let mut lens = [0u32; FIELDS];
     let mut toks: Vec<(u32, u32)> = Vec::new();
     let mut next = 0u32;
     let mut vtext = String::new();
     let mut seen: FxMap<u32, u32> = FxMap::default();
     let mut ids: Vec<u32> = Vec::new();
+    let mut tfs: Vec<[u32; FIELDS]> = Vec::new();
     for (f, text) in fields.iter().enumerate() {
         norm.clear();
         normalize_into(text, norm);
-        fstart[f] = next;
         let (count, end) = visit_normalized(norm, next, |t, pos, kind| {
             let gid = local.intern_token(t, kind);
             let li = *seen.entry(gid).or_insert_with(|| {
                 ids.push(gid);
+                tfs.push([0; FIELDS]);
                 u32::try_from(ids.len() - 1).unwrap_or(u32::MAX)
             });
+            tfs[li as usize][f] += 1;
             toks.push((li, pos));
         });
         lens[f] = count;
@@ -258,14 +290,46 @@ fn analyse(j: &Job, local: &mut Interner, norm: &mut String) -> Entry {
     }
     // Positions grouped by term, each group ascending (tokens come in position order).
     toks.sort_unstable();
-    let mut terms = Vec::with_capacity(ids.len());
-    let mut pos = Vec::with_capacity(toks.len());
-    for (k, &(li, p)) in toks.iter().enumerate() {
-        pos.push(p);
-        if toks.get(k + 1).is_none_or(|n| n.0 != li) {
-            let end = u32::try_from(pos.len()).unwrap_or(u32::MAX);
-            terms.push((ids[li as usize], end));
+    let mut terms = Vec::with_capacity(ids.len() + 16);
+    let mut frag = String::with_capacity(toks.len() * 3);
+    let mut best: BTreeMap<char, u32> = BTreeMap::new();
+    let mut k = 0;
+    while k < toks.len() {
+        let li = toks[k].0;
+        let mut e = k;
+        while e < toks.len() && toks[e].0 == li {
+            e += 1;
         }
+        let gid = ids[li as usize];
+        let imp = impact(&tfs[li as usize], &lens);
+        push_b32(&mut frag, imp);
+        push_b32(&mut frag, u32::try_from(e - k).unwrap_or(u32::MAX));
+        let mut last = 0u32;
+        for &(_, p) in &toks[k..e] {
+            push_b32(&mut frag, p.wrapping_sub(last));
+            last = p;
+        }
+        terms.push((gid, u32::try_from(frag.len()).unwrap_or(u32::MAX)));
+        if let Some((t, Kind::Cjk)) = local.list.get(gid as usize) {
+            let mut it = t.chars();
+            if let (Some(a), b, None) = (it.next(), it.next(), it.next()) {
+                for c in std::iter::once(a).chain(b) {
+                    let v = best.entry(c).or_insert(0);
+                    *v = (*v).max(imp);
+                }
+            }
+        }
+        k = e;
+    }
+    let mut key = String::with_capacity(8);
+    for (c, imp) in best {
+        key.clear();
+        key.push('\u{1}');
+        key.push(c);
+        let gid = local.intern(&key, Kind::Cjk);
+        push_b32(&mut frag, imp);
+        push_b32(&mut frag, 0);
+        terms.push((gid, u32::try_from(frag.len()).unwrap_or(u32::MAX)));
     }
     let rec = if s.code.is_empty() {
         js(&(&s.anchor, &s.heading, &s.breadcrumb, &s.text))
@@ -276,10 +340,8 @@ fn analyse(j: &Job, local: &mut Interner, norm: &mut String) -> Entry {
     let mut rec_esc = String::with_capacity(tail.len() + 8);
     escape_into(&mut rec_esc, tail);
     Entry {
-        fstart,
-        lens,
         terms,
-        pos,
+        frag,
         vtext,
         names,
         rec_len: tail.len(),
@@ -432,9 +494,7 @@ pub fn build(sections: &[Section], layout: Layout, cache: &mut Cache) -> SearchO
             .map(|(t, k)| cache.terms.intern(t, *k))
             .collect();
         for (key, mut e) in entries {
-            for t in &mut e.terms {
-                t.0 = map[t.0 as usize];
-            }
+            e.remap(&map);
             cache.entries.insert(key, e);
         }
     }
@@ -482,10 +542,22 @@ pub fn build(sections: &[Section], layout: Layout, cache: &mut Cache) -> SearchO
         }
     }
     cache.live = live;
-    cache.entries.retain(|k, _| cache.live.contains_key(k));
 
-    let entries = std::mem::take(&mut cache.entries);
-    let out = assemble(sections, layout, &keys, &entries, cache);
+    let sharded = match layout {
+        Layout::Single => false,
+        Layout::Sharded => true,
+        Layout::Auto => estimate_gzip(sections) > SHARD_THRESHOLD,
+    };
+    let mut entries = std::mem::take(&mut cache.entries);
+    // Posting lists: patched for the sections that changed (the entries of the sections they
+    // replace are still in `entries`), or rebuilt.
+    let dirty = if sharded {
+        update_postings(&keys, &entries, cache)
+    } else {
+        None
+    };
+    entries.retain(|k, _| cache.live.contains_key(k));
+    let out = assemble(sections, sharded, &keys, &entries, dirty.as_deref(), cache);
     cache.entries = entries;
     match out {
         Some(out) => {
@@ -520,9 +592,10 @@ pub fn build(sections: &[Section], layout: Layout, cache: &mut Cache) -> SearchO
 /// Steps 4–5 of `build`: vocabulary and files from the sections' entries.
 fn assemble(
     sections: &[Section],
-    layout: Layout,
+    sharded: bool,
     keys: &[u64],
     entries: &FxMap<u64, Entry>,
+    dirty: Option<&[bool]>,
     cache: &mut Cache,
 ) -> Option<SearchOutput> {
     let n = sections.len();
@@ -547,13 +620,10 @@ fn assemble(
     }
     let nj = js(&n);
     let bm = js(&bm25_params());
-    let sharded = match layout {
-        Layout::Single => false,
-        Layout::Sharded => true,
-        Layout::Auto => estimate_gzip(sections) > SHARD_THRESHOLD,
-    };
     if !sharded {
-        cache.posts.clear();
+        cache.inv = Vec::new();
+        cache.inv_keys = Vec::new();
+        cache.tfiles = TermFiles::default();
         cache.files.clear();
         let cap: usize = secs.iter().map(|e| e.rec_esc.len() + 8).sum();
         let mut sc = Script::new(cap + py.len() + chars.len() + 256);
@@ -586,7 +656,7 @@ fn assemble(
         });
     }
     Some(sharded_files(
-        keys, &secs, &pages, &sec_page, &nj, &bm, &py, &chars, cache,
+        keys, &secs, &pages, &sec_page, &nj, &bm, &py, &chars, dirty, cache,
     ))
 }
 
@@ -717,26 +787,218 @@ fn vocabulary(secs: &[&Entry], cache: &mut Cache) -> (String, String) {
     (cache.py.1.clone(), cache.chars.1.clone())
 }
 
-/// `x.round().clamp(1.0, 1_000_000.0) as u32` (as `index::build` stores impacts), without the
-/// libm call for the usual range: for 0 ≤ x < 2^31, `x - trunc(x)` is exact.
-fn round_impact(x: f64) -> u32 {
-    if (0.0..2_147_483_648.0).contains(&x) {
-        let t = x as u32;
-        let r = if x - f64::from(t) >= 0.5 { t + 1 } else { t };
-        r.clamp(1, 1_000_000)
-    } else {
-        x.round().clamp(1.0, 1_000_000.0) as u32
+/// One term's posting list without its leading count: per member section, the delta from the
+/// previous member and that section's fragment (`Entry::frag`). Kept current by splicing when
+/// a few sections change.
+#[derive(Default)]
+struct Postings {
+    /// Member sections, ascending.
+    members: Vec<u32>,
+    /// End of each member's segment in `text`.
+    ends: Vec<u32>,
+    text: String,
+}
+
+/// Value of one character of the varint alphabet (`push_b32`).
+fn b32_val(c: u8) -> u32 {
+    match c {
+        b'0'..=b'9' => u32::from(c - b'0'),
+        b'A'..=b'Z' => u32::from(c - b'A') + 10,
+        b'a'..=b'z' => u32::from(c - b'a') + 36,
+        b'-' => 62,
+        _ => 63,
     }
 }
 
-/// A well-mixed 64-bit value (splitmix64's finaliser).
-fn mix(mut x: u64) -> u64 {
-    x = x.wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    x ^= x >> 30;
-    x = x.wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    x ^= x >> 27;
-    x = x.wrapping_mul(0x94D0_49BB_1331_11EB);
-    x ^ (x >> 31)
+/// Characters `push_b32` writes for `v`.
+fn b32_len(mut v: u32) -> usize {
+    let mut n = 1;
+    while v >= 32 {
+        v >>= 5;
+        n += 1;
+    }
+    n
+}
+
+fn to_u32(v: usize) -> u32 {
+    u32::try_from(v).unwrap_or(u32::MAX)
+}
+
+impl Postings {
+    fn start(&self, j: usize) -> usize {
+        if j == 0 {
+            0
+        } else {
+            self.ends[j - 1] as usize
+        }
+    }
+
+    fn prev(&self, j: usize) -> u32 {
+        if j == 0 {
+            0
+        } else {
+            self.members[j - 1]
+        }
+    }
+
+    /// Length of the delta varint at `at`.
+    fn delta_len(&self, at: usize) -> usize {
+        let b = self.text.as_bytes();
+        let mut e = at;
+        while e < b.len() && b32_val(b[e]) & 32 != 0 {
+            e += 1;
+        }
+        (e + 1 - at).min(b.len().saturating_sub(at))
+    }
+
+    /// Replaces `text[a..b]` (inside segment `j`) by `with` and moves the later segment ends.
+    fn splice(&mut self, j: usize, a: usize, b: usize, with: &str) {
+        self.text.replace_range(a..b, with);
+        let diff = with.len() as i64 - (b - a) as i64;
+        if diff != 0 {
+            for x in &mut self.ends[j..] {
+                *x = (i64::from(*x) + diff) as u32;
+            }
+        }
+    }
+
+    /// Re-encodes the delta of segment `j` (its predecessor changed).
+    fn fix_delta(&mut self, j: usize) {
+        if j >= self.members.len() {
+            return;
+        }
+        let st = self.start(j);
+        let len = self.delta_len(st);
+        let mut d = String::new();
+        push_b32(&mut d, self.members[j].wrapping_sub(self.prev(j)));
+        self.splice(j, st, st + len, &d);
+    }
+
+    fn push(&mut self, sec: u32, frag: &str) {
+        let prev = self.members.last().copied().unwrap_or(0);
+        push_b32(&mut self.text, sec.wrapping_sub(prev));
+        self.text.push_str(frag);
+        self.members.push(sec);
+        self.ends.push(to_u32(self.text.len()));
+    }
+
+    /// Sets (or with `None` removes) section `sec`'s fragment; true if the list changed.
+    fn set(&mut self, sec: u32, frag: Option<&str>) -> bool {
+        match (self.members.binary_search(&sec), frag) {
+            (Ok(j), Some(f)) => {
+                let st = self.start(j);
+                let end = self.ends[j] as usize;
+                let dl = self.delta_len(st);
+                if self.text.get(st + dl..end) == Some(f) {
+                    return false;
+                }
+                self.splice(j, st + dl, end, f);
+                true
+            }
+            (Ok(j), None) => {
+                let st = self.start(j);
+                let end = self.ends[j] as usize;
+                self.splice(j, st, end, "");
+                self.ends.remove(j);
+                self.members.remove(j);
+                self.fix_delta(j);
+                true
+            }
+            (Err(_), None) => false,
+            (Err(j), Some(f)) => {
+                let st = self.start(j);
+                let mut seg = String::with_capacity(f.len() + 4);
+                push_b32(&mut seg, sec.wrapping_sub(self.prev(j)));
+                seg.push_str(f);
+                self.text.insert_str(st, &seg);
+                for x in &mut self.ends[j..] {
+                    *x += to_u32(seg.len());
+                }
+                self.ends.insert(j, to_u32(st + seg.len()));
+                self.members.insert(j, sec);
+                self.fix_delta(j + 1);
+                true
+            }
+        }
+    }
+}
+
+/// Brings `cache.inv` up to date with the sections `keys` (their entries are in `entries`, and
+/// so are those of the keys `cache.inv` was built for). Returns which term ids changed, or
+/// `None` when every list was rebuilt.
+fn update_postings(
+    keys: &[u64],
+    entries: &FxMap<u64, Entry>,
+    cache: &mut Cache,
+) -> Option<Vec<bool>> {
+    let n = keys.len();
+    let nterms = cache.terms.list.len();
+    cache.inv.resize_with(nterms, Postings::default);
+    let old = std::mem::take(&mut cache.inv_keys);
+    let changed: Vec<usize> = if old.len() == n && n > 0 {
+        (0..n).filter(|&i| keys[i] != old[i]).collect()
+    } else {
+        (0..n).collect()
+    };
+    let patch = old.len() == n
+        && n > 0
+        && changed.len() <= n / 16 + 4
+        && changed
+            .iter()
+            .all(|&i| entries.contains_key(&old[i]) && entries.contains_key(&keys[i]));
+    cache.inv_keys = keys.to_vec();
+    if patch {
+        let mut dirty = vec![false; nterms];
+        for &i in &changed {
+            let (Some(o), Some(e)) = (entries.get(&old[i]), entries.get(&keys[i])) else {
+                continue;
+            };
+            let si = to_u32(i);
+            let (mut a, mut b) = (0, 0);
+            while a < o.terms.len() || b < e.terms.len() {
+                let ia = o.terms.get(a).map_or(u32::MAX, |t| t.0);
+                let ib = e.terms.get(b).map_or(u32::MAX, |t| t.0);
+                let (id, frag) = if ib <= ia {
+                    let f = e.frag_of(b);
+                    if ia == ib {
+                        a += 1;
+                    }
+                    b += 1;
+                    (ib, Some(f))
+                } else {
+                    a += 1;
+                    (ia, None)
+                };
+                if cache.inv[id as usize].set(si, frag) {
+                    dirty[id as usize] = true;
+                }
+            }
+        }
+        return Some(dirty);
+    }
+    for p in &mut cache.inv {
+        p.members.clear();
+        p.ends.clear();
+        p.text.clear();
+    }
+    for (si, k) in keys.iter().enumerate() {
+        let Some(e) = entries.get(k) else { continue };
+        for (k, &(id, _)) in e.terms.iter().enumerate() {
+            cache.inv[id as usize].push(to_u32(si), e.frag_of(k));
+        }
+    }
+    None
+}
+
+/// The term shard layout of the last sharded build and its files.
+#[derive(Default)]
+struct TermFiles {
+    /// Shard count and split characters the buckets below were computed for.
+    sig: (usize, Vec<char>),
+    /// Shard of each term id (u32::MAX: not computed yet; u32::MAX - 1: not shipped).
+    bucket: Vec<u32>,
+    /// Per shard: key of its file in `Cache::files` and the file's content hash.
+    files: Vec<Option<(u64, String)>>,
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -749,274 +1011,136 @@ fn sharded_files(
     bm: &str,
     py: &str,
     chars: &str,
+    dirty: Option<&[bool]>,
     cache: &mut Cache,
 ) -> SearchOutput {
     let n = secs.len();
-    // Field length normalisation, per section and field (same expression as `index::build`).
-    let nf = n.max(1) as f64;
-    let mut avg = [0f64; FIELDS];
-    for e in secs {
-        for (a, &l) in avg.iter_mut().zip(&e.lens) {
-            *a += f64::from(l);
-        }
-    }
-    for a in &mut avg {
-        *a = (*a / nf).max(1.0);
-    }
-    let norms: Vec<[f64; FIELDS]> = secs
-        .iter()
-        .map(|e| {
-            let mut v = [0f64; FIELDS];
-            for f in 0..FIELDS {
-                v[f] = 1.0 - FIELD_B[f] + FIELD_B[f] * f64::from(e.lens[f]) / avg[f];
-            }
-            v
-        })
-        .collect();
-    // Everything below walks the sections in order (their entries are contiguous in memory);
-    // per-term state lives in small arrays indexed by term id.
-    let nterms = cache.terms.list.len();
     let list = &cache.terms.list;
-    let mut df = vec![0u32; nterms];
-    let mut sec_off = Vec::with_capacity(n + 1);
-    sec_off.push(0usize);
-    for e in secs {
-        for &(id, _) in &e.terms {
-            df[id as usize] += 1;
+    let inv = &cache.inv;
+    let nterms = list.len().min(inv.len());
+    let pseudo = |t: &str| t.starts_with('\u{1}');
+    // Term shards (as `output::write`). A CJK character whose terms would fill more than a few
+    // shards on their own is split: its terms are placed by the whole term.
+    let mut total = 0usize;
+    let mut per_char: BTreeMap<char, usize> = BTreeMap::new();
+    for (id, p) in inv.iter().enumerate().take(nterms) {
+        let t = &list[id].0;
+        if p.members.is_empty() || pseudo(t) {
+            continue;
         }
-        sec_off.push(sec_off.last().copied().unwrap_or(0) + e.terms.len());
-    }
-    let idf: Vec<f64> = df
-        .iter()
-        .map(|&d| {
-            let d = f64::from(d);
-            (1.0 + (nf - d + 0.5) / (d + 0.5)).ln()
-        })
-        .collect();
-    let mut order: Vec<u32> = (0..nterms as u32).filter(|&i| df[i as usize] > 0).collect();
-    order.sort_unstable_by(|a, b| list[*a as usize].0.cmp(&list[*b as usize].0));
-
-    // Impacts (in section order, aligned with the entries' term lists) and an order-independent
-    // fingerprint of each term's posting list: sections, their content keys, impacts.
-    let all_secs: Vec<usize> = (0..n).collect();
-    let parts = par_chunks(
-        &all_secs,
-        200_000,
-        |&si| secs[si].terms.len() + 1,
-        |chunk| {
-            let mut fp = vec![0u64; nterms];
-            let mut imps = Vec::new();
-            for &si in chunk {
-                let e = secs[si];
-                let norm = &norms[si];
-                let mut p0 = 0usize;
-                for &(id, end) in &e.terms {
-                    let mut tf = [0u32; FIELDS];
-                    let mut f = 0;
-                    for &p in &e.pos[p0..end as usize] {
-                        while f + 1 < FIELDS && e.fstart[f + 1] <= p {
-                            f += 1;
-                        }
-                        tf[f] += 1;
-                    }
-                    p0 = end as usize;
-                    let mut tfw = 0.0;
-                    for f in 0..FIELDS {
-                        if tf[f] > 0 {
-                            tfw += FIELD_WEIGHT[f] * f64::from(tf[f]) / norm[f];
-                        }
-                    }
-                    let idf = idf[id as usize];
-                    let w = idf * tfw * (K1 + 1.0) / (K1 + tfw);
-                    let impact = round_impact(w * SCALE);
-                    imps.push(impact);
-                    let x = keys[si] ^ (((si as u64) << 32) | u64::from(impact));
-                    let slot = &mut fp[id as usize];
-                    *slot = slot.wrapping_add(mix(x));
-                }
-            }
-            (fp, imps)
-        },
-    );
-    let mut fp = vec![0u64; nterms];
-    let mut impacts: Vec<u32> = Vec::with_capacity(sec_off[n]);
-    for (f, imps) in parts {
-        for (a, b) in fp.iter_mut().zip(f) {
-            *a = a.wrapping_add(b);
+        let size = t.len() + b32_len(to_u32(p.members.len())) + p.text.len() + 6;
+        total += size;
+        if let Some(c) = t.chars().next().filter(|&c| is_cjk(c)) {
+            *per_char.entry(c).or_insert(0) += size;
         }
-        impacts.extend(imps);
     }
-
-    // Re-encode the lists whose fingerprint changed (each thread encodes its share of the
-    // terms, scanning the sections in order).
-    let todo: Vec<u32> = order
-        .iter()
-        .copied()
-        .filter(|&id| cache.posts.get(&id).is_none_or(|o| o.0 != fp[id as usize]))
-        .collect();
-    let outs: Vec<(u32, String)> = par_chunks(
-        &todo,
-        50_000,
-        |&id| df[id as usize] as usize,
-        |mine| {
-            let mut slot_of = vec![u32::MAX; nterms];
-            let mut outs: Vec<(u32, String)> = Vec::with_capacity(mine.len());
-            for &id in mine {
-                slot_of[id as usize] = outs.len() as u32;
-                let mut s = String::new();
-                push_b32(&mut s, df[id as usize]);
-                outs.push((id, s));
-            }
-            let mut prev = vec![0u32; outs.len()];
-            for (si, e) in secs.iter().enumerate() {
-                let mut p0 = 0usize;
-                for (k, &(id, end)) in e.terms.iter().enumerate() {
-                    let ps = &e.pos[p0..end as usize];
-                    p0 = end as usize;
-                    let o = slot_of[id as usize];
-                    if o == u32::MAX {
-                        continue;
-                    }
-                    let o = o as usize;
-                    let out = &mut outs[o].1;
-                    let si = si as u32;
-                    push_b32(out, si.wrapping_sub(prev[o]));
-                    prev[o] = si;
-                    push_b32(out, impacts[sec_off[si as usize] + k]);
-                    push_b32(out, u32::try_from(ps.len()).unwrap_or(u32::MAX));
-                    let mut last = 0u32;
-                    for &p in ps {
-                        push_b32(out, p.wrapping_sub(last));
-                        last = p;
-                    }
-                }
-            }
-            outs
-        },
-    )
-    .into_iter()
-    .flatten()
-    .collect();
-    for (id, text) in outs {
-        cache.posts.insert(id, (fp[id as usize], text));
-    }
-    cache
-        .posts
-        .retain(|&id, _| df.get(id as usize).is_some_and(|&d| d > 0));
-    let posts = &cache.posts;
-    let text_of = |id: u32| posts.get(&id).map_or("", |p| p.1.as_str());
-
-    // Term shards (as `output::write`).
-    let total: usize = order
-        .iter()
-        .map(|&id| list[id as usize].0.len() + text_of(id).len() + 6)
-        .sum();
     let nshards = (total / TERM_SHARD_BYTES)
         .clamp(16, 4096)
         .next_power_of_two();
-    let mut per_char: BTreeMap<char, usize> = BTreeMap::new();
-    for &id in &order {
-        let t = &list[id as usize].0;
-        if let Some(c) = t.chars().next().filter(|&c| is_cjk(c)) {
-            *per_char.entry(c).or_insert(0) += t.len() + text_of(id).len() + 6;
-        }
-    }
     let split: Vec<char> = per_char
         .into_iter()
         .filter(|&(_, size)| size > 4 * TERM_SHARD_BYTES)
         .map(|(c, _)| c)
         .collect();
-    // Per split character: every section containing it with the best impact of its one- and
-    // two-character terms there, no positions.
-    let mut contrib: FxMap<u32, Vec<usize>> = FxMap::default();
-    for &id in &order {
-        let mut it = list[id as usize].0.chars();
-        let (a, b, rest) = (it.next(), it.next(), it.next());
-        if rest.is_some() {
+    let tf = &mut cache.tfiles;
+    let sig = (nshards, split);
+    let all_dirty = dirty.is_none() || tf.sig != sig;
+    if tf.sig != sig {
+        tf.sig = sig;
+        tf.bucket.clear();
+        tf.files = vec![None; nshards];
+    }
+    let split = &tf.sig.1;
+    let split_set: BTreeSet<char> = split.iter().copied().collect();
+    tf.bucket.resize(nterms, u32::MAX);
+    let mut buckets: Vec<Vec<u32>> = vec![Vec::new(); nshards];
+    let mut dirty_b = vec![all_dirty; nshards];
+    for id in 0..nterms {
+        let mut b = tf.bucket[id];
+        if b == u32::MAX {
+            let t = &list[id].0;
+            b = match t.strip_prefix('\u{1}') {
+                Some(c) if c.chars().next().is_some_and(|c| split_set.contains(&c)) => {
+                    fnv1a32(c.as_bytes()) & (nshards as u32 - 1)
+                }
+                Some(_) => u32::MAX - 1,
+                None => fnv1a32(shard_key_split(t, &split_set).as_bytes()) & (nshards as u32 - 1),
+            };
+            tf.bucket[id] = b;
+        }
+        if b == u32::MAX - 1 {
             continue;
         }
-        for (k, &c) in split.iter().enumerate() {
-            if a == Some(c) || (b == Some(c) && a.is_some_and(is_cjk)) {
-                contrib.entry(id).or_default().push(k);
-            }
+        if dirty.is_some_and(|d| d.get(id) == Some(&true)) {
+            dirty_b[b as usize] = true;
+        }
+        if !inv[id].members.is_empty() {
+            buckets[b as usize].push(to_u32(id));
         }
     }
-    let mut best = vec![vec![0u32; n]; split.len()];
-    if !contrib.is_empty() {
-        let mut is_contrib = vec![false; nterms];
-        for &id in contrib.keys() {
-            is_contrib[id as usize] = true;
-        }
-        for (si, e) in secs.iter().enumerate() {
-            for (k, &(id, _)) in e.terms.iter().enumerate() {
-                if !is_contrib[id as usize] {
-                    continue;
-                }
-                let imp = impacts[sec_off[si] + k];
-                for &c in contrib.get(&id).map_or(&[][..], Vec::as_slice) {
-                    let b = &mut best[c][si];
-                    *b = (*b).max(imp);
-                }
-            }
-        }
-    }
-    let mut char_posts: Vec<(String, String)> = Vec::new();
-    for (k, &c) in split.iter().enumerate() {
-        let best = &best[k];
-        let mut out = String::new();
-        let cnt = best.iter().filter(|&&b| b > 0).count();
-        push_b32(&mut out, u32::try_from(cnt).unwrap_or(u32::MAX));
-        let mut prev = 0u32;
-        for (si, &imp) in best.iter().enumerate() {
-            if imp > 0 {
-                let si = si as u32;
-                push_b32(&mut out, si.wrapping_sub(prev));
-                prev = si;
-                push_b32(&mut out, imp);
-                push_b32(&mut out, 0);
-            }
-        }
-        char_posts.push((format!("\u{1}{c}"), out));
-    }
-    let split: BTreeSet<char> = split.into_iter().collect();
-    // (term, posting text, fingerprint) in output order.
-    let mut all: Vec<(&str, &str, u64)> = order
-        .iter()
-        .map(|&id| (&*list[id as usize].0, text_of(id), fp[id as usize]))
-        .collect();
-    all.extend(
-        char_posts
-            .iter()
-            .map(|(t, p)| (t.as_str(), p.as_str(), fx(p))),
+    // Rebuild the shards whose terms changed: real terms by term, then split characters' lists.
+    let todo: Vec<usize> = (0..nshards).filter(|&b| dirty_b[b]).collect();
+    let built = par_chunks(
+        &todo,
+        256 * 1024,
+        |&b| {
+            buckets[b]
+                .iter()
+                .map(|&id| inv[id as usize].text.len() + 16)
+                .sum()
+        },
+        |chunk| {
+            chunk
+                .iter()
+                .map(|&b| {
+                    let mut members: Vec<u32> = buckets[b].clone();
+                    if members.is_empty() {
+                        return (b, None);
+                    }
+                    members.sort_unstable_by(|&x, &y| {
+                        let (tx, ty) = (&list[x as usize].0, &list[y as usize].0);
+                        (pseudo(tx), tx).cmp(&(pseudo(ty), ty))
+                    });
+                    let terms: Vec<&str> =
+                        members.iter().map(|&id| &*list[id as usize].0).collect();
+                    let cap: usize = members
+                        .iter()
+                        .map(|&id| inv[id as usize].text.len() + 8)
+                        .sum();
+                    let mut sc = Script::new(cap + 64 * members.len());
+                    sc.json("{\"k\":\"t\",\"i\":")
+                        .json(&b.to_string())
+                        .json(",\"terms\":")
+                        .json(&js(&terms))
+                        .escaped(",\"post\":[");
+                    let mut head = String::new();
+                    for (k, &id) in members.iter().enumerate() {
+                        let p = &inv[id as usize];
+                        head.clear();
+                        push_b32(&mut head, to_u32(p.members.len()));
+                        sc.escaped(if k == 0 { "\"" } else { ",\"" })
+                            .escaped(&head)
+                            .escaped(&p.text)
+                            .escaped("\"");
+                    }
+                    sc.escaped("]}");
+                    let bytes = sc.finish();
+                    let h = hash_name(&bytes);
+                    (b, Some((format!("search/t-{b:03x}-{h}.js"), h, bytes)))
+                })
+                .collect::<Vec<_>>()
+        },
     );
-    let mut buckets: Vec<Vec<usize>> = vec![Vec::new(); nshards];
-    for (i, (t, _, _)) in all.iter().enumerate() {
-        let key = match t.strip_prefix('\u{1}') {
-            Some(c) => c.to_owned(),
-            None => shard_key_split(t, &split),
-        };
-        let b = fnv1a32(key.as_bytes()) as usize & (nshards - 1);
-        buckets[b].push(i);
+    for (b, f) in built.into_iter().flatten() {
+        tf.files[b] = f.map(|(name, h, bytes)| {
+            let key = fx(&name);
+            cache.files.insert(key, (name, bytes));
+            (key, h)
+        });
     }
 
-    // Every file as (fingerprint, how to build it); built in parallel when not cached.
-    enum Spec<'a> {
-        Terms(usize, &'a [usize]),
-        Secs(usize, usize, usize),
-    }
-    let mut specs: Vec<(u64, Spec)> = Vec::new();
-    for (b, members) in buckets.iter().enumerate() {
-        if members.is_empty() {
-            continue;
-        }
-        let mut h = FxHasher::default();
-        ("t", b).hash(&mut h);
-        for &i in members {
-            all[i].0.hash(&mut h);
-            h.write_u64(all[i].2);
-        }
-        specs.push((h.finish(), Spec::Terms(b, members)));
-    }
+    // Section shards: consecutive sections, ~SECTION_SHARD_BYTES each.
+    let mut specs: Vec<(u64, usize, usize, usize)> = Vec::new();
     let mut starts = Vec::new();
     let mut i = 0;
     while i < n {
@@ -1035,76 +1159,49 @@ fn sharded_files(
             let (u, t) = pages.get(sec_page[j]).copied().unwrap_or(("", ""));
             (u, t).hash(&mut h);
         }
-        specs.push((h.finish(), Spec::Secs(k, st, i)));
+        specs.push((h.finish(), k, st, i));
         starts.push(st);
     }
-    let todo: Vec<&(u64, Spec)> = specs
+    let todo: Vec<&(u64, usize, usize, usize)> = specs
         .iter()
-        .filter(|(fp, _)| !cache.files.contains_key(fp))
+        .filter(|(fp, ..)| !cache.files.contains_key(fp))
         .collect();
     let built = par_chunks(
         &todo,
         256 * 1024,
-        |(_, s)| match s {
-            Spec::Terms(_, m) => m.iter().map(|&i| all[i].1.len() + 16).sum(),
-            Spec::Secs(_, a, b) => (*a..*b).map(|j| secs[j].rec_esc.len()).sum(),
-        },
+        |(_, _, a, b)| (*a..*b).map(|j| secs[j].rec_esc.len()).sum(),
         |chunk| {
             chunk
                 .iter()
-                .map(|(fp, s)| {
-                    let (name, bytes) = match s {
-                        Spec::Terms(b, members) => {
-                            let terms: Vec<&str> = members.iter().map(|&i| all[i].0).collect();
-                            let cap: usize = members.iter().map(|&i| all[i].1.len() + 3).sum();
-                            let mut sc = Script::new(cap + 64 * members.len());
-                            sc.json("{\"k\":\"t\",\"i\":")
-                                .json(&b.to_string())
-                                .json(",\"terms\":")
-                                .json(&js(&terms))
-                                .escaped(",\"post\":[");
-                            for (k, &i) in members.iter().enumerate() {
-                                sc.escaped(if k == 0 { "\"" } else { ",\"" })
-                                    .escaped(all[i].1)
-                                    .escaped("\"");
-                            }
-                            sc.escaped("]}");
-                            let bytes = sc.finish();
-                            let h = hash_name(&bytes);
-                            (format!("search/t-{b:03x}-{h}.js"), bytes)
+                .map(|&&(fp, k, a, b)| {
+                    let mut pg: BTreeMap<usize, (&str, &str)> = BTreeMap::new();
+                    for &p in &sec_page[a..b] {
+                        if let Some(e) = pages.get(p) {
+                            pg.insert(p, *e);
                         }
-                        Spec::Secs(k, a, b) => {
-                            let mut pg: BTreeMap<usize, (&str, &str)> = BTreeMap::new();
-                            for &p in &sec_page[*a..*b] {
-                                if let Some(e) = pages.get(p) {
-                                    pg.insert(p, *e);
-                                }
-                            }
-                            let cap: usize = (*a..*b).map(|j| secs[j].rec_esc.len() + 8).sum();
-                            let mut sc = Script::new(cap + 256);
-                            sc.json("{\"k\":\"s\",\"i\":")
-                                .json(&k.to_string())
-                                .json(",\"start\":")
-                                .json(&a.to_string())
-                                .json(",\"pages\":")
-                                .json(&js(&pg))
-                                .json(",\"secs\":[");
-                            for j in *a..*b {
-                                if j > *a {
-                                    sc.escaped(",");
-                                }
-                                sc.escaped("[")
-                                    .escaped(&sec_page[j].to_string())
-                                    .escaped(",")
-                                    .escaped(&secs[j].rec_esc);
-                            }
-                            sc.escaped("]}");
-                            let bytes = sc.finish();
-                            let h = hash_name(&bytes);
-                            (format!("search/s-{k:03x}-{h}.js"), bytes)
+                    }
+                    let cap: usize = (a..b).map(|j| secs[j].rec_esc.len() + 8).sum();
+                    let mut sc = Script::new(cap + 256);
+                    sc.json("{\"k\":\"s\",\"i\":")
+                        .json(&k.to_string())
+                        .json(",\"start\":")
+                        .json(&a.to_string())
+                        .json(",\"pages\":")
+                        .json(&js(&pg))
+                        .json(",\"secs\":[");
+                    for j in a..b {
+                        if j > a {
+                            sc.escaped(",");
                         }
-                    };
-                    (*fp, name, bytes)
+                        sc.escaped("[")
+                            .escaped(&sec_page[j].to_string())
+                            .escaped(",")
+                            .escaped(&secs[j].rec_esc);
+                    }
+                    sc.escaped("]}");
+                    let bytes = sc.finish();
+                    let h = hash_name(&bytes);
+                    (fp, format!("search/s-{k:03x}-{h}.js"), bytes)
                 })
                 .collect::<Vec<_>>()
         },
@@ -1112,43 +1209,52 @@ fn sharded_files(
     for (fp, name, bytes) in built.into_iter().flatten() {
         cache.files.insert(fp, (name, bytes));
     }
-    let used: FxSet<u64> = specs.iter().map(|(fp, _)| *fp).collect();
+    let tf = &cache.tfiles;
+    let mut used: FxSet<u64> = specs.iter().map(|s| s.0).collect();
+    used.extend(tf.files.iter().flatten().map(|f| f.0));
     cache.files.retain(|fp, _| used.contains(fp));
 
-    let mut term_hashes: Vec<String> = vec![String::new(); nshards];
-    let mut sec_hashes: Vec<String> = Vec::new();
-    let mut files = Vec::with_capacity(specs.len() + 1);
-    for (fp, s) in &specs {
+    let mut files = Vec::with_capacity(specs.len() + nshards + 1);
+    let mut term_hashes: Vec<&str> = Vec::with_capacity(nshards);
+    for f in &tf.files {
+        match f.as_ref().and_then(|(k, h)| Some((cache.files.get(k)?, h))) {
+            Some(((name, bytes), h)) => {
+                files.push((name.clone(), bytes.clone()));
+                term_hashes.push(h);
+            }
+            None => term_hashes.push(""),
+        }
+    }
+    let mut sec_hashes: Vec<String> = Vec::with_capacity(specs.len());
+    for (fp, ..) in &specs {
         let Some((name, bytes)) = cache.files.get(fp) else {
             continue;
         };
-        // "search/t-XXX-<hash>.js": the hash is the part between the last '-' and ".js".
+        // "search/s-XXX-<hash>.js": the hash is the part between the last '-' and ".js".
         let h = name
             .rsplit('-')
             .next()
             .and_then(|x| x.strip_suffix(".js"))
             .unwrap_or("")
             .to_owned();
-        match s {
-            Spec::Terms(b, _) => term_hashes[*b] = h,
-            Spec::Secs(..) => sec_hashes.push(h),
-        }
+        sec_hashes.push(h);
         files.push((name.clone(), bytes.clone()));
     }
-    let latin: Vec<&str> = order
-        .iter()
-        .map(|&id| &list[id as usize])
+    let mut latin: Vec<&str> = (0..nterms)
+        .filter(|&id| !inv[id].members.is_empty())
+        .map(|id| &list[id])
         .filter(|(t, k)| *k == Kind::Word && t.chars().any(char::is_alphabetic))
         .map(|(t, _)| &**t)
-        .take(MAX_LATIN)
         .collect();
+    latin.sort_unstable();
+    latin.truncate(MAX_LATIN);
     let mut sc = Script::new(py.len() + chars.len() + 64 * 1024);
     sc.json("{\"v\":1,\"k\":\"manifest\",\"n\":")
         .json(nj)
         .json(",\"ts\":")
         .json(&nshards.to_string())
         .json(",\"split\":")
-        .json(&js(&split.iter().collect::<String>()))
+        .json(&js(&tf.sig.1.iter().collect::<String>()))
         .json(",\"th\":")
         .json(&js(&term_hashes))
         .json(",\"ss\":")

@@ -1,8 +1,13 @@
-//! The inverted index: terms → postings with positions and a precomputed BM25F impact.
+//! The inverted index: terms → postings with positions and a per-section BM25F impact.
 //!
 //! Owns: the per-section position space (fields laid out title, heading, breadcrumb, body, code
 //! with a gap between fields so no phrase spans two fields), field lengths, BM25F weights, and
 //! the varint encoding of postings that `search.js` decodes.
+//!
+//! An impact is the BM25F term-frequency part only, normalised by fixed per-field pivot lengths
+//! (`PIVOT`) instead of corpus averages, so it depends on nothing but its own section: an edit
+//! changes only the postings of the edited section's terms. The client multiplies it by the
+//! idf it computes from the posting list's length at query time.
 //!
 //! Must never: let map iteration order reach the output (everything is a `BTreeMap` or sorted),
 //! panic on empty or huge input, or store anything the client cannot decode.
@@ -20,8 +25,29 @@ pub const FIELD_WEIGHT: [f64; FIELDS] = [4.0, 5.0, 1.5, 1.0, 0.3];
 /// Length normalisation per field.
 pub const FIELD_B: [f64; FIELDS] = [0.5, 0.5, 0.5, 0.75, 0.75];
 pub const K1: f64 = 1.2;
-/// Impacts are stored as round(weight × SCALE).
-pub const SCALE: f64 = 5.0;
+/// Length normalisation pivots per field (tokens), in place of corpus averages.
+pub const PIVOT: [f64; FIELDS] = [6.0, 5.0, 4.0, 100.0, 20.0];
+/// Impacts are stored as round(saturated tf × SCALE), 1..=31 (one varint character).
+pub const SCALE: f64 = 14.0;
+/// Largest stored impact.
+pub const MAX_IMPACT: u32 = 31;
+
+/// The stored impact of a term with per-field frequencies `tf` in a section with field lengths
+/// `lens` (search.js computes the same for the one-file layout).
+pub fn impact(tf: &[u32; FIELDS], lens: &[u32; FIELDS]) -> u32 {
+    let mut tfw = 0.0;
+    for f in 0..FIELDS {
+        if tf[f] > 0 {
+            let norm = 1.0 - FIELD_B[f] + FIELD_B[f] * f64::from(lens[f]) / PIVOT[f];
+            tfw += FIELD_WEIGHT[f] * f64::from(tf[f]) / norm;
+        }
+    }
+    let w = tfw * (K1 + 1.0) / (K1 + tfw) * SCALE;
+    // Non-negative and below 2^31: `as` truncates, `x - trunc(x)` is exact.
+    let t = w as u32;
+    let r = if w - f64::from(t) >= 0.5 { t + 1 } else { t };
+    r.clamp(1, MAX_IMPACT)
+}
 
 /// One section in one term's posting list.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -114,38 +140,16 @@ pub fn build(sections: &[Section]) -> Index {
         field_len.push(lens);
     }
 
-    let n = sections.len().max(1) as f64;
-    let mut avg = [0f64; FIELDS];
-    for l in &field_len {
-        for f in 0..FIELDS {
-            avg[f] += f64::from(l[f]);
-        }
-    }
-    for a in &mut avg {
-        *a = (*a / n).max(1.0);
-    }
-
     let mut terms = BTreeMap::new();
     let mut word_terms = Vec::new();
     for (term, (kind, secs)) in acc {
-        let df = secs.len() as f64;
-        let idf = (1.0 + (n - df + 0.5) / (df + 0.5)).ln();
         let mut list = Vec::with_capacity(secs.len());
         for a in secs {
             let sec = a.section;
             let lens = field_len.get(sec as usize).copied().unwrap_or([0; FIELDS]);
-            let mut tfw = 0.0;
-            for f in 0..FIELDS {
-                if a.tf[f] > 0 {
-                    let norm = 1.0 - FIELD_B[f] + FIELD_B[f] * f64::from(lens[f]) / avg[f];
-                    tfw += FIELD_WEIGHT[f] * f64::from(a.tf[f]) / norm;
-                }
-            }
-            let w = idf * tfw * (K1 + 1.0) / (K1 + tfw);
-            let impact = (w * SCALE).round().clamp(1.0, 1_000_000.0) as u32;
             list.push(Posting {
                 section: sec,
-                impact,
+                impact: impact(&a.tf, &lens),
                 positions: a.positions,
             });
         }

@@ -13,7 +13,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{json, Value};
 
-use super::index::{encode_postings_text, Index, Posting, FIELD_B, FIELD_WEIGHT, K1, SCALE};
+use super::index::{
+    encode_postings_text, Index, Posting, FIELD_B, FIELD_WEIGHT, K1, MAX_IMPACT, PIVOT, SCALE,
+};
 use super::pinyin::{override_lines, CharTable, VocabEntry};
 use super::tokenize::is_cjk;
 use super::{Layout, SearchOutput, Section};
@@ -374,8 +376,10 @@ pub(super) fn bm25_params() -> Value {
     json!({
         "w": FIELD_WEIGHT,
         "b": FIELD_B,
+        "piv": PIVOT,
         "k1": K1,
         "scale": SCALE,
+        "max": MAX_IMPACT,
     })
 }
 
