@@ -15,8 +15,6 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::hash::{Hash, Hasher};
 
-use serde_json::json;
-
 use super::fxhash::{FxBuild, FxHasher};
 use super::index::{breadcrumb_text, impact, FIELDS};
 use super::output::{
@@ -35,6 +33,10 @@ type Gram = [u32; 4];
 /// Memoised search work between builds (`site::Cache` keeps one for `guidesmith serve`).
 #[derive(Default)]
 pub struct Cache {
+    /// The last build's sections with their flags (repeated heading, first of its page) and key.
+    prev: Vec<Prev>,
+    /// Whether some section's heading names changed since `heads` was counted.
+    heads_dirty: bool,
     /// Per-section work by `section_key`.
     entries: FxMap<u64, Entry>,
     /// Term strings ↔ ids (ids are stable while the cache lives).
@@ -42,12 +44,16 @@ pub struct Cache {
     /// How many sections of the last build had each key: what `grams` counts.
     live: FxMap<u64, u32>,
     /// Corpus-wide counts of CJK strings of 1–4 characters (never holds a zero).
-    grams: FxMap<Gram, u32>,
-    /// Pinyin readings of vocabulary strings and of single characters.
-    readings: FxMap<String, Vec<Vec<String>>>,
+    grams: Grams,
+    /// Whether each vocabulary string has pinyin readings, and readings of single characters.
+    readings: FxMap<String, bool>,
     char_readings: FxMap<char, Vec<String>>,
-    /// The last vocabulary (term, count) list and its JSON.
-    py: (Vec<(String, u32)>, String),
+    /// The last vocabulary JSON.
+    py: String,
+    /// The most frequent heading names (at most `MAX_HEADINGS`, sorted by string).
+    heads: Vec<(String, u32)>,
+    /// The last merge of vocabulary strings and heading names.
+    vmerge: VMerge,
     /// The last set of CJK characters and the JSON of their reading table.
     chars: (Vec<char>, String),
     /// Posting list per term id (sharded layout), for the sections `inv_keys`.
@@ -55,11 +61,35 @@ pub struct Cache {
     inv_keys: Vec<u64>,
     /// Term shard layout and files of the last sharded build.
     tfiles: TermFiles,
+    /// Per term id (as `sharded_files` fills it): first character if CJK, else 0 (u32::MAX for
+    /// the character lists), and the term's length in bytes.
+    tinfo: Vec<(u32, u32)>,
     /// Output files by fingerprint of their inputs: (path, bytes).
     files: FxMap<u64, (String, Vec<u8>)>,
     /// The last output, by fingerprint of its input (section keys and layout): the entry path
     /// and each file as a key of `files` or, when not kept there, its bytes.
     last: Option<(u64, String, Vec<FileRef>)>,
+}
+
+/// The merged vocabulary list of the last build: the recurring strings it was made from, per
+/// kept string its index in those and in the heading names (u32::MAX: absent), and the JSON
+/// array body of the strings.
+#[derive(Default)]
+struct VMerge {
+    grams: Vec<Gram>,
+    src: Vec<(u32, u32)>,
+    tj: String,
+}
+
+/// What the last build saw at one position of its section list.
+struct Prev {
+    s: Section,
+    repeated: bool,
+    first: bool,
+    key: u64,
+    /// Length of the section's JSON record (`Entry::rec_len`) and its heading names.
+    rec_len: usize,
+    names: Vec<String>,
 }
 
 /// An output path and its bytes, as a key of `Cache::files` or owned.
@@ -372,17 +402,133 @@ fn count_grams(text: &str, d: i64, out: &mut FxMap<Gram, i64>) {
     }
 }
 
-/// Applies `d` × every suffix of the longest-string `m` to the corpus counts.
-fn add_suffixes(grams: &mut FxMap<Gram, u32>, m: &Gram, d: i64) {
-    let len = m.iter().take_while(|&&x| x != 0).count();
-    for n in 1..=len {
-        let mut g = [0u32; 4];
-        g[..n].copy_from_slice(&m[len - n..len]);
-        let new = i64::from(grams.get(&g).copied().unwrap_or(0)) + d;
-        if new <= 0 {
-            grams.remove(&g);
-        } else {
-            grams.insert(g, u32::try_from(new).unwrap_or(u32::MAX));
+/// Corpus-wide counts of CJK strings of 1–4 characters and what `pinyin::vocabulary` derives
+/// from them, kept current as counts change.
+#[derive(Default)]
+struct Grams {
+    /// Count per string (never holds a zero).
+    counts: FxMap<Gram, u32>,
+    /// Strings of 2–3 characters → the counted strings one character longer that start or end
+    /// with them (what decides whether a string is "closed").
+    ext: FxMap<Gram, Vec<Gram>>,
+    /// Recurring closed strings as (count, string), as `vocabulary` ranks them, and the count
+    /// each is filed under.
+    ranked: BTreeSet<(std::cmp::Reverse<u32>, Gram)>,
+    filed: FxMap<Gram, u32>,
+    /// Strings whose vocabulary status may have changed since the last `refresh`, unless `all`.
+    touched: FxSet<Gram>,
+    all: bool,
+    /// The characters counted (strings of length 1).
+    chars: BTreeSet<char>,
+}
+
+fn gram_len(g: &Gram) -> usize {
+    g.iter().take_while(|&&x| x != 0).count()
+}
+
+/// The string `g` without its last / first character.
+fn gram_subs(g: &Gram, len: usize) -> [Gram; 2] {
+    let mut pre = *g;
+    pre[len - 1] = 0;
+    let mut suf = [0u32; 4];
+    suf[..len - 1].copy_from_slice(&g[1..len]);
+    [pre, suf]
+}
+
+impl Grams {
+    /// Applies `d` × every suffix of the longest-string `m` to the counts.
+    fn add_suffixes(&mut self, m: &Gram, d: i64) {
+        let len = gram_len(m);
+        if self.counts.is_empty() {
+            self.all = true;
+        }
+        if !self.all {
+            // Every substring of `m`: its count or the count of a longer string around it changed.
+            for a in 0..len {
+                for b in a + 1..=len {
+                    let mut t = [0u32; 4];
+                    t[..b - a].copy_from_slice(&m[a..b]);
+                    self.touched.insert(t);
+                }
+            }
+        }
+        for n in 1..=len {
+            let mut g = [0u32; 4];
+            g[..n].copy_from_slice(&m[len - n..len]);
+            let old = self.counts.get(&g).copied().unwrap_or(0);
+            let new = i64::from(old) + d;
+            if new <= 0 {
+                self.counts.remove(&g);
+                if n == 1 {
+                    self.chars.remove(&char::from_u32(g[0]).unwrap_or('\0'));
+                }
+                if n >= 3 && old > 0 {
+                    for sub in gram_subs(&g, n) {
+                        if let Some(l) = self.ext.get_mut(&sub) {
+                            if let Some(i) = l.iter().position(|x| *x == g) {
+                                l.swap_remove(i);
+                            }
+                            if l.is_empty() {
+                                self.ext.remove(&sub);
+                            }
+                        }
+                    }
+                }
+            } else {
+                self.counts
+                    .insert(g, u32::try_from(new).unwrap_or(u32::MAX));
+                if n == 1 && old == 0 {
+                    self.chars.extend(char::from_u32(g[0]));
+                }
+                if n >= 3 && old == 0 {
+                    for sub in gram_subs(&g, n) {
+                        self.ext.entry(sub).or_default().push(g);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Whether `g` (counted `c` times) is vocabulary: 2–4 characters, recurring, closed (no
+    /// string one character longer has the same count) and not starting or ending with a stop
+    /// character.
+    fn qualifies(&self, g: &Gram, c: u32, stop: &[u32]) -> bool {
+        let len = gram_len(g);
+        len >= 2
+            && c >= pinyin::MIN_COUNT
+            && !stop.contains(&g[0])
+            && !stop.contains(&g[len - 1])
+            && !self
+                .ext
+                .get(g)
+                .is_some_and(|l| l.iter().any(|e| self.counts.get(e) == Some(&c)))
+    }
+
+    /// Re-files the touched strings in `ranked`.
+    fn refresh(&mut self) {
+        let stop: Vec<u32> = pinyin::EDGE_STOP.chars().map(|c| c as u32).collect();
+        let touched = std::mem::take(&mut self.touched);
+        if std::mem::take(&mut self.all) || touched.len() * 2 > self.counts.len() {
+            self.ranked.clear();
+            self.filed.clear();
+            for (g, &c) in &self.counts {
+                if self.qualifies(g, c, &stop) {
+                    self.ranked.insert((std::cmp::Reverse(c), *g));
+                    self.filed.insert(*g, c);
+                }
+            }
+            return;
+        }
+        for g in touched {
+            if let Some(old) = self.filed.remove(&g) {
+                self.ranked.remove(&(std::cmp::Reverse(old), g));
+            }
+            if let Some(&c) = self.counts.get(&g) {
+                if self.qualifies(&g, c, &stop) {
+                    self.ranked.insert((std::cmp::Reverse(c), g));
+                    self.filed.insert(g, c);
+                }
+            }
         }
     }
 }
@@ -431,6 +577,7 @@ pub fn build(sections: &[Section], layout: Layout, cache: &mut Cache) -> SearchO
     let n = sections.len();
     // 1. Which sections are new.
     let mut keys = Vec::with_capacity(n);
+    let mut flags = Vec::with_capacity(n);
     let mut jobs = Vec::new();
     {
         let mut pages: FxSet<&str> = FxSet::default();
@@ -441,9 +588,15 @@ pub fn build(sections: &[Section], layout: Layout, cache: &mut Cache) -> SearchO
                     .get(i - 1)
                     .is_some_and(|p| p.page == s.page && p.heading == s.heading);
             let first = pages.insert(s.page.as_str());
-            let key = section_key(s, repeated, first);
+            // Comparing with the last build's section is much cheaper than hashing it again.
+            let (key, known) = match cache.prev.get(i) {
+                Some(p) if p.repeated == repeated && p.first == first && p.s == *s => (p.key, true),
+                _ => (section_key(s, repeated, first), false),
+            };
             keys.push(key);
-            if !cache.entries.contains_key(&key) && queued.insert(key) {
+            flags.push((repeated, first));
+            // A key the last build had at this position has its entry.
+            if !known && !cache.entries.contains_key(&key) && queued.insert(key) {
                 jobs.push(Job {
                     key,
                     s,
@@ -498,6 +651,34 @@ pub fn build(sections: &[Section], layout: Layout, cache: &mut Cache) -> SearchO
             cache.entries.insert(key, e);
         }
     }
+    // Remember the sections whose key changed for the next build's comparison.
+    if cache.prev.len() != n {
+        cache.heads_dirty = true;
+    }
+    cache.prev.truncate(n);
+    for (i, s) in sections.iter().enumerate() {
+        if cache.prev.get(i).is_some_and(|p| p.key == keys[i]) {
+            continue;
+        }
+        let Some(e) = cache.entries.get(&keys[i]) else {
+            continue;
+        };
+        if cache.prev.get(i).is_none_or(|p| p.names != e.names) {
+            cache.heads_dirty = true;
+        }
+        let v = Prev {
+            s: s.clone(),
+            repeated: flags[i].0,
+            first: flags[i].1,
+            key: keys[i],
+            rec_len: e.rec_len,
+            names: e.names.clone(),
+        };
+        match cache.prev.get_mut(i) {
+            Some(p) => *p = v,
+            None => cache.prev.push(v),
+        }
+    }
     // 3. Corpus n-gram counts: apply the change in how often each key occurs.
     let mut live: FxMap<u64, u32> = FxMap::default();
     for &k in &keys {
@@ -536,7 +717,7 @@ pub fn build(sections: &[Section], layout: Layout, cache: &mut Cache) -> SearchO
             // Negative parts only remove what the counts hold, so no total dips below zero.
             for (m, d) in part {
                 if d != 0 {
-                    add_suffixes(&mut cache.grams, &m, d);
+                    cache.grams.add_suffixes(&m, d);
                 }
             }
         }
@@ -663,113 +844,127 @@ fn assemble(
 /// The vocabulary JSON (`py`) and the character reading table JSON (`chars`), from the cache's
 /// n-gram counts and the sections' names, exactly as `pinyin::vocabulary` + `output` make them.
 fn vocabulary(secs: &[&Entry], cache: &mut Cache) -> (String, String) {
-    let counts = &cache.grams;
-    let mut headings: FxMap<&str, u32> = FxMap::default();
-    for e in secs {
-        for nm in &e.names {
-            *headings.entry(nm.as_str()).or_insert(0) += 1;
-        }
-    }
-    let mut not_closed: FxSet<Gram> = FxSet::default();
-    for (k, &c) in counts {
-        let len = k.iter().take_while(|&&x| x != 0).count();
-        if len >= 3 {
-            let mut pre = *k;
-            pre[len - 1] = 0;
-            let mut suf = [0u32; 4];
-            suf[..len - 1].copy_from_slice(&k[1..len]);
-            for sub in [pre, suf] {
-                if counts.get(&sub) == Some(&c) {
-                    not_closed.insert(sub);
-                }
+    cache.grams.refresh();
+    // Heading names: recounted only when some section's names changed.
+    let recounted = std::mem::take(&mut cache.heads_dirty);
+    if recounted {
+        let mut headings: FxMap<&str, u32> = FxMap::default();
+        for e in secs {
+            for nm in &e.names {
+                *headings.entry(nm.as_str()).or_insert(0) += 1;
             }
         }
+        let mut heads: Vec<(u32, &str)> = headings.into_iter().map(|(t, c)| (c, t)).collect();
+        heads.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(b.1)));
+        heads.truncate(pinyin::MAX_HEADINGS);
+        let mut heads: Vec<(String, u32)> =
+            heads.into_iter().map(|(c, t)| (t.to_owned(), c)).collect();
+        heads.sort_by(|a, b| a.0.cmp(&b.0));
+        cache.heads = heads;
     }
-    let stop: Vec<u32> = pinyin::EDGE_STOP.chars().map(|c| c as u32).collect();
-    let mut all_chars: Vec<char> = Vec::new();
-    let mut recurring: Vec<(u32, Gram)> = Vec::new();
-    for (k, &c) in counts {
-        let len = k.iter().take_while(|&&x| x != 0).count();
-        if len == 1 {
-            all_chars.extend(char::from_u32(k[0]));
-            continue;
-        }
-        if len == 0 || c < pinyin::MIN_COUNT || not_closed.contains(k) {
-            continue;
-        }
-        if stop.contains(&k[0]) || stop.contains(&k[len - 1]) {
-            continue;
-        }
-        recurring.push((c, *k));
-    }
-    all_chars.sort_unstable();
-    // Zero-padded code points order like the strings they spell.
-    recurring.sort_unstable_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
-    recurring.truncate(MAX_VOCAB);
-    let recurring: Vec<(u32, String)> = recurring
-        .into_iter()
-        .map(|(c, k)| {
-            let t: String = k
-                .iter()
-                .take_while(|&&x| x != 0)
-                .filter_map(|&x| char::from_u32(x))
-                .collect();
-            (c, t)
-        })
+    // The most frequent recurring strings, in string order (zero-padded code points order like
+    // the strings they spell).
+    let mut rec: Vec<(Gram, u32)> = cache
+        .grams
+        .ranked
+        .iter()
+        .take(MAX_VOCAB)
+        .map(|(c, g)| (*g, c.0))
         .collect();
-
-    let mut heads: Vec<(u32, String)> = headings
-        .into_iter()
-        .map(|(t, c)| (c, t.to_owned()))
-        .collect();
-    heads.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
-    heads.truncate(pinyin::MAX_HEADINGS);
-    let mut merged: BTreeMap<String, u32> = BTreeMap::new();
-    for (c, t) in recurring.into_iter().chain(heads) {
-        let e = merged.entry(t).or_insert(0);
-        *e = (*e).max(c);
-    }
-    // Readings, memoised per string (entries no longer used are dropped once they pile up).
-    let rd = &mut cache.readings;
-    let ovr = if merged.keys().all(|t| rd.contains_key(t)) {
-        Vec::new()
-    } else {
-        pinyin::overrides()
-    };
-    let mut terms: Vec<&str> = Vec::new();
-    let mut tcounts: Vec<u32> = Vec::new();
-    for (t, c) in &merged {
-        let r = match rd.get(t) {
-            Some(r) => r,
-            None => rd
-                .entry(t.clone())
-                .or_insert_with(|| pinyin::readings(t, &ovr)),
-        };
-        if !r.is_empty() {
-            terms.push(t);
-            tcounts.push(*c);
-        }
-    }
-    if rd.len() > 2 * merged.len() + 1024 {
-        rd.retain(|t, _| merged.contains_key(t));
-    }
-    let sig: Vec<(&str, u32)> = terms.iter().copied().zip(tcounts.iter().copied()).collect();
-    if cache.py.1.is_empty()
-        || cache.py.0.len() != sig.len()
-        || cache
-            .py
-            .0
-            .iter()
-            .zip(&sig)
-            .any(|(a, b)| a.0 != b.0 || a.1 != b.1)
+    rec.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    let all_chars: Vec<char> = cache.grams.chars.iter().copied().collect();
+    // Merge both lists (max count for a string in both), keep strings with readings, and write
+    // the JSON `pinyin::vocabulary` + `output` write: {"c":[…],"ovr":[…],"t":[…]}. The merge
+    // (which strings, from which list) is kept while the strings stay the same; usually only
+    // counts change.
+    let heads = &cache.heads;
+    let vm = &mut cache.vmerge;
+    if recounted || vm.grams.len() != rec.len() || vm.grams.iter().zip(&rec).any(|(a, b)| *a != b.0)
     {
-        let py = js(&json!({
-            "t": terms,
-            "c": tcounts,
-            "ovr": pinyin::override_lines(),
-        }));
-        cache.py = (sig.iter().map(|&(t, c)| (t.to_owned(), c)).collect(), py);
+        vm.grams = rec.iter().map(|r| r.0).collect();
+        vm.src.clear();
+        vm.tj.clear();
+        let rd = &mut cache.readings;
+        let mut ovr: Option<Vec<(Vec<char>, Vec<&'static str>)>> = None;
+        let (mut i, mut j) = (0, 0);
+        let mut gs = String::new();
+        const NONE: u32 = u32::MAX;
+        while i < rec.len() || j < heads.len() {
+            gs.clear();
+            if let Some((g, _)) = rec.get(i) {
+                gs.extend(
+                    g.iter()
+                        .take_while(|&&x| x != 0)
+                        .filter_map(|&x| char::from_u32(x)),
+                );
+            }
+            let (t, src): (&str, (u32, u32)) = match (rec.get(i), heads.get(j)) {
+                (Some(_), Some(hd)) if gs.as_str() == hd.0 => {
+                    i += 1;
+                    j += 1;
+                    (&hd.0, (to_u32(i - 1), to_u32(j - 1)))
+                }
+                (Some(_), Some(hd)) if gs.as_str() < hd.0.as_str() => {
+                    i += 1;
+                    (&gs, (to_u32(i - 1), NONE))
+                }
+                (Some(_), None) => {
+                    i += 1;
+                    (&gs, (to_u32(i - 1), NONE))
+                }
+                (_, Some(hd)) => {
+                    j += 1;
+                    (&hd.0, (NONE, to_u32(j - 1)))
+                }
+                (None, None) => break,
+            };
+            let has = match rd.get(t) {
+                Some(&b) => b,
+                None => {
+                    let o = ovr.get_or_insert_with(pinyin::overrides);
+                    let b = !pinyin::readings(t, o.as_slice()).is_empty();
+                    rd.insert(t.to_owned(), b);
+                    b
+                }
+            };
+            if !has {
+                continue;
+            }
+            if !vm.src.is_empty() {
+                vm.tj.push(',');
+            }
+            vm.src.push(src);
+            if t.chars().any(|c| c == '"' || c == '\\' || c < ' ') {
+                vm.tj.push_str(&js(t));
+            } else {
+                vm.tj.push('"');
+                vm.tj.push_str(t);
+                vm.tj.push('"');
+            }
+        }
+        if rd.len() > 4 * (rec.len() + heads.len()) + 4096 {
+            rd.clear();
+        }
     }
+    let mut cj = String::with_capacity(6 * vm.src.len() + 16);
+    for (k, &(i, j)) in vm.src.iter().enumerate() {
+        let a = rec.get(i as usize).map_or(0, |r| r.1);
+        let b = heads.get(j as usize).map_or(0, |h| h.1);
+        if k > 0 {
+            cj.push(',');
+        }
+        cj.push_str(&a.max(b).to_string());
+    }
+    let tj = &vm.tj;
+    let mut py = String::with_capacity(tj.len() + cj.len() + 4096);
+    py.push_str("{\"c\":[");
+    py.push_str(&cj);
+    py.push_str("],\"ovr\":");
+    py.push_str(&js(&pinyin::override_lines()));
+    py.push_str(",\"t\":[");
+    py.push_str(&tj);
+    py.push_str("]}");
+    cache.py = py;
     if cache.chars.1.is_empty() || cache.chars.0 != all_chars {
         let mut by_reading: CharTable = BTreeMap::new();
         let cr = &mut cache.char_readings;
@@ -784,7 +979,7 @@ fn vocabulary(secs: &[&Entry], cache: &mut Cache) -> (String, String) {
         }
         cache.chars = (all_chars, js(&by_reading));
     }
-    (cache.py.1.clone(), cache.chars.1.clone())
+    (cache.py.clone(), cache.chars.1.clone())
 }
 
 /// One term's posting list without its leading count: per member section, the delta from the
@@ -1021,27 +1216,38 @@ fn sharded_files(
     let pseudo = |t: &str| t.starts_with('\u{1}');
     // Term shards (as `output::write`). A CJK character whose terms would fill more than a few
     // shards on their own is split: its terms are placed by the whole term.
+    // Per term id: its first character if CJK (else 0) and its length; u32::MAX for the
+    // character lists (compact, so this loop does not visit every term's string).
+    let tinfo = &mut cache.tinfo;
+    for (t, _) in &list[tinfo.len().min(nterms)..nterms] {
+        tinfo.push(if pseudo(t) {
+            (u32::MAX, 0)
+        } else {
+            let c = t.chars().next().filter(|&c| is_cjk(c)).map_or(0, u32::from);
+            (c, to_u32(t.len()))
+        });
+    }
     let mut total = 0usize;
-    let mut per_char: BTreeMap<char, usize> = BTreeMap::new();
-    for (id, p) in inv.iter().enumerate().take(nterms) {
-        let t = &list[id].0;
-        if p.members.is_empty() || pseudo(t) {
+    let mut per_char: FxMap<u32, usize> = FxMap::default();
+    for (p, &(c, len)) in inv.iter().zip(tinfo.iter()).take(nterms) {
+        if p.members.is_empty() || c == u32::MAX {
             continue;
         }
-        let size = t.len() + b32_len(to_u32(p.members.len())) + p.text.len() + 6;
+        let size = len as usize + b32_len(to_u32(p.members.len())) + p.text.len() + 6;
         total += size;
-        if let Some(c) = t.chars().next().filter(|&c| is_cjk(c)) {
+        if c != 0 {
             *per_char.entry(c).or_insert(0) += size;
         }
     }
     let nshards = (total / TERM_SHARD_BYTES)
         .clamp(16, 4096)
         .next_power_of_two();
-    let split: Vec<char> = per_char
+    let mut split: Vec<char> = per_char
         .into_iter()
         .filter(|&(_, size)| size > 4 * TERM_SHARD_BYTES)
-        .map(|(c, _)| c)
+        .filter_map(|(c, _)| char::from_u32(c))
         .collect();
+    split.sort_unstable();
     let tf = &mut cache.tfiles;
     let sig = (nshards, split);
     let all_dirty = dirty.is_none() || tf.sig != sig;
@@ -1147,17 +1353,21 @@ fn sharded_files(
         let st = i;
         let mut size = 0;
         while i < n && (i == st || size < SECTION_SHARD_BYTES) {
-            size += 2 + digits(sec_page[i]) + secs[i].rec_len;
+            // The record length as remembered per position (no visit to each entry).
+            let rl = match cache.prev.get(i) {
+                Some(p) if p.key == keys[i] => p.rec_len,
+                _ => secs[i].rec_len,
+            };
+            size += 2 + digits(sec_page[i]) + rl;
             i += 1;
         }
         let k = starts.len();
+        // A section's key covers its page's URL and title.
         let mut h = FxHasher::default();
         ("s", k, st, i).hash(&mut h);
         for j in st..i {
             h.write_u64(keys[j]);
             h.write_usize(sec_page[j]);
-            let (u, t) = pages.get(sec_page[j]).copied().unwrap_or(("", ""));
-            (u, t).hash(&mut h);
         }
         specs.push((h.finish(), k, st, i));
         starts.push(st);

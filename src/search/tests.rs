@@ -165,7 +165,7 @@ fn small_site_is_one_script_large_site_shards() {
     assert!(out.files.iter().any(|f| f.0 == out.entry));
     // Every name carries the hash of its bytes.
     for (name, bytes) in &out.files {
-        let h = format!("{:016x}", output::fnv1a64(bytes));
+        let h = format!("{:016x}", output::content_hash(bytes));
         assert!(name.contains(&h[..10]), "{name}");
     }
 }
