@@ -16,7 +16,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::hash::{Hash, Hasher};
 
 use super::fxhash::{FxBuild, FxHasher};
-use super::index::{breadcrumb_text, impact, FIELDS};
+use super::index::{breadcrumb_text, impact, push_b32, push_fragment, FIELDS};
 use super::output::{
     bm25_params, escape_into, estimate_gzip, fnv1a32, hash_name, js, shard_key_split, MAX_LATIN,
     SCRIPT_HEAD, SCRIPT_TAIL, SECTION_SHARD_BYTES, SHARD_THRESHOLD, TERM_SHARD_BYTES,
@@ -323,6 +323,7 @@ fn analyse(j: &Job, local: &mut Interner, norm: &mut String) -> Entry {
     let mut terms = Vec::with_capacity(ids.len() + 16);
     let mut frag = String::with_capacity(toks.len() * 3);
     let mut best: BTreeMap<char, u32> = BTreeMap::new();
+    let mut positions = Vec::new();
     let mut k = 0;
     while k < toks.len() {
         let li = toks[k].0;
@@ -332,13 +333,9 @@ fn analyse(j: &Job, local: &mut Interner, norm: &mut String) -> Entry {
         }
         let gid = ids[li as usize];
         let imp = impact(&tfs[li as usize], &lens);
-        push_b32(&mut frag, imp);
-        push_b32(&mut frag, u32::try_from(e - k).unwrap_or(u32::MAX));
-        let mut last = 0u32;
-        for &(_, p) in &toks[k..e] {
-            push_b32(&mut frag, p.wrapping_sub(last));
-            last = p;
-        }
+        positions.clear();
+        positions.extend(toks[k..e].iter().map(|t| t.1));
+        push_fragment(&mut frag, imp, &positions);
         terms.push((gid, u32::try_from(frag.len()).unwrap_or(u32::MAX)));
         if let Some((t, Kind::Cjk)) = local.list.get(gid as usize) {
             let mut it = t.chars();
@@ -357,8 +354,7 @@ fn analyse(j: &Job, local: &mut Interner, norm: &mut String) -> Entry {
         key.push('\u{1}');
         key.push(c);
         let gid = local.intern(&key, Kind::Cjk);
-        push_b32(&mut frag, imp);
-        push_b32(&mut frag, 0);
+        push_fragment(&mut frag, imp, &[]);
         terms.push((gid, u32::try_from(frag.len()).unwrap_or(u32::MAX)));
     }
     let rec = if s.code.is_empty() {
@@ -553,22 +549,6 @@ impl Script {
     fn finish(mut self) -> Vec<u8> {
         self.0.push_str(SCRIPT_TAIL);
         self.0.into_bytes()
-    }
-}
-
-/// Character varints (see `index::encode_postings_text`).
-fn push_b32(out: &mut String, mut v: u32) {
-    const B32: &[u8; 64] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_";
-    loop {
-        let mut d = v & 31;
-        v >>= 5;
-        if v > 0 {
-            d |= 32;
-        }
-        out.push(char::from(B32[d as usize]));
-        if v == 0 {
-            break;
-        }
     }
 }
 

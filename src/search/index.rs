@@ -168,14 +168,12 @@ pub fn build(sections: &[Section]) -> Index {
 }
 
 /// Alphabet of the text varints: 5 data bits per character, 32 = "more characters follow".
-const B32: &[u8; 64] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_";
+pub const B32: &[u8; 64] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_";
 
-/// The same number sequence as `encode_postings`, written as character varints (5 bits per
-/// character, low bits first). Character-aligned numbers gzip about 12 % better than base64 of
-/// the byte varints, and need no escaping inside JSON.
-pub fn encode_postings_text(list: &[Posting]) -> String {
-    let mut out = String::new();
-    let mut push = |mut v: u32| loop {
+/// Appends `v` as a character varint (5 bits per character, low bits first). Character-aligned
+/// numbers gzip about 12 % better than base64 of byte varints, and need no escaping in JSON.
+pub fn push_b32(out: &mut String, mut v: u32) {
+    loop {
         let mut d = v & 31;
         v >>= 5;
         if v > 0 {
@@ -185,52 +183,84 @@ pub fn encode_postings_text(list: &[Posting]) -> String {
         if v == 0 {
             break;
         }
+    }
+}
+
+/// Appends one section's part of a posting list after its section delta: one character for
+/// the impact (1..=31) with bit 32 set unless the term has exactly one position, then (bit set)
+/// the position count as a varint, then the position deltas (first absolute).
+pub fn push_fragment(out: &mut String, impact: u32, positions: &[u32]) {
+    let one = positions.len() == 1;
+    let head = impact.min(MAX_IMPACT) | if one { 0 } else { 32 };
+    out.push(char::from(B32[head as usize]));
+    if !one {
+        push_b32(out, u32::try_from(positions.len()).unwrap_or(u32::MAX));
+    }
+    let mut last = 0u32;
+    for &pos in positions {
+        push_b32(out, pos.wrapping_sub(last));
+        last = pos;
+    }
+}
+
+/// Encodes one posting list as `search.js` decodes it: the count, then per section its delta
+/// from the previous one and `push_fragment`.
+pub fn encode_postings_text(list: &[Posting]) -> String {
+    let mut out = String::new();
+    push_b32(&mut out, u32::try_from(list.len()).unwrap_or(u32::MAX));
+    let mut prev = 0u32;
+    for p in list {
+        push_b32(&mut out, p.section.wrapping_sub(prev));
+        prev = p.section;
+        push_fragment(&mut out, p.impact, &p.positions);
+    }
+    out
+}
+
+/// Decodes `encode_postings_text` (None on malformed text).
+pub fn decode_postings_text(s: &str) -> Option<Vec<Posting>> {
+    let b = s.as_bytes();
+    let mut i = 0usize;
+    let mut next = |i: &mut usize| -> Option<u32> {
+        let c = *b.get(*i)?;
+        *i += 1;
+        B32.iter().position(|&x| x == c).map(|v| v as u32)
     };
-    push(u32::try_from(list.len()).unwrap_or(u32::MAX));
-    let mut prev = 0u32;
-    for p in list {
-        push(p.section.wrapping_sub(prev));
-        prev = p.section;
-        push(p.impact);
-        push(u32::try_from(p.positions.len()).unwrap_or(u32::MAX));
-        let mut last = 0u32;
-        for &pos in &p.positions {
-            push(pos.wrapping_sub(last));
-            last = pos;
+    let rd = |i: &mut usize, next: &mut dyn FnMut(&mut usize) -> Option<u32>| -> Option<u32> {
+        let (mut v, mut shift) = (0u32, 0u32);
+        loop {
+            let d = next(i)?;
+            v |= (d & 31).checked_shl(shift)?;
+            shift += 5;
+            if d & 32 == 0 {
+                return Some(v);
+            }
         }
-    }
-    out
-}
-
-fn varint(out: &mut Vec<u8>, mut v: u32) {
-    while v >= 0x80 {
-        out.push((v as u8 & 0x7f) | 0x80);
-        v >>= 7;
-    }
-    out.push(v as u8);
-}
-
-/// Encodes one posting list: count, then per section: section delta, impact, position count,
-/// position deltas (first absolute).
-pub fn encode_postings(list: &[Posting]) -> Vec<u8> {
+    };
+    let n = rd(&mut i, &mut next)?;
     let mut out = Vec::new();
-    varint(&mut out, u32::try_from(list.len()).unwrap_or(u32::MAX));
-    let mut prev = 0u32;
-    for p in list {
-        varint(&mut out, p.section.wrapping_sub(prev));
-        prev = p.section;
-        varint(&mut out, p.impact);
-        varint(
-            &mut out,
-            u32::try_from(p.positions.len()).unwrap_or(u32::MAX),
-        );
-        let mut last = 0u32;
-        for &pos in &p.positions {
-            varint(&mut out, pos.wrapping_sub(last));
-            last = pos;
+    let mut sec = 0u32;
+    for _ in 0..n {
+        sec = sec.wrapping_add(rd(&mut i, &mut next)?);
+        let head = next(&mut i)?;
+        let np = if head & 32 == 0 {
+            1
+        } else {
+            rd(&mut i, &mut next)?
+        };
+        let mut positions = Vec::new();
+        let mut p = 0u32;
+        for _ in 0..np {
+            p = p.wrapping_add(rd(&mut i, &mut next)?);
+            positions.push(p);
         }
+        out.push(Posting {
+            section: sec,
+            impact: head & 31,
+            positions,
+        });
     }
-    out
+    Some(out)
 }
 
 #[cfg(test)]
@@ -277,7 +307,7 @@ mod tests {
         let list = vec![
             Posting {
                 section: 3,
-                impact: 200,
+                impact: 20,
                 positions: vec![1, 300],
             },
             Posting {
@@ -285,11 +315,16 @@ mod tests {
                 impact: 1,
                 positions: vec![0],
             },
+            Posting {
+                section: 11,
+                impact: 31,
+                positions: vec![],
+            },
         ];
-        assert_eq!(
-            encode_postings(&list),
-            [2, 3, 200, 1, 2, 1, 171, 2, 7, 1, 1, 0]
-        );
-        assert_eq!(encode_postings_text(&list), "23e621h97110");
+        let text = encode_postings_text(&list);
+        // count 3; delta 3, impact 20 | 32, 2 positions, 1, 299; delta 7, impact 1, 0; …
+        assert_eq!(text, "33q21h97101_0");
+        assert_eq!(decode_postings_text(&text), Some(list));
+        assert_eq!(decode_postings_text("3"), None);
     }
 }

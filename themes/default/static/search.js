@@ -124,7 +124,8 @@
   var base = '';         // directory of the entry script, with trailing slash
   var loader = null;     // function(file, onDone) — injected script by default
 
-  // Postings: character varints (5 bits each, 32 = more follow), see index.rs.
+  // Postings: character varints (5 bits each, 32 = more follow); per section its delta, one
+  // character impact (bit 32: a position count follows, else one position), positions (index.rs).
   var B32 = {};
   Array.from('0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_').forEach((c, i) => { B32[c] = i; });
   function decodePostings(s) {
@@ -133,7 +134,7 @@
     var n = rd(), out = [], sec = 0;
     for (var k = 0; k < n && i < L; k++) {
       sec += rd();
-      var w = rd(), np = rd(), pos = [], p = 0;
+      var h = B32[s[i++]] | 0, w = h & 31, np = h & 32 ? rd() : 1, pos = [], p = 0;
       for (var j = 0; j < np; j++) { p += rd(); pos.push(p); }
       out.push({ s: sec, w: w, p: pos });
     }
