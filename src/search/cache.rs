@@ -3,10 +3,12 @@
 //! `tests.rs` compares against), computed so that a rebuild after a small edit is cheap.
 //!
 //! Owns: per-section work memoised by a hash of the section's content (normalised fields,
-//! term ids with positions, the section's JSON record, its vocabulary text), the corpus-wide
-//! n-gram counts kept current by adding and subtracting the sections that changed, integer term
-//! ids, the reuse of encoded posting lists and output files whose inputs did not change, and the
-//! split of the heavy loops over two or more threads.
+//! term ids with each term's encoded posting fragment, the section's JSON record, its
+//! vocabulary text), the last build's sections per position (compared instead of re-hashed),
+//! the corpus-wide n-gram counts and the ranked vocabulary kept current by adding and
+//! subtracting the sections that changed, integer term ids, posting lists patched in place
+//! (a changed section's fragments spliced in or out), the reuse of output files whose inputs
+//! did not change, and the split of the heavy loops over two or more threads.
 //!
 //! Must never: let thread scheduling, map iteration order or what the cache held before reach
 //! the output (every result is merged in a fixed order; `tests.rs` checks cached, uncached and
@@ -37,6 +39,8 @@ pub struct Cache {
     prev: Vec<Prev>,
     /// Whether some section's heading names changed since `heads` was counted.
     heads_dirty: bool,
+    /// Index of each page's first section, and each section's page index (None: recompute).
+    pages: Option<(Vec<usize>, Vec<usize>)>,
     /// Per-section work by `section_key`.
     entries: FxMap<u64, Entry>,
     /// Term strings ↔ ids (ids are stable while the cache lives).
@@ -634,6 +638,7 @@ pub fn build(sections: &[Section], layout: Layout, cache: &mut Cache) -> SearchO
     // Remember the sections whose key changed for the next build's comparison.
     if cache.prev.len() != n {
         cache.heads_dirty = true;
+        cache.pages = None;
     }
     cache.prev.truncate(n);
     for (i, s) in sections.iter().enumerate() {
@@ -641,10 +646,25 @@ pub fn build(sections: &[Section], layout: Layout, cache: &mut Cache) -> SearchO
             continue;
         }
         let Some(e) = cache.entries.get(&keys[i]) else {
-            continue;
-        };
-        if cache.prev.get(i).is_none_or(|p| p.names != e.names) {
+            // Cannot happen (every key was analysed); forget the rest rather than misalign.
+            cache.prev.truncate(i);
             cache.heads_dirty = true;
+            cache.pages = None;
+            break;
+        };
+        match cache.prev.get(i) {
+            Some(p) => {
+                if p.names != e.names {
+                    cache.heads_dirty = true;
+                }
+                if p.s.page != s.page || p.s.page_title != s.page_title {
+                    cache.pages = None;
+                }
+            }
+            None => {
+                cache.heads_dirty = true;
+                cache.pages = None;
+            }
         }
         let v = Prev {
             s: s.clone(),
@@ -769,16 +789,27 @@ fn assemble(
     let (py, chars) = vocabulary(&secs, cache);
 
     // 5. Output.
-    let mut page_ids: FxMap<&str, usize> = FxMap::default();
-    let mut pages: Vec<(&str, &str)> = Vec::new();
-    let mut sec_page = Vec::with_capacity(n);
-    for s in sections {
-        let pid = *page_ids.entry(s.page.as_str()).or_insert_with(|| {
-            pages.push((&s.page, &s.page_title));
-            pages.len() - 1
-        });
-        sec_page.push(pid);
+    // Pages in order of first appearance (by the index of their first section) and the page of
+    // each section: kept while no section changed its page or page title.
+    if cache.pages.as_ref().is_none_or(|p| p.1.len() != n) {
+        let mut page_ids: FxMap<&str, usize> = FxMap::default();
+        let mut first = Vec::new();
+        let mut sec_page = Vec::with_capacity(n);
+        for (i, s) in sections.iter().enumerate() {
+            let pid = *page_ids.entry(s.page.as_str()).or_insert_with(|| {
+                first.push(i);
+                first.len() - 1
+            });
+            sec_page.push(pid);
+        }
+        cache.pages = Some((first, sec_page));
     }
+    let (first, sec_page) = cache.pages.take().unwrap_or_default();
+    let pages: Vec<(&str, &str)> = first
+        .iter()
+        .filter_map(|&i| sections.get(i))
+        .map(|s| (s.page.as_str(), s.page_title.as_str()))
+        .collect();
     let nj = js(&n);
     let bm = js(&bm25_params());
     if !sharded {
@@ -811,14 +842,17 @@ fn assemble(
             .json("}");
         let bytes = sc.finish();
         let path = format!("search/index-{}.js", hash_name(&bytes));
+        cache.pages = Some((first, sec_page));
         return Some(SearchOutput {
             files: vec![(path.clone(), bytes)],
             entry: path,
         });
     }
-    Some(sharded_files(
+    let out = sharded_files(
         keys, &secs, &pages, &sec_page, &nj, &bm, &py, &chars, dirty, cache,
-    ))
+    );
+    cache.pages = Some((first, sec_page));
+    Some(out)
 }
 
 /// The vocabulary JSON (`py`) and the character reading table JSON (`chars`), from the cache's
