@@ -3,10 +3,12 @@
 //! `tests.rs` compares against), computed so that a rebuild after a small edit is cheap.
 //!
 //! Owns: per-section work memoised by a hash of the section's content (normalised fields,
-//! term ids with positions, the section's JSON record, its vocabulary text), the corpus-wide
-//! n-gram counts kept current by adding and subtracting the sections that changed, integer term
-//! ids, the reuse of encoded posting lists and output files whose inputs did not change, and the
-//! split of the heavy loops over two or more threads.
+//! term ids with each term's encoded posting fragment, the section's JSON record, its
+//! vocabulary text), the last build's sections per position (compared instead of re-hashed),
+//! the corpus-wide n-gram counts and the ranked vocabulary kept current by adding and
+//! subtracting the sections that changed, integer term ids, posting lists patched in place
+//! (a changed section's fragments spliced in or out), the reuse of output files whose inputs
+//! did not change, and the split of the heavy loops over two or more threads.
 //!
 //! Must never: let thread scheduling, map iteration order or what the cache held before reach
 //! the output (every result is merged in a fixed order; `tests.rs` checks cached, uncached and
@@ -15,10 +17,8 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::hash::{Hash, Hasher};
 
-use serde_json::json;
-
 use super::fxhash::{FxBuild, FxHasher};
-use super::index::{breadcrumb_text, FIELDS, FIELD_B, FIELD_WEIGHT, K1, SCALE};
+use super::index::{breadcrumb_text, impact, push_b32, push_fragment, FIELDS};
 use super::output::{
     bm25_params, escape_into, estimate_gzip, fnv1a32, hash_name, js, shard_key_split, MAX_LATIN,
     SCRIPT_HEAD, SCRIPT_TAIL, SECTION_SHARD_BYTES, SHARD_THRESHOLD, TERM_SHARD_BYTES,
@@ -35,6 +35,12 @@ type Gram = [u32; 4];
 /// Memoised search work between builds (`site::Cache` keeps one for `guidesmith serve`).
 #[derive(Default)]
 pub struct Cache {
+    /// The last build's sections with their flags (repeated heading, first of its page) and key.
+    prev: Vec<Prev>,
+    /// Whether some section's heading names changed since `heads` was counted.
+    heads_dirty: bool,
+    /// Index of each page's first section, and each section's page index (None: recompute).
+    pages: Option<(Vec<usize>, Vec<usize>)>,
     /// Per-section work by `section_key`.
     entries: FxMap<u64, Entry>,
     /// Term strings ↔ ids (ids are stable while the cache lives).
@@ -42,21 +48,52 @@ pub struct Cache {
     /// How many sections of the last build had each key: what `grams` counts.
     live: FxMap<u64, u32>,
     /// Corpus-wide counts of CJK strings of 1–4 characters (never holds a zero).
-    grams: FxMap<Gram, u32>,
-    /// Pinyin readings of vocabulary strings and of single characters.
-    readings: FxMap<String, Vec<Vec<String>>>,
+    grams: Grams,
+    /// Whether each vocabulary string has pinyin readings, and readings of single characters.
+    readings: FxMap<String, bool>,
     char_readings: FxMap<char, Vec<String>>,
-    /// The last vocabulary (term, count) list and its JSON.
-    py: (Vec<(String, u32)>, String),
+    /// The last vocabulary JSON.
+    py: String,
+    /// The most frequent heading names (at most `MAX_HEADINGS`, sorted by string).
+    heads: Vec<(String, u32)>,
+    /// The last merge of vocabulary strings and heading names.
+    vmerge: VMerge,
     /// The last set of CJK characters and the JSON of their reading table.
     chars: (Vec<char>, String),
-    /// Encoded posting list per term id: (fingerprint of its inputs, text).
-    posts: FxMap<u32, (u64, String)>,
+    /// Posting list per term id (sharded layout), for the sections `inv_keys`.
+    inv: Vec<Postings>,
+    inv_keys: Vec<u64>,
+    /// Term shard layout and files of the last sharded build.
+    tfiles: TermFiles,
+    /// Per term id (as `sharded_files` fills it): first character if CJK, else 0 (u32::MAX for
+    /// the character lists), and the term's length in bytes.
+    tinfo: Vec<(u32, u32)>,
     /// Output files by fingerprint of their inputs: (path, bytes).
     files: FxMap<u64, (String, Vec<u8>)>,
     /// The last output, by fingerprint of its input (section keys and layout): the entry path
     /// and each file as a key of `files` or, when not kept there, its bytes.
     last: Option<(u64, String, Vec<FileRef>)>,
+}
+
+/// The merged vocabulary list of the last build: the recurring strings it was made from, per
+/// kept string its index in those and in the heading names (u32::MAX: absent), and the JSON
+/// array body of the strings.
+#[derive(Default)]
+struct VMerge {
+    grams: Vec<Gram>,
+    src: Vec<(u32, u32)>,
+    tj: String,
+}
+
+/// What the last build saw at one position of its section list.
+struct Prev {
+    s: Section,
+    repeated: bool,
+    first: bool,
+    key: u64,
+    /// Length of the section's JSON record (`Entry::rec_len`) and its heading names.
+    rec_len: usize,
+    names: Vec<String>,
 }
 
 /// An output path and its bytes, as a key of `Cache::files` or owned.
@@ -102,13 +139,13 @@ impl Interner {
 
 /// One section's share of the work.
 struct Entry {
-    /// First position of each field (fields are separated by one unused position).
-    fstart: [u32; FIELDS],
-    /// Token count per field.
-    lens: [u32; FIELDS],
-    /// (term id, end of its positions in `pos`); each term once.
+    /// (term id, end of its posting fragment in `frag`), sorted by term id; each term once.
+    /// Besides real terms, "\u{1}<c>" for each CJK character of the section's one- and
+    /// two-character terms (the precomputed one-character lists of split characters).
     terms: Vec<(u32, u32)>,
-    pos: Vec<u32>,
+    /// Per term, the section's part of its posting list after the section delta: impact,
+    /// position count, position deltas (character varints). Depends on this section only.
+    frag: String,
     /// Normalised body, heading (and page title on a page's first section), '\n'-separated:
     /// the text `pinyin::vocabulary` counts strings in.
     vtext: String,
@@ -117,6 +154,34 @@ struct Entry {
     /// The section's JSON record after `[<page index>,`: raw length, then script-escaped.
     rec_len: usize,
     rec_esc: String,
+}
+
+impl Entry {
+    /// The fragment of the `k`-th term.
+    fn frag_of(&self, k: usize) -> &str {
+        let start = if k == 0 {
+            0
+        } else {
+            self.terms[k - 1].1 as usize
+        };
+        self.frag.get(start..self.terms[k].1 as usize).unwrap_or("")
+    }
+
+    /// Replaces thread-local term ids by `map[id]` and re-sorts by the new ids.
+    fn remap(&mut self, map: &[u32]) {
+        let mut parts: Vec<(u32, usize)> = (0..self.terms.len())
+            .map(|k| (map[self.terms[k].0 as usize], k))
+            .collect();
+        parts.sort_unstable();
+        let mut frag = String::with_capacity(self.frag.len());
+        let mut terms = Vec::with_capacity(parts.len());
+        for (id, k) in parts {
+            frag.push_str(self.frag_of(k));
+            terms.push((id, u32::try_from(frag.len()).unwrap_or(u32::MAX)));
+        }
+        self.terms = terms;
+        self.frag = frag;
+    }
 }
 
 fn section_key(s: &Section, repeated: bool, first: bool) -> u64 {
@@ -205,23 +270,24 @@ fn analyse(j: &Job, local: &mut Interner, norm: &mut String) -> Entry {
     let bc = breadcrumb_text(s);
     let heading = if j.repeated { "" } else { s.heading.as_str() };
     let fields: [&str; FIELDS] = [&s.page_title, heading, &bc, &s.text, &s.code];
-    let mut fstart = [0u32; FIELDS];
     let mut lens = [0u32; FIELDS];
     let mut toks: Vec<(u32, u32)> = Vec::new();
     let mut next = 0u32;
     let mut vtext = String::new();
     let mut seen: FxMap<u32, u32> = FxMap::default();
     let mut ids: Vec<u32> = Vec::new();
+    let mut tfs: Vec<[u32; FIELDS]> = Vec::new();
     for (f, text) in fields.iter().enumerate() {
         norm.clear();
         normalize_into(text, norm);
-        fstart[f] = next;
         let (count, end) = visit_normalized(norm, next, |t, pos, kind| {
             let gid = local.intern_token(t, kind);
             let li = *seen.entry(gid).or_insert_with(|| {
                 ids.push(gid);
+                tfs.push([0; FIELDS]);
                 u32::try_from(ids.len() - 1).unwrap_or(u32::MAX)
             });
+            tfs[li as usize][f] += 1;
             toks.push((li, pos));
         });
         lens[f] = count;
@@ -258,14 +324,42 @@ fn analyse(j: &Job, local: &mut Interner, norm: &mut String) -> Entry {
     }
     // Positions grouped by term, each group ascending (tokens come in position order).
     toks.sort_unstable();
-    let mut terms = Vec::with_capacity(ids.len());
-    let mut pos = Vec::with_capacity(toks.len());
-    for (k, &(li, p)) in toks.iter().enumerate() {
-        pos.push(p);
-        if toks.get(k + 1).is_none_or(|n| n.0 != li) {
-            let end = u32::try_from(pos.len()).unwrap_or(u32::MAX);
-            terms.push((ids[li as usize], end));
+    let mut terms = Vec::with_capacity(ids.len() + 16);
+    let mut frag = String::with_capacity(toks.len() * 3);
+    let mut best: BTreeMap<char, u32> = BTreeMap::new();
+    let mut positions = Vec::new();
+    let mut k = 0;
+    while k < toks.len() {
+        let li = toks[k].0;
+        let mut e = k;
+        while e < toks.len() && toks[e].0 == li {
+            e += 1;
         }
+        let gid = ids[li as usize];
+        let imp = impact(&tfs[li as usize], &lens);
+        positions.clear();
+        positions.extend(toks[k..e].iter().map(|t| t.1));
+        push_fragment(&mut frag, imp, &positions);
+        terms.push((gid, u32::try_from(frag.len()).unwrap_or(u32::MAX)));
+        if let Some((t, Kind::Cjk)) = local.list.get(gid as usize) {
+            let mut it = t.chars();
+            if let (Some(a), b, None) = (it.next(), it.next(), it.next()) {
+                for c in std::iter::once(a).chain(b) {
+                    let v = best.entry(c).or_insert(0);
+                    *v = (*v).max(imp);
+                }
+            }
+        }
+        k = e;
+    }
+    let mut key = String::with_capacity(8);
+    for (c, imp) in best {
+        key.clear();
+        key.push('\u{1}');
+        key.push(c);
+        let gid = local.intern(&key, Kind::Cjk);
+        push_fragment(&mut frag, imp, &[]);
+        terms.push((gid, u32::try_from(frag.len()).unwrap_or(u32::MAX)));
     }
     let rec = if s.code.is_empty() {
         js(&(&s.anchor, &s.heading, &s.breadcrumb, &s.text))
@@ -276,10 +370,8 @@ fn analyse(j: &Job, local: &mut Interner, norm: &mut String) -> Entry {
     let mut rec_esc = String::with_capacity(tail.len() + 8);
     escape_into(&mut rec_esc, tail);
     Entry {
-        fstart,
-        lens,
         terms,
-        pos,
+        frag,
         vtext,
         names,
         rec_len: tail.len(),
@@ -310,17 +402,133 @@ fn count_grams(text: &str, d: i64, out: &mut FxMap<Gram, i64>) {
     }
 }
 
-/// Applies `d` × every suffix of the longest-string `m` to the corpus counts.
-fn add_suffixes(grams: &mut FxMap<Gram, u32>, m: &Gram, d: i64) {
-    let len = m.iter().take_while(|&&x| x != 0).count();
-    for n in 1..=len {
-        let mut g = [0u32; 4];
-        g[..n].copy_from_slice(&m[len - n..len]);
-        let new = i64::from(grams.get(&g).copied().unwrap_or(0)) + d;
-        if new <= 0 {
-            grams.remove(&g);
-        } else {
-            grams.insert(g, u32::try_from(new).unwrap_or(u32::MAX));
+/// Corpus-wide counts of CJK strings of 1–4 characters and what `pinyin::vocabulary` derives
+/// from them, kept current as counts change.
+#[derive(Default)]
+struct Grams {
+    /// Count per string (never holds a zero).
+    counts: FxMap<Gram, u32>,
+    /// Strings of 2–3 characters → the counted strings one character longer that start or end
+    /// with them (what decides whether a string is "closed").
+    ext: FxMap<Gram, Vec<Gram>>,
+    /// Recurring closed strings as (count, string), as `vocabulary` ranks them, and the count
+    /// each is filed under.
+    ranked: BTreeSet<(std::cmp::Reverse<u32>, Gram)>,
+    filed: FxMap<Gram, u32>,
+    /// Strings whose vocabulary status may have changed since the last `refresh`, unless `all`.
+    touched: FxSet<Gram>,
+    all: bool,
+    /// The characters counted (strings of length 1).
+    chars: BTreeSet<char>,
+}
+
+fn gram_len(g: &Gram) -> usize {
+    g.iter().take_while(|&&x| x != 0).count()
+}
+
+/// The string `g` without its last / first character.
+fn gram_subs(g: &Gram, len: usize) -> [Gram; 2] {
+    let mut pre = *g;
+    pre[len - 1] = 0;
+    let mut suf = [0u32; 4];
+    suf[..len - 1].copy_from_slice(&g[1..len]);
+    [pre, suf]
+}
+
+impl Grams {
+    /// Applies `d` × every suffix of the longest-string `m` to the counts.
+    fn add_suffixes(&mut self, m: &Gram, d: i64) {
+        let len = gram_len(m);
+        if self.counts.is_empty() {
+            self.all = true;
+        }
+        if !self.all {
+            // Every substring of `m`: its count or the count of a longer string around it changed.
+            for a in 0..len {
+                for b in a + 1..=len {
+                    let mut t = [0u32; 4];
+                    t[..b - a].copy_from_slice(&m[a..b]);
+                    self.touched.insert(t);
+                }
+            }
+        }
+        for n in 1..=len {
+            let mut g = [0u32; 4];
+            g[..n].copy_from_slice(&m[len - n..len]);
+            let old = self.counts.get(&g).copied().unwrap_or(0);
+            let new = i64::from(old) + d;
+            if new <= 0 {
+                self.counts.remove(&g);
+                if n == 1 {
+                    self.chars.remove(&char::from_u32(g[0]).unwrap_or('\0'));
+                }
+                if n >= 3 && old > 0 {
+                    for sub in gram_subs(&g, n) {
+                        if let Some(l) = self.ext.get_mut(&sub) {
+                            if let Some(i) = l.iter().position(|x| *x == g) {
+                                l.swap_remove(i);
+                            }
+                            if l.is_empty() {
+                                self.ext.remove(&sub);
+                            }
+                        }
+                    }
+                }
+            } else {
+                self.counts
+                    .insert(g, u32::try_from(new).unwrap_or(u32::MAX));
+                if n == 1 && old == 0 {
+                    self.chars.extend(char::from_u32(g[0]));
+                }
+                if n >= 3 && old == 0 {
+                    for sub in gram_subs(&g, n) {
+                        self.ext.entry(sub).or_default().push(g);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Whether `g` (counted `c` times) is vocabulary: 2–4 characters, recurring, closed (no
+    /// string one character longer has the same count) and not starting or ending with a stop
+    /// character.
+    fn qualifies(&self, g: &Gram, c: u32, stop: &[u32]) -> bool {
+        let len = gram_len(g);
+        len >= 2
+            && c >= pinyin::MIN_COUNT
+            && !stop.contains(&g[0])
+            && !stop.contains(&g[len - 1])
+            && !self
+                .ext
+                .get(g)
+                .is_some_and(|l| l.iter().any(|e| self.counts.get(e) == Some(&c)))
+    }
+
+    /// Re-files the touched strings in `ranked`.
+    fn refresh(&mut self) {
+        let stop: Vec<u32> = pinyin::EDGE_STOP.chars().map(|c| c as u32).collect();
+        let touched = std::mem::take(&mut self.touched);
+        if std::mem::take(&mut self.all) || touched.len() * 2 > self.counts.len() {
+            self.ranked.clear();
+            self.filed.clear();
+            for (g, &c) in &self.counts {
+                if self.qualifies(g, c, &stop) {
+                    self.ranked.insert((std::cmp::Reverse(c), *g));
+                    self.filed.insert(*g, c);
+                }
+            }
+            return;
+        }
+        for g in touched {
+            if let Some(old) = self.filed.remove(&g) {
+                self.ranked.remove(&(std::cmp::Reverse(old), g));
+            }
+            if let Some(&c) = self.counts.get(&g) {
+                if self.qualifies(&g, c, &stop) {
+                    self.ranked.insert((std::cmp::Reverse(c), g));
+                    self.filed.insert(g, c);
+                }
+            }
         }
     }
 }
@@ -348,27 +556,12 @@ impl Script {
     }
 }
 
-/// Character varints (see `index::encode_postings_text`).
-fn push_b32(out: &mut String, mut v: u32) {
-    const B32: &[u8; 64] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_";
-    loop {
-        let mut d = v & 31;
-        v >>= 5;
-        if v > 0 {
-            d |= 32;
-        }
-        out.push(char::from(B32[d as usize]));
-        if v == 0 {
-            break;
-        }
-    }
-}
-
 /// `search::build_with`, reusing and refreshing `cache`.
 pub fn build(sections: &[Section], layout: Layout, cache: &mut Cache) -> SearchOutput {
     let n = sections.len();
     // 1. Which sections are new.
     let mut keys = Vec::with_capacity(n);
+    let mut flags = Vec::with_capacity(n);
     let mut jobs = Vec::new();
     {
         let mut pages: FxSet<&str> = FxSet::default();
@@ -379,9 +572,15 @@ pub fn build(sections: &[Section], layout: Layout, cache: &mut Cache) -> SearchO
                     .get(i - 1)
                     .is_some_and(|p| p.page == s.page && p.heading == s.heading);
             let first = pages.insert(s.page.as_str());
-            let key = section_key(s, repeated, first);
+            // Comparing with the last build's section is much cheaper than hashing it again.
+            let (key, known) = match cache.prev.get(i) {
+                Some(p) if p.repeated == repeated && p.first == first && p.s == *s => (p.key, true),
+                _ => (section_key(s, repeated, first), false),
+            };
             keys.push(key);
-            if !cache.entries.contains_key(&key) && queued.insert(key) {
+            flags.push((repeated, first));
+            // A key the last build had at this position has its entry.
+            if !known && !cache.entries.contains_key(&key) && queued.insert(key) {
                 jobs.push(Job {
                     key,
                     s,
@@ -432,10 +631,52 @@ pub fn build(sections: &[Section], layout: Layout, cache: &mut Cache) -> SearchO
             .map(|(t, k)| cache.terms.intern(t, *k))
             .collect();
         for (key, mut e) in entries {
-            for t in &mut e.terms {
-                t.0 = map[t.0 as usize];
-            }
+            e.remap(&map);
             cache.entries.insert(key, e);
+        }
+    }
+    // Remember the sections whose key changed for the next build's comparison.
+    if cache.prev.len() != n {
+        cache.heads_dirty = true;
+        cache.pages = None;
+    }
+    cache.prev.truncate(n);
+    for (i, s) in sections.iter().enumerate() {
+        if cache.prev.get(i).is_some_and(|p| p.key == keys[i]) {
+            continue;
+        }
+        let Some(e) = cache.entries.get(&keys[i]) else {
+            // Cannot happen (every key was analysed); forget the rest rather than misalign.
+            cache.prev.truncate(i);
+            cache.heads_dirty = true;
+            cache.pages = None;
+            break;
+        };
+        match cache.prev.get(i) {
+            Some(p) => {
+                if p.names != e.names {
+                    cache.heads_dirty = true;
+                }
+                if p.s.page != s.page || p.s.page_title != s.page_title {
+                    cache.pages = None;
+                }
+            }
+            None => {
+                cache.heads_dirty = true;
+                cache.pages = None;
+            }
+        }
+        let v = Prev {
+            s: s.clone(),
+            repeated: flags[i].0,
+            first: flags[i].1,
+            key: keys[i],
+            rec_len: e.rec_len,
+            names: e.names.clone(),
+        };
+        match cache.prev.get_mut(i) {
+            Some(p) => *p = v,
+            None => cache.prev.push(v),
         }
     }
     // 3. Corpus n-gram counts: apply the change in how often each key occurs.
@@ -476,16 +717,28 @@ pub fn build(sections: &[Section], layout: Layout, cache: &mut Cache) -> SearchO
             // Negative parts only remove what the counts hold, so no total dips below zero.
             for (m, d) in part {
                 if d != 0 {
-                    add_suffixes(&mut cache.grams, &m, d);
+                    cache.grams.add_suffixes(&m, d);
                 }
             }
         }
     }
     cache.live = live;
-    cache.entries.retain(|k, _| cache.live.contains_key(k));
 
-    let entries = std::mem::take(&mut cache.entries);
-    let out = assemble(sections, layout, &keys, &entries, cache);
+    let sharded = match layout {
+        Layout::Single => false,
+        Layout::Sharded => true,
+        Layout::Auto => estimate_gzip(sections) > SHARD_THRESHOLD,
+    };
+    let mut entries = std::mem::take(&mut cache.entries);
+    // Posting lists: patched for the sections that changed (the entries of the sections they
+    // replace are still in `entries`), or rebuilt.
+    let dirty = if sharded {
+        update_postings(&keys, &entries, cache)
+    } else {
+        None
+    };
+    entries.retain(|k, _| cache.live.contains_key(k));
+    let out = assemble(sections, sharded, &keys, &entries, dirty.as_deref(), cache);
     cache.entries = entries;
     match out {
         Some(out) => {
@@ -520,9 +773,10 @@ pub fn build(sections: &[Section], layout: Layout, cache: &mut Cache) -> SearchO
 /// Steps 4–5 of `build`: vocabulary and files from the sections' entries.
 fn assemble(
     sections: &[Section],
-    layout: Layout,
+    sharded: bool,
     keys: &[u64],
     entries: &FxMap<u64, Entry>,
+    dirty: Option<&[bool]>,
     cache: &mut Cache,
 ) -> Option<SearchOutput> {
     let n = sections.len();
@@ -535,25 +789,33 @@ fn assemble(
     let (py, chars) = vocabulary(&secs, cache);
 
     // 5. Output.
-    let mut page_ids: FxMap<&str, usize> = FxMap::default();
-    let mut pages: Vec<(&str, &str)> = Vec::new();
-    let mut sec_page = Vec::with_capacity(n);
-    for s in sections {
-        let pid = *page_ids.entry(s.page.as_str()).or_insert_with(|| {
-            pages.push((&s.page, &s.page_title));
-            pages.len() - 1
-        });
-        sec_page.push(pid);
+    // Pages in order of first appearance (by the index of their first section) and the page of
+    // each section: kept while no section changed its page or page title.
+    if cache.pages.as_ref().is_none_or(|p| p.1.len() != n) {
+        let mut page_ids: FxMap<&str, usize> = FxMap::default();
+        let mut first = Vec::new();
+        let mut sec_page = Vec::with_capacity(n);
+        for (i, s) in sections.iter().enumerate() {
+            let pid = *page_ids.entry(s.page.as_str()).or_insert_with(|| {
+                first.push(i);
+                first.len() - 1
+            });
+            sec_page.push(pid);
+        }
+        cache.pages = Some((first, sec_page));
     }
+    let (first, sec_page) = cache.pages.take().unwrap_or_default();
+    let pages: Vec<(&str, &str)> = first
+        .iter()
+        .filter_map(|&i| sections.get(i))
+        .map(|s| (s.page.as_str(), s.page_title.as_str()))
+        .collect();
     let nj = js(&n);
     let bm = js(&bm25_params());
-    let sharded = match layout {
-        Layout::Single => false,
-        Layout::Sharded => true,
-        Layout::Auto => estimate_gzip(sections) > SHARD_THRESHOLD,
-    };
     if !sharded {
-        cache.posts.clear();
+        cache.inv = Vec::new();
+        cache.inv_keys = Vec::new();
+        cache.tfiles = TermFiles::default();
         cache.files.clear();
         let cap: usize = secs.iter().map(|e| e.rec_esc.len() + 8).sum();
         let mut sc = Script::new(cap + py.len() + chars.len() + 256);
@@ -580,126 +842,143 @@ fn assemble(
             .json("}");
         let bytes = sc.finish();
         let path = format!("search/index-{}.js", hash_name(&bytes));
+        cache.pages = Some((first, sec_page));
         return Some(SearchOutput {
             files: vec![(path.clone(), bytes)],
             entry: path,
         });
     }
-    Some(sharded_files(
-        keys, &secs, &pages, &sec_page, &nj, &bm, &py, &chars, cache,
-    ))
+    let out = sharded_files(
+        keys, &secs, &pages, &sec_page, &nj, &bm, &py, &chars, dirty, cache,
+    );
+    cache.pages = Some((first, sec_page));
+    Some(out)
 }
 
 /// The vocabulary JSON (`py`) and the character reading table JSON (`chars`), from the cache's
 /// n-gram counts and the sections' names, exactly as `pinyin::vocabulary` + `output` make them.
 fn vocabulary(secs: &[&Entry], cache: &mut Cache) -> (String, String) {
-    let counts = &cache.grams;
-    let mut headings: FxMap<&str, u32> = FxMap::default();
-    for e in secs {
-        for nm in &e.names {
-            *headings.entry(nm.as_str()).or_insert(0) += 1;
-        }
-    }
-    let mut not_closed: FxSet<Gram> = FxSet::default();
-    for (k, &c) in counts {
-        let len = k.iter().take_while(|&&x| x != 0).count();
-        if len >= 3 {
-            let mut pre = *k;
-            pre[len - 1] = 0;
-            let mut suf = [0u32; 4];
-            suf[..len - 1].copy_from_slice(&k[1..len]);
-            for sub in [pre, suf] {
-                if counts.get(&sub) == Some(&c) {
-                    not_closed.insert(sub);
-                }
+    cache.grams.refresh();
+    // Heading names: recounted only when some section's names changed.
+    let recounted = std::mem::take(&mut cache.heads_dirty);
+    if recounted {
+        let mut headings: FxMap<&str, u32> = FxMap::default();
+        for e in secs {
+            for nm in &e.names {
+                *headings.entry(nm.as_str()).or_insert(0) += 1;
             }
         }
+        let mut heads: Vec<(u32, &str)> = headings.into_iter().map(|(t, c)| (c, t)).collect();
+        heads.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(b.1)));
+        heads.truncate(pinyin::MAX_HEADINGS);
+        let mut heads: Vec<(String, u32)> =
+            heads.into_iter().map(|(c, t)| (t.to_owned(), c)).collect();
+        heads.sort_by(|a, b| a.0.cmp(&b.0));
+        cache.heads = heads;
     }
-    let stop: Vec<u32> = pinyin::EDGE_STOP.chars().map(|c| c as u32).collect();
-    let mut all_chars: Vec<char> = Vec::new();
-    let mut recurring: Vec<(u32, Gram)> = Vec::new();
-    for (k, &c) in counts {
-        let len = k.iter().take_while(|&&x| x != 0).count();
-        if len == 1 {
-            all_chars.extend(char::from_u32(k[0]));
-            continue;
-        }
-        if len == 0 || c < pinyin::MIN_COUNT || not_closed.contains(k) {
-            continue;
-        }
-        if stop.contains(&k[0]) || stop.contains(&k[len - 1]) {
-            continue;
-        }
-        recurring.push((c, *k));
-    }
-    all_chars.sort_unstable();
-    // Zero-padded code points order like the strings they spell.
-    recurring.sort_unstable_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
-    recurring.truncate(MAX_VOCAB);
-    let recurring: Vec<(u32, String)> = recurring
-        .into_iter()
-        .map(|(c, k)| {
-            let t: String = k
-                .iter()
-                .take_while(|&&x| x != 0)
-                .filter_map(|&x| char::from_u32(x))
-                .collect();
-            (c, t)
-        })
+    // The most frequent recurring strings, in string order (zero-padded code points order like
+    // the strings they spell).
+    let mut rec: Vec<(Gram, u32)> = cache
+        .grams
+        .ranked
+        .iter()
+        .take(MAX_VOCAB)
+        .map(|(c, g)| (*g, c.0))
         .collect();
-
-    let mut heads: Vec<(u32, String)> = headings
-        .into_iter()
-        .map(|(t, c)| (c, t.to_owned()))
-        .collect();
-    heads.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
-    heads.truncate(pinyin::MAX_HEADINGS);
-    let mut merged: BTreeMap<String, u32> = BTreeMap::new();
-    for (c, t) in recurring.into_iter().chain(heads) {
-        let e = merged.entry(t).or_insert(0);
-        *e = (*e).max(c);
-    }
-    // Readings, memoised per string (entries no longer used are dropped once they pile up).
-    let rd = &mut cache.readings;
-    let ovr = if merged.keys().all(|t| rd.contains_key(t)) {
-        Vec::new()
-    } else {
-        pinyin::overrides()
-    };
-    let mut terms: Vec<&str> = Vec::new();
-    let mut tcounts: Vec<u32> = Vec::new();
-    for (t, c) in &merged {
-        let r = match rd.get(t) {
-            Some(r) => r,
-            None => rd
-                .entry(t.clone())
-                .or_insert_with(|| pinyin::readings(t, &ovr)),
-        };
-        if !r.is_empty() {
-            terms.push(t);
-            tcounts.push(*c);
-        }
-    }
-    if rd.len() > 2 * merged.len() + 1024 {
-        rd.retain(|t, _| merged.contains_key(t));
-    }
-    let sig: Vec<(&str, u32)> = terms.iter().copied().zip(tcounts.iter().copied()).collect();
-    if cache.py.1.is_empty()
-        || cache.py.0.len() != sig.len()
-        || cache
-            .py
-            .0
-            .iter()
-            .zip(&sig)
-            .any(|(a, b)| a.0 != b.0 || a.1 != b.1)
+    rec.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    let all_chars: Vec<char> = cache.grams.chars.iter().copied().collect();
+    // Merge both lists (max count for a string in both), keep strings with readings, and write
+    // the JSON `pinyin::vocabulary` + `output` write: {"c":[…],"ovr":[…],"t":[…]}. The merge
+    // (which strings, from which list) is kept while the strings stay the same; usually only
+    // counts change.
+    let heads = &cache.heads;
+    let vm = &mut cache.vmerge;
+    if recounted || vm.grams.len() != rec.len() || vm.grams.iter().zip(&rec).any(|(a, b)| *a != b.0)
     {
-        let py = js(&json!({
-            "t": terms,
-            "c": tcounts,
-            "ovr": pinyin::override_lines(),
-        }));
-        cache.py = (sig.iter().map(|&(t, c)| (t.to_owned(), c)).collect(), py);
+        vm.grams = rec.iter().map(|r| r.0).collect();
+        vm.src.clear();
+        vm.tj.clear();
+        let rd = &mut cache.readings;
+        let mut ovr: Option<Vec<(Vec<char>, Vec<&'static str>)>> = None;
+        let (mut i, mut j) = (0, 0);
+        let mut gs = String::new();
+        const NONE: u32 = u32::MAX;
+        while i < rec.len() || j < heads.len() {
+            gs.clear();
+            if let Some((g, _)) = rec.get(i) {
+                gs.extend(
+                    g.iter()
+                        .take_while(|&&x| x != 0)
+                        .filter_map(|&x| char::from_u32(x)),
+                );
+            }
+            let (t, src): (&str, (u32, u32)) = match (rec.get(i), heads.get(j)) {
+                (Some(_), Some(hd)) if gs.as_str() == hd.0 => {
+                    i += 1;
+                    j += 1;
+                    (&hd.0, (to_u32(i - 1), to_u32(j - 1)))
+                }
+                (Some(_), Some(hd)) if gs.as_str() < hd.0.as_str() => {
+                    i += 1;
+                    (&gs, (to_u32(i - 1), NONE))
+                }
+                (Some(_), None) => {
+                    i += 1;
+                    (&gs, (to_u32(i - 1), NONE))
+                }
+                (_, Some(hd)) => {
+                    j += 1;
+                    (&hd.0, (NONE, to_u32(j - 1)))
+                }
+                (None, None) => break,
+            };
+            let has = match rd.get(t) {
+                Some(&b) => b,
+                None => {
+                    let o = ovr.get_or_insert_with(pinyin::overrides);
+                    let b = !pinyin::readings(t, o.as_slice()).is_empty();
+                    rd.insert(t.to_owned(), b);
+                    b
+                }
+            };
+            if !has {
+                continue;
+            }
+            if !vm.src.is_empty() {
+                vm.tj.push(',');
+            }
+            vm.src.push(src);
+            if t.chars().any(|c| c == '"' || c == '\\' || c < ' ') {
+                vm.tj.push_str(&js(t));
+            } else {
+                vm.tj.push('"');
+                vm.tj.push_str(t);
+                vm.tj.push('"');
+            }
+        }
+        if rd.len() > 4 * (rec.len() + heads.len()) + 4096 {
+            rd.clear();
+        }
     }
+    let mut cj = String::with_capacity(6 * vm.src.len() + 16);
+    for (k, &(i, j)) in vm.src.iter().enumerate() {
+        let a = rec.get(i as usize).map_or(0, |r| r.1);
+        let b = heads.get(j as usize).map_or(0, |h| h.1);
+        if k > 0 {
+            cj.push(',');
+        }
+        cj.push_str(&a.max(b).to_string());
+    }
+    let tj = &vm.tj;
+    let mut py = String::with_capacity(tj.len() + cj.len() + 4096);
+    py.push_str("{\"c\":[");
+    py.push_str(&cj);
+    py.push_str("],\"ovr\":");
+    py.push_str(&js(&pinyin::override_lines()));
+    py.push_str(",\"t\":[");
+    py.push_str(&tj);
+    py.push_str("]}");
+    cache.py = py;
     if cache.chars.1.is_empty() || cache.chars.0 != all_chars {
         let mut by_reading: CharTable = BTreeMap::new();
         let cr = &mut cache.char_readings;
@@ -714,29 +993,221 @@ fn vocabulary(secs: &[&Entry], cache: &mut Cache) -> (String, String) {
         }
         cache.chars = (all_chars, js(&by_reading));
     }
-    (cache.py.1.clone(), cache.chars.1.clone())
+    (cache.py.clone(), cache.chars.1.clone())
 }
 
-/// `x.round().clamp(1.0, 1_000_000.0) as u32` (as `index::build` stores impacts), without the
-/// libm call for the usual range: for 0 ≤ x < 2^31, `x - trunc(x)` is exact.
-fn round_impact(x: f64) -> u32 {
-    if (0.0..2_147_483_648.0).contains(&x) {
-        let t = x as u32;
-        let r = if x - f64::from(t) >= 0.5 { t + 1 } else { t };
-        r.clamp(1, 1_000_000)
-    } else {
-        x.round().clamp(1.0, 1_000_000.0) as u32
+/// One term's posting list without its leading count: per member section, the delta from the
+/// previous member and that section's fragment (`Entry::frag`). Kept current by splicing when
+/// a few sections change.
+#[derive(Default)]
+struct Postings {
+    /// Member sections, ascending.
+    members: Vec<u32>,
+    /// End of each member's segment in `text`.
+    ends: Vec<u32>,
+    text: String,
+}
+
+/// Value of one character of the varint alphabet (`push_b32`).
+fn b32_val(c: u8) -> u32 {
+    match c {
+        b'0'..=b'9' => u32::from(c - b'0'),
+        b'A'..=b'Z' => u32::from(c - b'A') + 10,
+        b'a'..=b'z' => u32::from(c - b'a') + 36,
+        b'-' => 62,
+        _ => 63,
     }
 }
 
-/// A well-mixed 64-bit value (splitmix64's finaliser).
-fn mix(mut x: u64) -> u64 {
-    x = x.wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    x ^= x >> 30;
-    x = x.wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    x ^= x >> 27;
-    x = x.wrapping_mul(0x94D0_49BB_1331_11EB);
-    x ^ (x >> 31)
+/// Characters `push_b32` writes for `v`.
+fn b32_len(mut v: u32) -> usize {
+    let mut n = 1;
+    while v >= 32 {
+        v >>= 5;
+        n += 1;
+    }
+    n
+}
+
+fn to_u32(v: usize) -> u32 {
+    u32::try_from(v).unwrap_or(u32::MAX)
+}
+
+impl Postings {
+    fn start(&self, j: usize) -> usize {
+        if j == 0 {
+            0
+        } else {
+            self.ends[j - 1] as usize
+        }
+    }
+
+    fn prev(&self, j: usize) -> u32 {
+        if j == 0 {
+            0
+        } else {
+            self.members[j - 1]
+        }
+    }
+
+    /// Length of the delta varint at `at`.
+    fn delta_len(&self, at: usize) -> usize {
+        let b = self.text.as_bytes();
+        let mut e = at;
+        while e < b.len() && b32_val(b[e]) & 32 != 0 {
+            e += 1;
+        }
+        (e + 1 - at).min(b.len().saturating_sub(at))
+    }
+
+    /// Replaces `text[a..b]` (inside segment `j`) by `with` and moves the later segment ends.
+    fn splice(&mut self, j: usize, a: usize, b: usize, with: &str) {
+        self.text.replace_range(a..b, with);
+        let diff = with.len() as i64 - (b - a) as i64;
+        if diff != 0 {
+            for x in &mut self.ends[j..] {
+                *x = (i64::from(*x) + diff) as u32;
+            }
+        }
+    }
+
+    /// Re-encodes the delta of segment `j` (its predecessor changed).
+    fn fix_delta(&mut self, j: usize) {
+        if j >= self.members.len() {
+            return;
+        }
+        let st = self.start(j);
+        let len = self.delta_len(st);
+        let mut d = String::new();
+        push_b32(&mut d, self.members[j].wrapping_sub(self.prev(j)));
+        self.splice(j, st, st + len, &d);
+    }
+
+    fn push(&mut self, sec: u32, frag: &str) {
+        let prev = self.members.last().copied().unwrap_or(0);
+        push_b32(&mut self.text, sec.wrapping_sub(prev));
+        self.text.push_str(frag);
+        self.members.push(sec);
+        self.ends.push(to_u32(self.text.len()));
+    }
+
+    /// Sets (or with `None` removes) section `sec`'s fragment; true if the list changed.
+    fn set(&mut self, sec: u32, frag: Option<&str>) -> bool {
+        match (self.members.binary_search(&sec), frag) {
+            (Ok(j), Some(f)) => {
+                let st = self.start(j);
+                let end = self.ends[j] as usize;
+                let dl = self.delta_len(st);
+                if self.text.get(st + dl..end) == Some(f) {
+                    return false;
+                }
+                self.splice(j, st + dl, end, f);
+                true
+            }
+            (Ok(j), None) => {
+                let st = self.start(j);
+                let end = self.ends[j] as usize;
+                self.splice(j, st, end, "");
+                self.ends.remove(j);
+                self.members.remove(j);
+                self.fix_delta(j);
+                true
+            }
+            (Err(_), None) => false,
+            (Err(j), Some(f)) => {
+                let st = self.start(j);
+                let mut seg = String::with_capacity(f.len() + 4);
+                push_b32(&mut seg, sec.wrapping_sub(self.prev(j)));
+                seg.push_str(f);
+                self.text.insert_str(st, &seg);
+                for x in &mut self.ends[j..] {
+                    *x += to_u32(seg.len());
+                }
+                self.ends.insert(j, to_u32(st + seg.len()));
+                self.members.insert(j, sec);
+                self.fix_delta(j + 1);
+                true
+            }
+        }
+    }
+}
+
+/// Brings `cache.inv` up to date with the sections `keys` (their entries are in `entries`, and
+/// so are those of the keys `cache.inv` was built for). Returns which term ids changed, or
+/// `None` when every list was rebuilt.
+fn update_postings(
+    keys: &[u64],
+    entries: &FxMap<u64, Entry>,
+    cache: &mut Cache,
+) -> Option<Vec<bool>> {
+    let n = keys.len();
+    let nterms = cache.terms.list.len();
+    cache.inv.resize_with(nterms, Postings::default);
+    let old = std::mem::take(&mut cache.inv_keys);
+    let changed: Vec<usize> = if old.len() == n && n > 0 {
+        (0..n).filter(|&i| keys[i] != old[i]).collect()
+    } else {
+        (0..n).collect()
+    };
+    let patch = old.len() == n
+        && n > 0
+        && changed.len() <= n / 16 + 4
+        && changed
+            .iter()
+            .all(|&i| entries.contains_key(&old[i]) && entries.contains_key(&keys[i]));
+    cache.inv_keys = keys.to_vec();
+    if patch {
+        let mut dirty = vec![false; nterms];
+        for &i in &changed {
+            let (Some(o), Some(e)) = (entries.get(&old[i]), entries.get(&keys[i])) else {
+                continue;
+            };
+            let si = to_u32(i);
+            let (mut a, mut b) = (0, 0);
+            while a < o.terms.len() || b < e.terms.len() {
+                let ia = o.terms.get(a).map_or(u32::MAX, |t| t.0);
+                let ib = e.terms.get(b).map_or(u32::MAX, |t| t.0);
+                let (id, frag) = if ib <= ia {
+                    let f = e.frag_of(b);
+                    if ia == ib {
+                        a += 1;
+                    }
+                    b += 1;
+                    (ib, Some(f))
+                } else {
+                    a += 1;
+                    (ia, None)
+                };
+                if cache.inv[id as usize].set(si, frag) {
+                    dirty[id as usize] = true;
+                }
+            }
+        }
+        return Some(dirty);
+    }
+    for p in &mut cache.inv {
+        p.members.clear();
+        p.ends.clear();
+        p.text.clear();
+    }
+    for (si, k) in keys.iter().enumerate() {
+        let Some(e) = entries.get(k) else { continue };
+        for (k, &(id, _)) in e.terms.iter().enumerate() {
+            cache.inv[id as usize].push(to_u32(si), e.frag_of(k));
+        }
+    }
+    None
+}
+
+/// The term shard layout of the last sharded build and its files.
+#[derive(Default)]
+struct TermFiles {
+    /// Shard count and split characters the buckets below were computed for.
+    sig: (usize, Vec<char>),
+    /// Shard of each term id (u32::MAX: not computed yet; u32::MAX - 1: not shipped).
+    bucket: Vec<u32>,
+    /// Per shard: key of its file in `Cache::files` and the file's content hash.
+    files: Vec<Option<(u64, String)>>,
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -749,362 +1220,212 @@ fn sharded_files(
     bm: &str,
     py: &str,
     chars: &str,
+    dirty: Option<&[bool]>,
     cache: &mut Cache,
 ) -> SearchOutput {
     let n = secs.len();
-    // Field length normalisation, per section and field (same expression as `index::build`).
-    let nf = n.max(1) as f64;
-    let mut avg = [0f64; FIELDS];
-    for e in secs {
-        for (a, &l) in avg.iter_mut().zip(&e.lens) {
-            *a += f64::from(l);
-        }
-    }
-    for a in &mut avg {
-        *a = (*a / nf).max(1.0);
-    }
-    let norms: Vec<[f64; FIELDS]> = secs
-        .iter()
-        .map(|e| {
-            let mut v = [0f64; FIELDS];
-            for f in 0..FIELDS {
-                v[f] = 1.0 - FIELD_B[f] + FIELD_B[f] * f64::from(e.lens[f]) / avg[f];
-            }
-            v
-        })
-        .collect();
-    // Everything below walks the sections in order (their entries are contiguous in memory);
-    // per-term state lives in small arrays indexed by term id.
-    let nterms = cache.terms.list.len();
     let list = &cache.terms.list;
-    let mut df = vec![0u32; nterms];
-    let mut sec_off = Vec::with_capacity(n + 1);
-    sec_off.push(0usize);
-    for e in secs {
-        for &(id, _) in &e.terms {
-            df[id as usize] += 1;
+    let inv = &cache.inv;
+    let nterms = list.len().min(inv.len());
+    let pseudo = |t: &str| t.starts_with('\u{1}');
+    // Term shards (as `output::write`). A CJK character whose terms would fill more than a few
+    // shards on their own is split: its terms are placed by the whole term.
+    // Per term id: its first character if CJK (else 0) and its length; u32::MAX for the
+    // character lists (compact, so this loop does not visit every term's string).
+    let tinfo = &mut cache.tinfo;
+    for (t, _) in &list[tinfo.len().min(nterms)..nterms] {
+        tinfo.push(if pseudo(t) {
+            (u32::MAX, 0)
+        } else {
+            let c = t.chars().next().filter(|&c| is_cjk(c)).map_or(0, u32::from);
+            (c, to_u32(t.len()))
+        });
+    }
+    let mut total = 0usize;
+    let mut per_char: FxMap<u32, usize> = FxMap::default();
+    for (p, &(c, len)) in inv.iter().zip(tinfo.iter()).take(nterms) {
+        if p.members.is_empty() || c == u32::MAX {
+            continue;
         }
-        sec_off.push(sec_off.last().copied().unwrap_or(0) + e.terms.len());
-    }
-    let idf: Vec<f64> = df
-        .iter()
-        .map(|&d| {
-            let d = f64::from(d);
-            (1.0 + (nf - d + 0.5) / (d + 0.5)).ln()
-        })
-        .collect();
-    let mut order: Vec<u32> = (0..nterms as u32).filter(|&i| df[i as usize] > 0).collect();
-    order.sort_unstable_by(|a, b| list[*a as usize].0.cmp(&list[*b as usize].0));
-
-    // Impacts (in section order, aligned with the entries' term lists) and an order-independent
-    // fingerprint of each term's posting list: sections, their content keys, impacts.
-    let all_secs: Vec<usize> = (0..n).collect();
-    let parts = par_chunks(
-        &all_secs,
-        200_000,
-        |&si| secs[si].terms.len() + 1,
-        |chunk| {
-            let mut fp = vec![0u64; nterms];
-            let mut imps = Vec::new();
-            for &si in chunk {
-                let e = secs[si];
-                let norm = &norms[si];
-                let mut p0 = 0usize;
-                for &(id, end) in &e.terms {
-                    let mut tf = [0u32; FIELDS];
-                    let mut f = 0;
-                    for &p in &e.pos[p0..end as usize] {
-                        while f + 1 < FIELDS && e.fstart[f + 1] <= p {
-                            f += 1;
-                        }
-                        tf[f] += 1;
-                    }
-                    p0 = end as usize;
-                    let mut tfw = 0.0;
-                    for f in 0..FIELDS {
-                        if tf[f] > 0 {
-                            tfw += FIELD_WEIGHT[f] * f64::from(tf[f]) / norm[f];
-                        }
-                    }
-                    let idf = idf[id as usize];
-                    let w = idf * tfw * (K1 + 1.0) / (K1 + tfw);
-                    let impact = round_impact(w * SCALE);
-                    imps.push(impact);
-                    let x = keys[si] ^ (((si as u64) << 32) | u64::from(impact));
-                    let slot = &mut fp[id as usize];
-                    *slot = slot.wrapping_add(mix(x));
-                }
-            }
-            (fp, imps)
-        },
-    );
-    let mut fp = vec![0u64; nterms];
-    let mut impacts: Vec<u32> = Vec::with_capacity(sec_off[n]);
-    for (f, imps) in parts {
-        for (a, b) in fp.iter_mut().zip(f) {
-            *a = a.wrapping_add(b);
+        let size = len as usize + b32_len(to_u32(p.members.len())) + p.text.len() + 6;
+        total += size;
+        if c != 0 {
+            *per_char.entry(c).or_insert(0) += size;
         }
-        impacts.extend(imps);
     }
-
-    // Re-encode the lists whose fingerprint changed (each thread encodes its share of the
-    // terms, scanning the sections in order).
-    let todo: Vec<u32> = order
-        .iter()
-        .copied()
-        .filter(|&id| cache.posts.get(&id).is_none_or(|o| o.0 != fp[id as usize]))
-        .collect();
-    let outs: Vec<(u32, String)> = par_chunks(
-        &todo,
-        50_000,
-        |&id| df[id as usize] as usize,
-        |mine| {
-            let mut slot_of = vec![u32::MAX; nterms];
-            let mut outs: Vec<(u32, String)> = Vec::with_capacity(mine.len());
-            for &id in mine {
-                slot_of[id as usize] = outs.len() as u32;
-                let mut s = String::new();
-                push_b32(&mut s, df[id as usize]);
-                outs.push((id, s));
-            }
-            let mut prev = vec![0u32; outs.len()];
-            for (si, e) in secs.iter().enumerate() {
-                let mut p0 = 0usize;
-                for (k, &(id, end)) in e.terms.iter().enumerate() {
-                    let ps = &e.pos[p0..end as usize];
-                    p0 = end as usize;
-                    let o = slot_of[id as usize];
-                    if o == u32::MAX {
-                        continue;
-                    }
-                    let o = o as usize;
-                    let out = &mut outs[o].1;
-                    let si = si as u32;
-                    push_b32(out, si.wrapping_sub(prev[o]));
-                    prev[o] = si;
-                    push_b32(out, impacts[sec_off[si as usize] + k]);
-                    push_b32(out, u32::try_from(ps.len()).unwrap_or(u32::MAX));
-                    let mut last = 0u32;
-                    for &p in ps {
-                        push_b32(out, p.wrapping_sub(last));
-                        last = p;
-                    }
-                }
-            }
-            outs
-        },
-    )
-    .into_iter()
-    .flatten()
-    .collect();
-    for (id, text) in outs {
-        cache.posts.insert(id, (fp[id as usize], text));
-    }
-    cache
-        .posts
-        .retain(|&id, _| df.get(id as usize).is_some_and(|&d| d > 0));
-    let posts = &cache.posts;
-    let text_of = |id: u32| posts.get(&id).map_or("", |p| p.1.as_str());
-
-    // Term shards (as `output::write`).
-    let total: usize = order
-        .iter()
-        .map(|&id| list[id as usize].0.len() + text_of(id).len() + 6)
-        .sum();
     let nshards = (total / TERM_SHARD_BYTES)
         .clamp(16, 4096)
         .next_power_of_two();
-    let mut per_char: BTreeMap<char, usize> = BTreeMap::new();
-    for &id in &order {
-        let t = &list[id as usize].0;
-        if let Some(c) = t.chars().next().filter(|&c| is_cjk(c)) {
-            *per_char.entry(c).or_insert(0) += t.len() + text_of(id).len() + 6;
-        }
-    }
-    let split: Vec<char> = per_char
+    let mut split: Vec<char> = per_char
         .into_iter()
         .filter(|&(_, size)| size > 4 * TERM_SHARD_BYTES)
-        .map(|(c, _)| c)
+        .filter_map(|(c, _)| char::from_u32(c))
         .collect();
-    // Per split character: every section containing it with the best impact of its one- and
-    // two-character terms there, no positions.
-    let mut contrib: FxMap<u32, Vec<usize>> = FxMap::default();
-    for &id in &order {
-        let mut it = list[id as usize].0.chars();
-        let (a, b, rest) = (it.next(), it.next(), it.next());
-        if rest.is_some() {
+    split.sort_unstable();
+    let tf = &mut cache.tfiles;
+    let sig = (nshards, split);
+    let all_dirty = dirty.is_none() || tf.sig != sig;
+    if tf.sig != sig {
+        tf.sig = sig;
+        tf.bucket.clear();
+        tf.files = vec![None; nshards];
+    }
+    let split = &tf.sig.1;
+    let split_set: BTreeSet<char> = split.iter().copied().collect();
+    tf.bucket.resize(nterms, u32::MAX);
+    let mut buckets: Vec<Vec<u32>> = vec![Vec::new(); nshards];
+    let mut dirty_b = vec![all_dirty; nshards];
+    for id in 0..nterms {
+        let mut b = tf.bucket[id];
+        if b == u32::MAX {
+            let t = &list[id].0;
+            b = match t.strip_prefix('\u{1}') {
+                Some(c) if c.chars().next().is_some_and(|c| split_set.contains(&c)) => {
+                    fnv1a32(c.as_bytes()) & (nshards as u32 - 1)
+                }
+                Some(_) => u32::MAX - 1,
+                None => fnv1a32(shard_key_split(t, &split_set).as_bytes()) & (nshards as u32 - 1),
+            };
+            tf.bucket[id] = b;
+        }
+        if b == u32::MAX - 1 {
             continue;
         }
-        for (k, &c) in split.iter().enumerate() {
-            if a == Some(c) || (b == Some(c) && a.is_some_and(is_cjk)) {
-                contrib.entry(id).or_default().push(k);
-            }
+        if dirty.is_some_and(|d| d.get(id) == Some(&true)) {
+            dirty_b[b as usize] = true;
+        }
+        if !inv[id].members.is_empty() {
+            buckets[b as usize].push(to_u32(id));
         }
     }
-    let mut best = vec![vec![0u32; n]; split.len()];
-    if !contrib.is_empty() {
-        let mut is_contrib = vec![false; nterms];
-        for &id in contrib.keys() {
-            is_contrib[id as usize] = true;
-        }
-        for (si, e) in secs.iter().enumerate() {
-            for (k, &(id, _)) in e.terms.iter().enumerate() {
-                if !is_contrib[id as usize] {
-                    continue;
-                }
-                let imp = impacts[sec_off[si] + k];
-                for &c in contrib.get(&id).map_or(&[][..], Vec::as_slice) {
-                    let b = &mut best[c][si];
-                    *b = (*b).max(imp);
-                }
-            }
-        }
-    }
-    let mut char_posts: Vec<(String, String)> = Vec::new();
-    for (k, &c) in split.iter().enumerate() {
-        let best = &best[k];
-        let mut out = String::new();
-        let cnt = best.iter().filter(|&&b| b > 0).count();
-        push_b32(&mut out, u32::try_from(cnt).unwrap_or(u32::MAX));
-        let mut prev = 0u32;
-        for (si, &imp) in best.iter().enumerate() {
-            if imp > 0 {
-                let si = si as u32;
-                push_b32(&mut out, si.wrapping_sub(prev));
-                prev = si;
-                push_b32(&mut out, imp);
-                push_b32(&mut out, 0);
-            }
-        }
-        char_posts.push((format!("\u{1}{c}"), out));
-    }
-    let split: BTreeSet<char> = split.into_iter().collect();
-    // (term, posting text, fingerprint) in output order.
-    let mut all: Vec<(&str, &str, u64)> = order
-        .iter()
-        .map(|&id| (&*list[id as usize].0, text_of(id), fp[id as usize]))
-        .collect();
-    all.extend(
-        char_posts
-            .iter()
-            .map(|(t, p)| (t.as_str(), p.as_str(), fx(p))),
+    // Rebuild the shards whose terms changed: real terms by term, then split characters' lists.
+    let todo: Vec<usize> = (0..nshards).filter(|&b| dirty_b[b]).collect();
+    let built = par_chunks(
+        &todo,
+        256 * 1024,
+        |&b| {
+            buckets[b]
+                .iter()
+                .map(|&id| inv[id as usize].text.len() + 16)
+                .sum()
+        },
+        |chunk| {
+            chunk
+                .iter()
+                .map(|&b| {
+                    let mut members: Vec<u32> = buckets[b].clone();
+                    if members.is_empty() {
+                        return (b, None);
+                    }
+                    members.sort_unstable_by(|&x, &y| {
+                        let (tx, ty) = (&list[x as usize].0, &list[y as usize].0);
+                        (pseudo(tx), tx).cmp(&(pseudo(ty), ty))
+                    });
+                    let terms: Vec<&str> =
+                        members.iter().map(|&id| &*list[id as usize].0).collect();
+                    let cap: usize = members
+                        .iter()
+                        .map(|&id| inv[id as usize].text.len() + 8)
+                        .sum();
+                    let mut sc = Script::new(cap + 64 * members.len());
+                    sc.json("{\"k\":\"t\",\"i\":")
+                        .json(&b.to_string())
+                        .json(",\"terms\":")
+                        .json(&js(&terms))
+                        .escaped(",\"post\":[");
+                    let mut head = String::new();
+                    for (k, &id) in members.iter().enumerate() {
+                        let p = &inv[id as usize];
+                        head.clear();
+                        push_b32(&mut head, to_u32(p.members.len()));
+                        sc.escaped(if k == 0 { "\"" } else { ",\"" })
+                            .escaped(&head)
+                            .escaped(&p.text)
+                            .escaped("\"");
+                    }
+                    sc.escaped("]}");
+                    let bytes = sc.finish();
+                    let h = hash_name(&bytes);
+                    (b, Some((format!("search/t-{b:03x}-{h}.js"), h, bytes)))
+                })
+                .collect::<Vec<_>>()
+        },
     );
-    let mut buckets: Vec<Vec<usize>> = vec![Vec::new(); nshards];
-    for (i, (t, _, _)) in all.iter().enumerate() {
-        let key = match t.strip_prefix('\u{1}') {
-            Some(c) => c.to_owned(),
-            None => shard_key_split(t, &split),
-        };
-        let b = fnv1a32(key.as_bytes()) as usize & (nshards - 1);
-        buckets[b].push(i);
+    for (b, f) in built.into_iter().flatten() {
+        tf.files[b] = f.map(|(name, h, bytes)| {
+            let key = fx(&name);
+            cache.files.insert(key, (name, bytes));
+            (key, h)
+        });
     }
 
-    // Every file as (fingerprint, how to build it); built in parallel when not cached.
-    enum Spec<'a> {
-        Terms(usize, &'a [usize]),
-        Secs(usize, usize, usize),
-    }
-    let mut specs: Vec<(u64, Spec)> = Vec::new();
-    for (b, members) in buckets.iter().enumerate() {
-        if members.is_empty() {
-            continue;
-        }
-        let mut h = FxHasher::default();
-        ("t", b).hash(&mut h);
-        for &i in members {
-            all[i].0.hash(&mut h);
-            h.write_u64(all[i].2);
-        }
-        specs.push((h.finish(), Spec::Terms(b, members)));
-    }
+    // Section shards: consecutive sections, ~SECTION_SHARD_BYTES each.
+    let mut specs: Vec<(u64, usize, usize, usize)> = Vec::new();
     let mut starts = Vec::new();
     let mut i = 0;
     while i < n {
         let st = i;
         let mut size = 0;
         while i < n && (i == st || size < SECTION_SHARD_BYTES) {
-            size += 2 + digits(sec_page[i]) + secs[i].rec_len;
+            // The record length as remembered per position (no visit to each entry).
+            let rl = match cache.prev.get(i) {
+                Some(p) if p.key == keys[i] => p.rec_len,
+                _ => secs[i].rec_len,
+            };
+            size += 2 + digits(sec_page[i]) + rl;
             i += 1;
         }
         let k = starts.len();
+        // A section's key covers its page's URL and title.
         let mut h = FxHasher::default();
         ("s", k, st, i).hash(&mut h);
         for j in st..i {
             h.write_u64(keys[j]);
             h.write_usize(sec_page[j]);
-            let (u, t) = pages.get(sec_page[j]).copied().unwrap_or(("", ""));
-            (u, t).hash(&mut h);
         }
-        specs.push((h.finish(), Spec::Secs(k, st, i)));
+        specs.push((h.finish(), k, st, i));
         starts.push(st);
     }
-    let todo: Vec<&(u64, Spec)> = specs
+    let todo: Vec<&(u64, usize, usize, usize)> = specs
         .iter()
-        .filter(|(fp, _)| !cache.files.contains_key(fp))
+        .filter(|(fp, ..)| !cache.files.contains_key(fp))
         .collect();
     let built = par_chunks(
         &todo,
         256 * 1024,
-        |(_, s)| match s {
-            Spec::Terms(_, m) => m.iter().map(|&i| all[i].1.len() + 16).sum(),
-            Spec::Secs(_, a, b) => (*a..*b).map(|j| secs[j].rec_esc.len()).sum(),
-        },
+        |(_, _, a, b)| (*a..*b).map(|j| secs[j].rec_esc.len()).sum(),
         |chunk| {
             chunk
                 .iter()
-                .map(|(fp, s)| {
-                    let (name, bytes) = match s {
-                        Spec::Terms(b, members) => {
-                            let terms: Vec<&str> = members.iter().map(|&i| all[i].0).collect();
-                            let cap: usize = members.iter().map(|&i| all[i].1.len() + 3).sum();
-                            let mut sc = Script::new(cap + 64 * members.len());
-                            sc.json("{\"k\":\"t\",\"i\":")
-                                .json(&b.to_string())
-                                .json(",\"terms\":")
-                                .json(&js(&terms))
-                                .escaped(",\"post\":[");
-                            for (k, &i) in members.iter().enumerate() {
-                                sc.escaped(if k == 0 { "\"" } else { ",\"" })
-                                    .escaped(all[i].1)
-                                    .escaped("\"");
-                            }
-                            sc.escaped("]}");
-                            let bytes = sc.finish();
-                            let h = hash_name(&bytes);
-                            (format!("search/t-{b:03x}-{h}.js"), bytes)
+                .map(|&&(fp, k, a, b)| {
+                    let mut pg: BTreeMap<usize, (&str, &str)> = BTreeMap::new();
+                    for &p in &sec_page[a..b] {
+                        if let Some(e) = pages.get(p) {
+                            pg.insert(p, *e);
                         }
-                        Spec::Secs(k, a, b) => {
-                            let mut pg: BTreeMap<usize, (&str, &str)> = BTreeMap::new();
-                            for &p in &sec_page[*a..*b] {
-                                if let Some(e) = pages.get(p) {
-                                    pg.insert(p, *e);
-                                }
-                            }
-                            let cap: usize = (*a..*b).map(|j| secs[j].rec_esc.len() + 8).sum();
-                            let mut sc = Script::new(cap + 256);
-                            sc.json("{\"k\":\"s\",\"i\":")
-                                .json(&k.to_string())
-                                .json(",\"start\":")
-                                .json(&a.to_string())
-                                .json(",\"pages\":")
-                                .json(&js(&pg))
-                                .json(",\"secs\":[");
-                            for j in *a..*b {
-                                if j > *a {
-                                    sc.escaped(",");
-                                }
-                                sc.escaped("[")
-                                    .escaped(&sec_page[j].to_string())
-                                    .escaped(",")
-                                    .escaped(&secs[j].rec_esc);
-                            }
-                            sc.escaped("]}");
-                            let bytes = sc.finish();
-                            let h = hash_name(&bytes);
-                            (format!("search/s-{k:03x}-{h}.js"), bytes)
+                    }
+                    let cap: usize = (a..b).map(|j| secs[j].rec_esc.len() + 8).sum();
+                    let mut sc = Script::new(cap + 256);
+                    sc.json("{\"k\":\"s\",\"i\":")
+                        .json(&k.to_string())
+                        .json(",\"start\":")
+                        .json(&a.to_string())
+                        .json(",\"pages\":")
+                        .json(&js(&pg))
+                        .json(",\"secs\":[");
+                    for j in a..b {
+                        if j > a {
+                            sc.escaped(",");
                         }
-                    };
-                    (*fp, name, bytes)
+                        sc.escaped("[")
+                            .escaped(&sec_page[j].to_string())
+                            .escaped(",")
+                            .escaped(&secs[j].rec_esc);
+                    }
+                    sc.escaped("]}");
+                    let bytes = sc.finish();
+                    let h = hash_name(&bytes);
+                    (fp, format!("search/s-{k:03x}-{h}.js"), bytes)
                 })
                 .collect::<Vec<_>>()
         },
@@ -1112,43 +1433,52 @@ fn sharded_files(
     for (fp, name, bytes) in built.into_iter().flatten() {
         cache.files.insert(fp, (name, bytes));
     }
-    let used: FxSet<u64> = specs.iter().map(|(fp, _)| *fp).collect();
+    let tf = &cache.tfiles;
+    let mut used: FxSet<u64> = specs.iter().map(|s| s.0).collect();
+    used.extend(tf.files.iter().flatten().map(|f| f.0));
     cache.files.retain(|fp, _| used.contains(fp));
 
-    let mut term_hashes: Vec<String> = vec![String::new(); nshards];
-    let mut sec_hashes: Vec<String> = Vec::new();
-    let mut files = Vec::with_capacity(specs.len() + 1);
-    for (fp, s) in &specs {
+    let mut files = Vec::with_capacity(specs.len() + nshards + 1);
+    let mut term_hashes: Vec<&str> = Vec::with_capacity(nshards);
+    for f in &tf.files {
+        match f.as_ref().and_then(|(k, h)| Some((cache.files.get(k)?, h))) {
+            Some(((name, bytes), h)) => {
+                files.push((name.clone(), bytes.clone()));
+                term_hashes.push(h);
+            }
+            None => term_hashes.push(""),
+        }
+    }
+    let mut sec_hashes: Vec<String> = Vec::with_capacity(specs.len());
+    for (fp, ..) in &specs {
         let Some((name, bytes)) = cache.files.get(fp) else {
             continue;
         };
-        // "search/t-XXX-<hash>.js": the hash is the part between the last '-' and ".js".
+        // "search/s-XXX-<hash>.js": the hash is the part between the last '-' and ".js".
         let h = name
             .rsplit('-')
             .next()
             .and_then(|x| x.strip_suffix(".js"))
             .unwrap_or("")
             .to_owned();
-        match s {
-            Spec::Terms(b, _) => term_hashes[*b] = h,
-            Spec::Secs(..) => sec_hashes.push(h),
-        }
+        sec_hashes.push(h);
         files.push((name.clone(), bytes.clone()));
     }
-    let latin: Vec<&str> = order
-        .iter()
-        .map(|&id| &list[id as usize])
+    let mut latin: Vec<&str> = (0..nterms)
+        .filter(|&id| !inv[id].members.is_empty())
+        .map(|id| &list[id])
         .filter(|(t, k)| *k == Kind::Word && t.chars().any(char::is_alphabetic))
         .map(|(t, _)| &**t)
-        .take(MAX_LATIN)
         .collect();
+    latin.sort_unstable();
+    latin.truncate(MAX_LATIN);
     let mut sc = Script::new(py.len() + chars.len() + 64 * 1024);
     sc.json("{\"v\":1,\"k\":\"manifest\",\"n\":")
         .json(nj)
         .json(",\"ts\":")
         .json(&nshards.to_string())
         .json(",\"split\":")
-        .json(&js(&split.iter().collect::<String>()))
+        .json(&js(&tf.sig.1.iter().collect::<String>()))
         .json(",\"th\":")
         .json(&js(&term_hashes))
         .json(",\"ss\":")

@@ -1,8 +1,13 @@
-//! The inverted index: terms → postings with positions and a precomputed BM25F impact.
+//! The inverted index: terms → postings with positions and a per-section BM25F impact.
 //!
 //! Owns: the per-section position space (fields laid out title, heading, breadcrumb, body, code
 //! with a gap between fields so no phrase spans two fields), field lengths, BM25F weights, and
 //! the varint encoding of postings that `search.js` decodes.
+//!
+//! An impact is the BM25F term-frequency part only, normalised by fixed per-field pivot lengths
+//! (`PIVOT`) instead of corpus averages, so it depends on nothing but its own section: an edit
+//! changes only the postings of the edited section's terms. The client multiplies it by the
+//! idf it computes from the posting list's length at query time.
 //!
 //! Must never: let map iteration order reach the output (everything is a `BTreeMap` or sorted),
 //! panic on empty or huge input, or store anything the client cannot decode.
@@ -20,8 +25,29 @@ pub const FIELD_WEIGHT: [f64; FIELDS] = [4.0, 5.0, 1.5, 1.0, 0.3];
 /// Length normalisation per field.
 pub const FIELD_B: [f64; FIELDS] = [0.5, 0.5, 0.5, 0.75, 0.75];
 pub const K1: f64 = 1.2;
-/// Impacts are stored as round(weight × SCALE).
-pub const SCALE: f64 = 5.0;
+/// Length normalisation pivots per field (tokens), in place of corpus averages.
+pub const PIVOT: [f64; FIELDS] = [6.0, 5.0, 4.0, 100.0, 20.0];
+/// Impacts are stored as round(saturated tf × SCALE), 1..=31 (one varint character).
+pub const SCALE: f64 = 14.0;
+/// Largest stored impact.
+pub const MAX_IMPACT: u32 = 31;
+
+/// The stored impact of a term with per-field frequencies `tf` in a section with field lengths
+/// `lens` (search.js computes the same for the one-file layout).
+pub fn impact(tf: &[u32; FIELDS], lens: &[u32; FIELDS]) -> u32 {
+    let mut tfw = 0.0;
+    for f in 0..FIELDS {
+        if tf[f] > 0 {
+            let norm = 1.0 - FIELD_B[f] + FIELD_B[f] * f64::from(lens[f]) / PIVOT[f];
+            tfw += FIELD_WEIGHT[f] * f64::from(tf[f]) / norm;
+        }
+    }
+    let w = tfw * (K1 + 1.0) / (K1 + tfw) * SCALE;
+    // Non-negative and below 2^31: `as` truncates, `x - trunc(x)` is exact.
+    let t = w as u32;
+    let r = if w - f64::from(t) >= 0.5 { t + 1 } else { t };
+    r.clamp(1, MAX_IMPACT)
+}
 
 /// One section in one term's posting list.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -114,38 +140,16 @@ pub fn build(sections: &[Section]) -> Index {
         field_len.push(lens);
     }
 
-    let n = sections.len().max(1) as f64;
-    let mut avg = [0f64; FIELDS];
-    for l in &field_len {
-        for f in 0..FIELDS {
-            avg[f] += f64::from(l[f]);
-        }
-    }
-    for a in &mut avg {
-        *a = (*a / n).max(1.0);
-    }
-
     let mut terms = BTreeMap::new();
     let mut word_terms = Vec::new();
     for (term, (kind, secs)) in acc {
-        let df = secs.len() as f64;
-        let idf = (1.0 + (n - df + 0.5) / (df + 0.5)).ln();
         let mut list = Vec::with_capacity(secs.len());
         for a in secs {
             let sec = a.section;
             let lens = field_len.get(sec as usize).copied().unwrap_or([0; FIELDS]);
-            let mut tfw = 0.0;
-            for f in 0..FIELDS {
-                if a.tf[f] > 0 {
-                    let norm = 1.0 - FIELD_B[f] + FIELD_B[f] * f64::from(lens[f]) / avg[f];
-                    tfw += FIELD_WEIGHT[f] * f64::from(a.tf[f]) / norm;
-                }
-            }
-            let w = idf * tfw * (K1 + 1.0) / (K1 + tfw);
-            let impact = (w * SCALE).round().clamp(1.0, 1_000_000.0) as u32;
             list.push(Posting {
                 section: sec,
-                impact,
+                impact: impact(&a.tf, &lens),
                 positions: a.positions,
             });
         }
@@ -164,14 +168,12 @@ pub fn build(sections: &[Section]) -> Index {
 }
 
 /// Alphabet of the text varints: 5 data bits per character, 32 = "more characters follow".
-const B32: &[u8; 64] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_";
+pub const B32: &[u8; 64] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_";
 
-/// The same number sequence as `encode_postings`, written as character varints (5 bits per
-/// character, low bits first). Character-aligned numbers gzip about 12 % better than base64 of
-/// the byte varints, and need no escaping inside JSON.
-pub fn encode_postings_text(list: &[Posting]) -> String {
-    let mut out = String::new();
-    let mut push = |mut v: u32| loop {
+/// Appends `v` as a character varint (5 bits per character, low bits first). Character-aligned
+/// numbers gzip about 12 % better than base64 of byte varints, and need no escaping in JSON.
+pub fn push_b32(out: &mut String, mut v: u32) {
+    loop {
         let mut d = v & 31;
         v >>= 5;
         if v > 0 {
@@ -181,52 +183,84 @@ pub fn encode_postings_text(list: &[Posting]) -> String {
         if v == 0 {
             break;
         }
+    }
+}
+
+/// Appends one section's part of a posting list after its section delta: one character for
+/// the impact (1..=31) with bit 32 set unless the term has exactly one position, then (bit set)
+/// the position count as a varint, then the position deltas (first absolute).
+pub fn push_fragment(out: &mut String, impact: u32, positions: &[u32]) {
+    let one = positions.len() == 1;
+    let head = impact.min(MAX_IMPACT) | if one { 0 } else { 32 };
+    out.push(char::from(B32[head as usize]));
+    if !one {
+        push_b32(out, u32::try_from(positions.len()).unwrap_or(u32::MAX));
+    }
+    let mut last = 0u32;
+    for &pos in positions {
+        push_b32(out, pos.wrapping_sub(last));
+        last = pos;
+    }
+}
+
+/// Encodes one posting list as `search.js` decodes it: the count, then per section its delta
+/// from the previous one and `push_fragment`.
+pub fn encode_postings_text(list: &[Posting]) -> String {
+    let mut out = String::new();
+    push_b32(&mut out, u32::try_from(list.len()).unwrap_or(u32::MAX));
+    let mut prev = 0u32;
+    for p in list {
+        push_b32(&mut out, p.section.wrapping_sub(prev));
+        prev = p.section;
+        push_fragment(&mut out, p.impact, &p.positions);
+    }
+    out
+}
+
+/// Decodes `encode_postings_text` (None on malformed text).
+pub fn decode_postings_text(s: &str) -> Option<Vec<Posting>> {
+    let b = s.as_bytes();
+    let mut i = 0usize;
+    let mut next = |i: &mut usize| -> Option<u32> {
+        let c = *b.get(*i)?;
+        *i += 1;
+        B32.iter().position(|&x| x == c).map(|v| v as u32)
     };
-    push(u32::try_from(list.len()).unwrap_or(u32::MAX));
-    let mut prev = 0u32;
-    for p in list {
-        push(p.section.wrapping_sub(prev));
-        prev = p.section;
-        push(p.impact);
-        push(u32::try_from(p.positions.len()).unwrap_or(u32::MAX));
-        let mut last = 0u32;
-        for &pos in &p.positions {
-            push(pos.wrapping_sub(last));
-            last = pos;
+    let rd = |i: &mut usize, next: &mut dyn FnMut(&mut usize) -> Option<u32>| -> Option<u32> {
+        let (mut v, mut shift) = (0u32, 0u32);
+        loop {
+            let d = next(i)?;
+            v |= (d & 31).checked_shl(shift)?;
+            shift += 5;
+            if d & 32 == 0 {
+                return Some(v);
+            }
         }
-    }
-    out
-}
-
-fn varint(out: &mut Vec<u8>, mut v: u32) {
-    while v >= 0x80 {
-        out.push((v as u8 & 0x7f) | 0x80);
-        v >>= 7;
-    }
-    out.push(v as u8);
-}
-
-/// Encodes one posting list: count, then per section: section delta, impact, position count,
-/// position deltas (first absolute).
-pub fn encode_postings(list: &[Posting]) -> Vec<u8> {
+    };
+    let n = rd(&mut i, &mut next)?;
     let mut out = Vec::new();
-    varint(&mut out, u32::try_from(list.len()).unwrap_or(u32::MAX));
-    let mut prev = 0u32;
-    for p in list {
-        varint(&mut out, p.section.wrapping_sub(prev));
-        prev = p.section;
-        varint(&mut out, p.impact);
-        varint(
-            &mut out,
-            u32::try_from(p.positions.len()).unwrap_or(u32::MAX),
-        );
-        let mut last = 0u32;
-        for &pos in &p.positions {
-            varint(&mut out, pos.wrapping_sub(last));
-            last = pos;
+    let mut sec = 0u32;
+    for _ in 0..n {
+        sec = sec.wrapping_add(rd(&mut i, &mut next)?);
+        let head = next(&mut i)?;
+        let np = if head & 32 == 0 {
+            1
+        } else {
+            rd(&mut i, &mut next)?
+        };
+        let mut positions = Vec::new();
+        let mut p = 0u32;
+        for _ in 0..np {
+            p = p.wrapping_add(rd(&mut i, &mut next)?);
+            positions.push(p);
         }
+        out.push(Posting {
+            section: sec,
+            impact: head & 31,
+            positions,
+        });
     }
-    out
+    Some(out)
 }
 
 #[cfg(test)]
@@ -273,7 +307,7 @@ mod tests {
         let list = vec![
             Posting {
                 section: 3,
-                impact: 200,
+                impact: 20,
                 positions: vec![1, 300],
             },
             Posting {
@@ -281,11 +315,16 @@ mod tests {
                 impact: 1,
                 positions: vec![0],
             },
+            Posting {
+                section: 11,
+                impact: 31,
+                positions: vec![],
+            },
         ];
-        assert_eq!(
-            encode_postings(&list),
-            [2, 3, 200, 1, 2, 1, 171, 2, 7, 1, 1, 0]
-        );
-        assert_eq!(encode_postings_text(&list), "23e621h97110");
+        let text = encode_postings_text(&list);
+        // count 3; delta 3, impact 20 | 32, 2 positions, 1, 299; delta 7, impact 1, 0; …
+        assert_eq!(text, "33q21h97101_0");
+        assert_eq!(decode_postings_text(&text), Some(list));
+        assert_eq!(decode_postings_text("3"), None);
     }
 }

@@ -3,8 +3,8 @@
 //!
 //! Owns: the payload schema `search.js` reads (version `v: 1`), the switch from one
 //! `search/index-<hash>.js` to `search/manifest-<hash>.js` + `t-XXX-<hash>.js` term shards +
-//! `s-XXX-<hash>.js` section shards, and the FNV-1a hashes (64-bit for file names, 32-bit for
-//! term → shard, mirrored in search.js).
+//! `s-XXX-<hash>.js` section shards, the content hash in file names (`content_hash`) and the
+//! 32-bit FNV-1a hash of term → shard (mirrored in search.js).
 //!
 //! Must never: emit ES modules, anything that needs `fetch`, or bytes that depend on map
 //! iteration order; never panic (serialisation failures degrade to an empty payload).
@@ -13,7 +13,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{json, Value};
 
-use super::index::{encode_postings_text, Index, Posting, FIELD_B, FIELD_WEIGHT, K1, SCALE};
+use super::index::{
+    encode_postings_text, Index, Posting, FIELD_B, FIELD_WEIGHT, K1, MAX_IMPACT, PIVOT, SCALE,
+};
 use super::pinyin::{override_lines, CharTable, VocabEntry};
 use super::tokenize::is_cjk;
 use super::{Layout, SearchOutput, Section};
@@ -26,16 +28,6 @@ pub(super) const TERM_SHARD_BYTES: usize = 24 * 1024;
 pub(super) const SECTION_SHARD_BYTES: usize = 24 * 1024;
 /// Latin vocabulary kept for prefix and typo lookups.
 pub(super) const MAX_LATIN: usize = 20_000;
-
-/// FNV-1a, 64-bit: content hashes in file names.
-pub fn fnv1a64(bytes: &[u8]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for &b in bytes {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    h
-}
 
 /// FNV-1a, 32-bit: term → shard (search.js computes the same).
 pub fn fnv1a32(bytes: &[u8]) -> u32 {
@@ -67,8 +59,27 @@ pub fn shard_key_split(term: &str, split: &BTreeSet<char>) -> String {
 }
 
 pub(super) fn hash_name(bytes: &[u8]) -> String {
-    let h = format!("{:016x}", fnv1a64(bytes));
+    let h = format!("{:016x}", content_hash(bytes));
     h[..10].to_owned()
+}
+
+/// A 64-bit content hash for file names: FNV-1a steps over 8-byte words (byte-wise FNV is
+/// several times slower on the megabytes a build hashes), then mixed.
+pub fn content_hash(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325 ^ bytes.len() as u64;
+    let mut chunks = bytes.chunks_exact(8);
+    for c in &mut chunks {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(c);
+        h = (h ^ u64::from_le_bytes(w)).wrapping_mul(0x0000_0100_0000_01b3);
+        h ^= h >> 29;
+    }
+    for &b in chunks.remainder() {
+        h = (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h ^= h >> 32;
+    h = h.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    h ^ (h >> 29)
 }
 
 /// Wraps JSON text as `GS.load('…');` (JSON inside a JS string: parsed with `JSON.parse`).
@@ -374,8 +385,10 @@ pub(super) fn bm25_params() -> Value {
     json!({
         "w": FIELD_WEIGHT,
         "b": FIELD_B,
+        "piv": PIVOT,
         "k1": K1,
         "scale": SCALE,
+        "max": MAX_IMPACT,
     })
 }
 

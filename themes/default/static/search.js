@@ -124,7 +124,8 @@
   var base = '';         // directory of the entry script, with trailing slash
   var loader = null;     // function(file, onDone) — injected script by default
 
-  // Postings: character varints (5 bits each, 32 = more follow), see index.rs.
+  // Postings: character varints (5 bits each, 32 = more follow); per section its delta, one
+  // character impact (bit 32: a position count follows, else one position), positions (index.rs).
   var B32 = {};
   Array.from('0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_').forEach((c, i) => { B32[c] = i; });
   function decodePostings(s) {
@@ -133,7 +134,7 @@
     var n = rd(), out = [], sec = 0;
     for (var k = 0; k < n && i < L; k++) {
       sec += rd();
-      var w = rd(), np = rd(), pos = [], p = 0;
+      var h = B32[s[i++]] | 0, w = h & 31, np = h & 32 ? rd() : 1, pos = [], p = 0;
       for (var j = 0; j < np; j++) { p += rd(); pos.push(p); }
       out.push({ s: sec, w: w, p: pos });
     }
@@ -176,12 +177,18 @@
     }
   }
 
+  // Impact of a term in one section: BM25F tf saturation with fixed pivots (= index.rs `impact`).
+  function impact(tf, L) {
+    var tfw = 0, bm = D.bm;
+    for (var x = 0; x < 5; x++) if (tf[x]) tfw += bm.w[x] * tf[x] / (1 - bm.b[x] + bm.b[x] * L[x] / bm.piv[x]);
+    return Math.min(Math.max(Math.round(tfw * (bm.k1 + 1) / (bm.k1 + tfw) * bm.scale), 1), bm.max);
+  }
   // One-file layout: derive postings from the section text with the Rust formula.
   function buildFromText() {
-    var N = D.secs.length, acc = new Map(), lens = [], avg = [0, 0, 0, 0, 0], latin = new Set();
+    var acc = new Map(), latin = new Set();
     D.secs.forEach((s, id) => {
       var title = D.pages[s.pg][1], prev = D.secs[id - 1], rep = prev && prev.pg === s.pg && prev.h === s.h;
-      var f = [title, rep ? '' : s.h, s.bc.filter((b) => b !== title).join(' \u203a '), s.text, s.code], next = 0, l = [];
+      var f = [title, rep ? '' : s.h, s.bc.filter((b) => b !== title).join(' \u203a '), s.text, s.code], next = 0, l = [], mine = [];
       for (var x = 0; x < 5; x++) {
         var r = tokenizeNorm(normalize(f[x] || ''), next);
         l.push(r.toks.length);
@@ -189,25 +196,14 @@
           var m = acc.get(tk.t);
           if (!m) { m = []; acc.set(tk.t, m); if (tk.k === 'w' && /\p{Alphabetic}/u.test(tk.t)) latin.add(tk.t); }
           var last = m[m.length - 1];
-          if (!last || last.s !== id) { last = { s: id, tf: [0, 0, 0, 0, 0], p: [] }; m.push(last); }
+          if (!last || last.s !== id) { last = { s: id, tf: [0, 0, 0, 0, 0], p: [] }; m.push(last); mine.push(last); }
           last.tf[x]++; last.p.push(tk.p);
         });
         next = r.end + 1;
       }
-      lens.push(l);
-      for (x = 0; x < 5; x++) avg[x] += l[x];
+      mine.forEach((a) => { a.w = impact(a.tf, l); });
     });
-    var n = Math.max(N, 1), bm = D.bm;
-    avg = avg.map((a) => Math.max(a / n, 1));
-    acc.forEach((list, term) => {
-      var df = list.length, idf = Math.log(1 + (n - df + 0.5) / (df + 0.5));
-      D.dict.set(term, list.map((a) => {
-        var tfw = 0, L = lens[a.s];
-        for (var x = 0; x < 5; x++) if (a.tf[x]) tfw += bm.w[x] * a.tf[x] / (1 - bm.b[x] + bm.b[x] * L[x] / avg[x]);
-        var w = idf * tfw * (bm.k1 + 1) / (bm.k1 + tfw);
-        return { s: a.s, w: Math.min(Math.max(Math.round(w * bm.scale), 1), 1e6), p: a.p };
-      }));
-    });
+    acc.forEach((list, term) => { D.dict.set(term, list); });
     D.latin = Array.from(latin).sort();
   }
 
@@ -495,11 +491,11 @@
     pl.units.forEach((u) => {
       u.w = 0;
       u.alts.forEach((a) => {
-        a.idf = []; a.idfSum = 0; a.slot = slots; slots += a.terms.length;
+        a.idf = []; a.ridf = []; a.idfSum = 0; a.slot = slots; slots += a.terms.length;
         a.terms.forEach((t, ti) => {
-          var list = plist(t) || [];
-          var v = list.length ? Math.sqrt(idf(list.length)) * termWeight(a, t, ti) : 0;
-          a.idf.push(v); a.idfSum += v;
+          var list = plist(t) || [], r = list.length ? idf(list.length) : 0;
+          var v = r ? Math.sqrt(r) * termWeight(a, t, ti) : 0;
+          a.idf.push(v); a.ridf.push(v ? r : 0); a.idfSum += v;
           list.forEach((x) => {
             var c = cand.get(x.s);
             if (!c) { c = { s: x.s, hit: [] }; cand.set(x.s, c); }
@@ -519,7 +515,7 @@
         u.alts.forEach((a) => {
           var xs = a.terms.map((t, ti) => c.hit[a.slot + ti]);
           var sw = 0, idfp = 0;
-          xs.forEach((x, ti) => { if (x) { sw += x.w * (a.idf[ti] ? 1 : 0); idfp += a.idf[ti]; } });
+          xs.forEach((x, ti) => { if (x) { sw += x.w * a.ridf[ti]; idfp += a.idf[ti]; } });
           if (!sw) return;
           // Longest run of query bigrams at consecutive positions; st = starts of verbatim matches.
           var frac = a.idfSum ? idfp / a.idfSum : 0, n = xs.length, st = n === 1 ? xs[0].p : [], longest = 1;

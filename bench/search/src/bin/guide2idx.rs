@@ -438,7 +438,11 @@ fn edit_bench(secs: &[Section], layout: Layout) {
     let mut same = Vec::new();
     let mut edit = Vec::new();
     let mut prev = cold.entry.clone();
-    for k in 0..9 {
+    let rounds: usize = std::env::var("GS_EDIT_ROUNDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(9);
+    for k in 0..rounds {
         let t = std::time::Instant::now();
         let out = build_cached_with(&secs, layout, &mut cache);
         same.push(ms(t));
@@ -448,10 +452,21 @@ fn edit_bench(secs: &[Section], layout: Layout) {
         let t = std::time::Instant::now();
         let out = build_cached_with(&secs, layout, &mut cache);
         edit.push(ms(t));
+        if std::env::var_os("GS_CHECK").is_some() {
+            let want = search_bench::search::build_reference(&secs, layout);
+            assert!(want.files == out.files, "cached edit output differs from the reference");
+        }
         prev = out.entry.clone();
         let changed = out.files.iter().filter(|f| !cold.files.contains(f)).count();
         if k == 0 {
-            eprintln!("edit: {changed} of {} files changed", out.files.len());
+            let names: Vec<&str> = out
+                .files
+                .iter()
+                .filter(|f| !cold.files.contains(f))
+                .map(|f| f.0.as_str())
+                .take(12)
+                .collect();
+            eprintln!("edit: {changed} of {} files changed: {names:?}", out.files.len());
         }
     }
     let med = |v: &mut Vec<f64>| {
