@@ -14,7 +14,7 @@ set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/.." && pwd)
-GS=${GUIDESMITH:-$ROOT/target/debug/guidesmith}
+GS=$(realpath "${GUIDESMITH:-$ROOT/target/debug/guidesmith}")
 SHARED=${SHARED:-/work/shared/bench}
 N=${N:-1000}
 CHECKLISTS=${CHECKLISTS:-20}

@@ -221,12 +221,7 @@ impl Watch {
         let opened = Instant::now();
         let mut last = opened;
         loop {
-            let quiet = if batch.saved && batch.paths.len() == 1 && !batch.full {
-                QUIET_SAVED
-            } else {
-                QUIET
-            };
-            let until = (last + quiet).min(opened + CAP);
+            let until = (last + quiet_for(batch)).min(opened + CAP);
             let left = until.saturating_duration_since(Instant::now());
             if left.is_zero() {
                 break;
@@ -288,6 +283,15 @@ impl Watch {
     }
 }
 
+/// How long a batch waits for further events: short after a completed save of one file.
+fn quiet_for(batch: &Batch) -> Duration {
+    if batch.saved && batch.paths.len() == 1 && !batch.full {
+        QUIET_SAVED
+    } else {
+        QUIET
+    }
+}
+
 /// Turns a backend event into a message; drops reads (our own rebuilds open every file).
 fn forward(tx: &Sender<Msg>, r: notify::Result<notify::Event>) {
     let msg = match r {
@@ -323,6 +327,66 @@ fn identity(p: &Path) -> Option<(u64, u64)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_a_completed_save_of_one_file_closes_the_batch_early() {
+        let (tx, rx) = channel();
+        let send = |kind: EventKind, paths: &[&str]| {
+            let mut e = notify::Event::new(kind);
+            for p in paths {
+                e = e.add_path(PathBuf::from(p));
+            }
+            forward(&tx, Ok(e));
+        };
+        let close = EventKind::Access(AccessKind::Close(AccessMode::Write));
+        let moved_to = EventKind::Modify(ModifyKind::Name(RenameMode::To));
+        let data = EventKind::Modify(ModifyKind::Data(notify::event::DataChange::Any));
+        let mut w = Watch {
+            roots: Roots {
+                roots: vec![PathBuf::from("/p/guide")],
+                ignore: Vec::new(),
+            },
+            tx: tx.clone(),
+            rx: channel().1,
+            backend: None,
+            polling: true,
+            armed: vec![None],
+            notices: Vec::new(),
+        };
+        let mut batch = Batch::default();
+        let mut absorb = |w: &mut Watch, b: &mut Batch| {
+            while let Ok(m) = rx.try_recv() {
+                w.absorb(m, b);
+            }
+        };
+        // A write in progress waits the full quiet time…
+        send(data, &["/p/guide/a.md"]);
+        absorb(&mut w, &mut batch);
+        assert_eq!(quiet_for(&batch), QUIET);
+        // …closing it after writing completes the save…
+        send(close, &["/p/guide/a.md"]);
+        absorb(&mut w, &mut batch);
+        assert_eq!(quiet_for(&batch), QUIET_SAVED);
+        // …an editor's own temp file does not count as a second path…
+        send(data, &["/p/guide/.a.md.swp"]);
+        absorb(&mut w, &mut batch);
+        assert_eq!(quiet_for(&batch), QUIET_SAVED);
+        // …but a second real file (a checkout) brings the full quiet time back.
+        send(moved_to, &["/p/guide/b.md"]);
+        absorb(&mut w, &mut batch);
+        assert_eq!(quiet_for(&batch), QUIET);
+
+        // A rename into place (atomic save) completes a save too; a read never does.
+        let mut batch = Batch::default();
+        send(moved_to, &["/p/guide/c.md"]);
+        send(EventKind::Access(AccessKind::Read), &["/p/guide/c.md"]);
+        absorb(&mut w, &mut batch);
+        assert_eq!(batch.paths.len(), 1);
+        assert_eq!(quiet_for(&batch), QUIET_SAVED);
+        // A full rebuild request is never hurried.
+        batch.full = true;
+        assert_eq!(quiet_for(&batch), QUIET);
+    }
 
     #[test]
     fn temp_files_and_ignored_dirs_are_not_relevant() {
