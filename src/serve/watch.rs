@@ -354,7 +354,7 @@ mod tests {
             notices: Vec::new(),
         };
         let mut batch = Batch::default();
-        let mut absorb = |w: &mut Watch, b: &mut Batch| {
+        let absorb = |w: &mut Watch, b: &mut Batch| {
             while let Ok(m) = rx.try_recv() {
                 w.absorb(m, b);
             }
