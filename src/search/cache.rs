@@ -885,7 +885,7 @@ fn vocabulary(secs: &[&Entry], cache: &mut Cache) -> (String, String) {
         .take(MAX_VOCAB)
         .map(|(c, g)| (*g, c.0))
         .collect();
-    rec.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    rec.sort_unstable_by_key(|a| a.0);
     let all_chars: Vec<char> = cache.grams.chars.iter().copied().collect();
     // Merge both lists (max count for a string in both), keep strings with readings, and write
     // the JSON `pinyin::vocabulary` + `output` write: {"c":[…],"ovr":[…],"t":[…]}. The merge
@@ -976,7 +976,7 @@ fn vocabulary(secs: &[&Entry], cache: &mut Cache) -> (String, String) {
     py.push_str("],\"ovr\":");
     py.push_str(&js(&pinyin::override_lines()));
     py.push_str(",\"t\":[");
-    py.push_str(&tj);
+    py.push_str(tj);
     py.push_str("]}");
     cache.py = py;
     if cache.chars.1.is_empty() || cache.chars.0 != all_chars {
