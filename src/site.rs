@@ -88,6 +88,7 @@ impl Cache {
     pub fn one_shot() -> Cache {
         Cache {
             one_shot: true,
+            search: crate::search::Cache::one_shot(),
             ..Cache::default()
         }
     }
