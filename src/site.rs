@@ -141,6 +141,7 @@ impl Cache {
     pub fn one_shot() -> Cache {
         Cache {
             one_shot: true,
+            search: crate::search::Cache::one_shot(),
             ..Cache::default()
         }
     }
@@ -602,9 +603,6 @@ fn assemble(
     let mut search_out = search::build_cached(&sections, &mut cache.search);
     // Free what only the index needed before the pages are made, so their memory is reused.
     drop(sections);
-    if cache.one_shot {
-        cache.search = crate::search::Cache::default();
-    }
     clock.lap("search");
     // The entry script gets a stable name: every page points at it, so a content-hashed name
     // would change every page on any text edit. Shards it loads keep their hashed names.

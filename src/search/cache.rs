@@ -35,6 +35,9 @@ type Gram = [u32; 4];
 /// Memoised search work between builds (`site::Cache` keeps one for `guidesmith serve`).
 #[derive(Default)]
 pub struct Cache {
+    /// Built for one build only: keep nothing that serves only later builds, and free work
+    /// as soon as the build no longer needs it (lower peak memory).
+    one_shot: bool,
     /// The last build's sections with their flags (repeated heading, first of its page) and key.
     prev: Vec<Prev>,
     /// Whether some section's heading names changed since `heads` was counted.
@@ -94,6 +97,16 @@ struct Prev {
     /// Length of the section's JSON record (`Entry::rec_len`) and its heading names.
     rec_len: usize,
     names: Vec<String>,
+}
+
+impl Cache {
+    /// A cache for a single build (`search::build`): the same output with less memory.
+    pub fn one_shot() -> Self {
+        Cache {
+            one_shot: true,
+            ..Cache::default()
+        }
+    }
 }
 
 /// An output path and its bytes, as a key of `Cache::files` or owned.
@@ -420,6 +433,8 @@ struct Grams {
     all: bool,
     /// The characters counted (strings of length 1).
     chars: BTreeSet<char>,
+    /// One-shot build: no `ext` index (closedness is checked by one scan instead).
+    no_ext: bool,
 }
 
 fn gram_len(g: &Gram) -> usize {
@@ -462,7 +477,7 @@ impl Grams {
                 if n == 1 {
                     self.chars.remove(&char::from_u32(g[0]).unwrap_or('\0'));
                 }
-                if n >= 3 && old > 0 {
+                if n >= 3 && old > 0 && !self.no_ext {
                     for sub in gram_subs(&g, n) {
                         if let Some(l) = self.ext.get_mut(&sub) {
                             if let Some(i) = l.iter().position(|x| *x == g) {
@@ -480,7 +495,7 @@ impl Grams {
                 if n == 1 && old == 0 {
                     self.chars.extend(char::from_u32(g[0]));
                 }
-                if n >= 3 && old == 0 {
+                if n >= 3 && old == 0 && !self.no_ext {
                     for sub in gram_subs(&g, n) {
                         self.ext.entry(sub).or_default().push(g);
                     }
@@ -492,12 +507,13 @@ impl Grams {
     /// Whether `g` (counted `c` times) is vocabulary: 2–4 characters, recurring, closed (no
     /// string one character longer has the same count) and not starting or ending with a stop
     /// character.
-    fn qualifies(&self, g: &Gram, c: u32, stop: &[u32]) -> bool {
+    fn qualifies(&self, g: &Gram, c: u32, stop: &[u32], not_closed: &FxSet<Gram>) -> bool {
         let len = gram_len(g);
         len >= 2
             && c >= pinyin::MIN_COUNT
             && !stop.contains(&g[0])
             && !stop.contains(&g[len - 1])
+            && !not_closed.contains(g)
             && !self
                 .ext
                 .get(g)
@@ -511,8 +527,23 @@ impl Grams {
         if std::mem::take(&mut self.all) || touched.len() * 2 > self.counts.len() {
             self.ranked.clear();
             self.filed.clear();
+            // Without the extension index: the strings a one-longer string with the same count
+            // starts or ends with.
+            let mut not_closed: FxSet<Gram> = FxSet::default();
+            if self.no_ext {
+                for (k, &c) in &self.counts {
+                    let len = gram_len(k);
+                    if len >= 3 {
+                        for sub in gram_subs(k, len) {
+                            if self.counts.get(&sub) == Some(&c) {
+                                not_closed.insert(sub);
+                            }
+                        }
+                    }
+                }
+            }
             for (g, &c) in &self.counts {
-                if self.qualifies(g, c, &stop) {
+                if self.qualifies(g, c, &stop, &not_closed) {
                     self.ranked.insert((std::cmp::Reverse(c), *g));
                     self.filed.insert(*g, c);
                 }
@@ -524,7 +555,7 @@ impl Grams {
                 self.ranked.remove(&(std::cmp::Reverse(old), g));
             }
             if let Some(&c) = self.counts.get(&g) {
-                if self.qualifies(&g, c, &stop) {
+                if self.qualifies(&g, c, &stop, &FxSet::default()) {
                     self.ranked.insert((std::cmp::Reverse(c), g));
                     self.filed.insert(g, c);
                 }
@@ -641,7 +672,8 @@ pub fn build(sections: &[Section], layout: Layout, cache: &mut Cache) -> SearchO
         cache.pages = None;
     }
     cache.prev.truncate(n);
-    for (i, s) in sections.iter().enumerate() {
+    let remember = if cache.one_shot { 0 } else { n };
+    for (i, s) in sections.iter().enumerate().take(remember) {
         if cache.prev.get(i).is_some_and(|p| p.key == keys[i]) {
             continue;
         }
@@ -680,6 +712,7 @@ pub fn build(sections: &[Section], layout: Layout, cache: &mut Cache) -> SearchO
         }
     }
     // 3. Corpus n-gram counts: apply the change in how often each key occurs.
+    cache.grams.no_ext = cache.one_shot;
     let mut live: FxMap<u64, u32> = FxMap::default();
     for &k in &keys {
         *live.entry(k).or_insert(0) += 1;
@@ -738,9 +771,18 @@ pub fn build(sections: &[Section], layout: Layout, cache: &mut Cache) -> SearchO
         None
     };
     entries.retain(|k, _| cache.live.contains_key(k));
+    if cache.one_shot {
+        // Only the records and names are still needed.
+        for e in entries.values_mut() {
+            e.terms = Vec::new();
+            e.frag = String::new();
+            e.vtext = String::new();
+        }
+    }
     let out = assemble(sections, sharded, &keys, &entries, dirty.as_deref(), cache);
     cache.entries = entries;
     match out {
+        Some(out) if cache.one_shot => out,
         Some(out) => {
             // File names carry a hash of their bytes: a name in `files` is that file.
             let by_name: FxMap<&str, u64> = cache
@@ -885,7 +927,7 @@ fn vocabulary(secs: &[&Entry], cache: &mut Cache) -> (String, String) {
         .take(MAX_VOCAB)
         .map(|(c, g)| (*g, c.0))
         .collect();
-    rec.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    rec.sort_unstable_by_key(|a| a.0);
     let all_chars: Vec<char> = cache.grams.chars.iter().copied().collect();
     // Merge both lists (max count for a string in both), keep strings with readings, and write
     // the JSON `pinyin::vocabulary` + `output` write: {"c":[…],"ovr":[…],"t":[…]}. The merge
@@ -976,7 +1018,7 @@ fn vocabulary(secs: &[&Entry], cache: &mut Cache) -> (String, String) {
     py.push_str("],\"ovr\":");
     py.push_str(&js(&pinyin::override_lines()));
     py.push_str(",\"t\":[");
-    py.push_str(&tj);
+    py.push_str(tj);
     py.push_str("]}");
     cache.py = py;
     if cache.chars.1.is_empty() || cache.chars.0 != all_chars {
@@ -1001,8 +1043,10 @@ fn vocabulary(secs: &[&Entry], cache: &mut Cache) -> (String, String) {
 /// a few sections change.
 #[derive(Default)]
 struct Postings {
-    /// Member sections, ascending.
+    /// Member sections, ascending (not kept for a one-shot build: `count` and `last` only).
     members: Vec<u32>,
+    count: u32,
+    last: u32,
     /// End of each member's segment in `text`.
     ends: Vec<u32>,
     text: String,
@@ -1083,12 +1127,15 @@ impl Postings {
         self.splice(j, st, st + len, &d);
     }
 
-    fn push(&mut self, sec: u32, frag: &str) {
-        let prev = self.members.last().copied().unwrap_or(0);
-        push_b32(&mut self.text, sec.wrapping_sub(prev));
+    fn push(&mut self, sec: u32, frag: &str, keep: bool) {
+        push_b32(&mut self.text, sec.wrapping_sub(self.last));
         self.text.push_str(frag);
-        self.members.push(sec);
-        self.ends.push(to_u32(self.text.len()));
+        self.last = sec;
+        self.count += 1;
+        if keep {
+            self.members.push(sec);
+            self.ends.push(to_u32(self.text.len()));
+        }
     }
 
     /// Sets (or with `None` removes) section `sec`'s fragment; true if the list changed.
@@ -1110,6 +1157,8 @@ impl Postings {
                 self.splice(j, st, end, "");
                 self.ends.remove(j);
                 self.members.remove(j);
+                self.count = to_u32(self.members.len());
+                self.last = self.members.last().copied().unwrap_or(0);
                 self.fix_delta(j);
                 true
             }
@@ -1125,6 +1174,8 @@ impl Postings {
                 }
                 self.ends.insert(j, to_u32(st + seg.len()));
                 self.members.insert(j, sec);
+                self.count = to_u32(self.members.len());
+                self.last = self.members.last().copied().unwrap_or(0);
                 self.fix_delta(j + 1);
                 true
             }
@@ -1149,7 +1200,8 @@ fn update_postings(
     } else {
         (0..n).collect()
     };
-    let patch = old.len() == n
+    let patch = !cache.one_shot
+        && old.len() == n
         && n > 0
         && changed.len() <= n / 16 + 4
         && changed
@@ -1186,14 +1238,13 @@ fn update_postings(
         return Some(dirty);
     }
     for p in &mut cache.inv {
-        p.members.clear();
-        p.ends.clear();
-        p.text.clear();
+        *p = Postings::default();
     }
+    let keep = !cache.one_shot;
     for (si, k) in keys.iter().enumerate() {
         let Some(e) = entries.get(k) else { continue };
         for (k, &(id, _)) in e.terms.iter().enumerate() {
-            cache.inv[id as usize].push(to_u32(si), e.frag_of(k));
+            cache.inv[id as usize].push(to_u32(si), e.frag_of(k), keep);
         }
     }
     None
@@ -1244,10 +1295,10 @@ fn sharded_files(
     let mut total = 0usize;
     let mut per_char: FxMap<u32, usize> = FxMap::default();
     for (p, &(c, len)) in inv.iter().zip(tinfo.iter()).take(nterms) {
-        if p.members.is_empty() || c == u32::MAX {
+        if p.count == 0 || c == u32::MAX {
             continue;
         }
-        let size = len as usize + b32_len(to_u32(p.members.len())) + p.text.len() + 6;
+        let size = len as usize + b32_len(p.count) + p.text.len() + 6;
         total += size;
         if c != 0 {
             *per_char.entry(c).or_insert(0) += size;
@@ -1294,7 +1345,7 @@ fn sharded_files(
         if dirty.is_some_and(|d| d.get(id) == Some(&true)) {
             dirty_b[b as usize] = true;
         }
-        if !inv[id].members.is_empty() {
+        if inv[id].count > 0 {
             buckets[b as usize].push(to_u32(id));
         }
     }
@@ -1337,7 +1388,7 @@ fn sharded_files(
                     for (k, &id) in members.iter().enumerate() {
                         let p = &inv[id as usize];
                         head.clear();
-                        push_b32(&mut head, to_u32(p.members.len()));
+                        push_b32(&mut head, p.count);
                         sc.escaped(if k == 0 { "\"" } else { ",\"" })
                             .escaped(&head)
                             .escaped(&p.text)
@@ -1440,10 +1491,19 @@ fn sharded_files(
 
     let mut files = Vec::with_capacity(specs.len() + nshards + 1);
     let mut term_hashes: Vec<&str> = Vec::with_capacity(nshards);
+    // A one-shot build hands its files over instead of copying them.
+    let one_shot = cache.one_shot;
+    let mut take = |k: &u64| -> Option<(String, Vec<u8>)> {
+        if one_shot {
+            cache.files.remove(k)
+        } else {
+            cache.files.get(k).cloned()
+        }
+    };
     for f in &tf.files {
-        match f.as_ref().and_then(|(k, h)| Some((cache.files.get(k)?, h))) {
-            Some(((name, bytes), h)) => {
-                files.push((name.clone(), bytes.clone()));
+        match f.as_ref().and_then(|(k, h)| Some((take(k)?, h))) {
+            Some((file, h)) => {
+                files.push(file);
                 term_hashes.push(h);
             }
             None => term_hashes.push(""),
@@ -1451,7 +1511,7 @@ fn sharded_files(
     }
     let mut sec_hashes: Vec<String> = Vec::with_capacity(specs.len());
     for (fp, ..) in &specs {
-        let Some((name, bytes)) = cache.files.get(fp) else {
+        let Some((name, bytes)) = take(fp) else {
             continue;
         };
         // "search/s-XXX-<hash>.js": the hash is the part between the last '-' and ".js".
@@ -1462,10 +1522,10 @@ fn sharded_files(
             .unwrap_or("")
             .to_owned();
         sec_hashes.push(h);
-        files.push((name.clone(), bytes.clone()));
+        files.push((name, bytes));
     }
     let mut latin: Vec<&str> = (0..nterms)
-        .filter(|&id| !inv[id].members.is_empty())
+        .filter(|&id| inv[id].count > 0)
         .map(|id| &list[id])
         .filter(|(t, k)| *k == Kind::Word && t.chars().any(char::is_alphabetic))
         .map(|(t, _)| &**t)

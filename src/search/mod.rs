@@ -69,7 +69,7 @@ pub fn build(sections: &[Section]) -> SearchOutput {
 
 /// `build` with an explicit layout (benchmarks and tests).
 pub fn build_with(sections: &[Section], layout: Layout) -> SearchOutput {
-    cache::build(sections, layout, &mut Cache::default())
+    cache::build(sections, layout, &mut Cache::one_shot())
 }
 
 /// `build` reusing the work of earlier builds kept in `cache` (same bytes as `build`): after a

@@ -450,3 +450,29 @@ fn cached_rebuilds_match_fresh_builds_through_edits() {
         assert!(got.files == want.files, "step {step}: files differ");
     }
 }
+
+#[test]
+fn patched_posting_lists_match_fresh_builds_through_many_small_edits() {
+    // Same section count throughout, so every build after the first patches posting lists in
+    // place (one to three sections at a time) instead of rebuilding them.
+    let mut secs = guide_like(400, 11);
+    let mut cache = Cache::default();
+    let mut rng = Rng(7);
+    let _ = build_cached_with(&secs, Layout::Sharded, &mut cache);
+    for step in 0..24 {
+        for _ in 0..1 + rng.below(3) {
+            let i = rng.below(secs.len());
+            match rng.below(5) {
+                0 => secs[i].text.push_str("投诉扣费了携号转网"),
+                1 => secs[i].text.clear(),
+                2 => secs[i].text = WORDS[rng.below(WORDS.len())].repeat(1 + rng.below(4)),
+                3 => secs[i].heading = WORDS[rng.below(WORDS.len())].into(),
+                _ => secs[i].code = "VoLTE 12300 5G套餐".into(),
+            }
+        }
+        let got = build_cached_with(&secs, Layout::Sharded, &mut cache);
+        let want = build_reference(&secs, Layout::Sharded);
+        assert_eq!(got.entry, want.entry, "step {step}");
+        assert!(got.files == want.files, "step {step}: files differ");
+    }
+}

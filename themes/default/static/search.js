@@ -178,9 +178,11 @@
   }
 
   // Impact of a term in one section: BM25F tf saturation with fixed pivots (= index.rs `impact`).
+  // Lengths keep their three leading bits (= index.rs coarse_len).
+  function coarse(n) { var s = 29 - Math.clz32(n); return n < 8 ? n : (n >>> s) << s; }
   function impact(tf, L) {
     var tfw = 0, bm = D.bm;
-    for (var x = 0; x < 5; x++) if (tf[x]) tfw += bm.w[x] * tf[x] / (1 - bm.b[x] + bm.b[x] * L[x] / bm.piv[x]);
+    for (var x = 0; x < 5; x++) if (tf[x]) tfw += bm.w[x] * tf[x] / (1 - bm.b[x] + bm.b[x] * coarse(L[x]) / bm.piv[x]);
     return Math.min(Math.max(Math.round(tfw * (bm.k1 + 1) / (bm.k1 + tfw) * bm.scale), 1), bm.max);
   }
   // One-file layout: derive postings from the section text with the Rust formula.
