@@ -72,7 +72,7 @@ pub struct Cache {
     /// the character lists), and the term's length in bytes.
     tinfo: Vec<(u32, u32)>,
     /// Output files by fingerprint of their inputs: (path, bytes).
-    files: FxMap<u64, (String, Vec<u8>)>,
+    files: FxMap<u64, (String, Blob)>,
     /// The last output, by fingerprint of its input (section keys and layout): the entry path
     /// and each file as a key of `files` or, when not kept there, its bytes.
     last: Option<(u64, String, Vec<FileRef>)>,
@@ -110,7 +110,10 @@ impl Cache {
 }
 
 /// An output path and its bytes, as a key of `Cache::files` or owned.
-type FileRef = (String, Result<u64, Vec<u8>>);
+type FileRef = (String, Result<u64, Blob>);
+
+/// A shared output file.
+type Blob = std::sync::Arc<Vec<u8>>;
 
 #[derive(Default)]
 struct Interner {
@@ -886,7 +889,7 @@ fn assemble(
         let path = format!("search/index-{}.js", hash_name(&bytes));
         cache.pages = Some((first, sec_page));
         return Some(SearchOutput {
-            files: vec![(path.clone(), bytes)],
+            files: vec![(path.clone(), bytes.into())],
             entry: path,
         });
     }
@@ -1405,7 +1408,7 @@ fn sharded_files(
     for (b, f) in built.into_iter().flatten() {
         tf.files[b] = f.map(|(name, h, bytes)| {
             let key = fx(&name);
-            cache.files.insert(key, (name, bytes));
+            cache.files.insert(key, (name, bytes.into()));
             (key, h)
         });
     }
@@ -1482,7 +1485,7 @@ fn sharded_files(
         },
     );
     for (fp, name, bytes) in built.into_iter().flatten() {
-        cache.files.insert(fp, (name, bytes));
+        cache.files.insert(fp, (name, bytes.into()));
     }
     let tf = &cache.tfiles;
     let mut used: FxSet<u64> = specs.iter().map(|s| s.0).collect();
@@ -1493,7 +1496,7 @@ fn sharded_files(
     let mut term_hashes: Vec<&str> = Vec::with_capacity(nshards);
     // A one-shot build hands its files over instead of copying them.
     let one_shot = cache.one_shot;
-    let mut take = |k: &u64| -> Option<(String, Vec<u8>)> {
+    let mut take = |k: &u64| -> Option<(String, Blob)> {
         if one_shot {
             cache.files.remove(k)
         } else {
@@ -1556,7 +1559,7 @@ fn sharded_files(
         .json("}");
     let bytes = sc.finish();
     let entry = format!("search/manifest-{}.js", hash_name(&bytes));
-    files.push((entry.clone(), bytes));
+    files.push((entry.clone(), bytes.into()));
     files.sort_by(|a, b| a.0.cmp(&b.0));
     SearchOutput { files, entry }
 }

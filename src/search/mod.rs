@@ -44,7 +44,8 @@ pub use cache::Cache;
 #[derive(Debug, Clone, Default)]
 pub struct SearchOutput {
     /// (site-relative path, bytes), e.g. ("search/index-1a2b3c4d.js", …).
-    pub files: Vec<(String, Vec<u8>)>,
+    /// Shared, so a rebuild hands unchanged files over without copying them.
+    pub files: Vec<(String, std::sync::Arc<Vec<u8>>)>,
     /// Site-relative path of the script the client loads first.
     pub entry: String,
 }

@@ -245,7 +245,7 @@ pub fn write(
         ]));
         let path = format!("search/index-{}.js", hash_name(&bytes));
         return SearchOutput {
-            files: vec![(path.clone(), bytes)],
+            files: vec![(path.clone(), bytes.into())],
             entry: path,
         };
     }
@@ -377,6 +377,7 @@ pub fn write(
     let entry = format!("search/manifest-{}.js", hash_name(&bytes));
     files.push((entry.clone(), bytes));
     files.sort_by(|a, b| a.0.cmp(&b.0));
+    let files = files.into_iter().map(|(p, b)| (p, b.into())).collect();
     SearchOutput { files, entry }
 }
 
