@@ -141,6 +141,7 @@ fn main() {
     }
     std::fs::write(&target, original).expect("restore chapter");
     let _ = server.kill();
+    let _ = server.wait();
 
     times.sort();
     let ms = |d: Duration| d.as_secs_f64() * 1e3;
