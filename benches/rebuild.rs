@@ -12,46 +12,14 @@
 //! /tmp/guidesmith-bench), SHARED (/work/shared/bench, for gen_corpus.py).
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use guidesmith::load::LoadOptions;
 use guidesmith::site::{self, BuildOptions, Cache};
 
-fn env(name: &str, default: &str) -> String {
-    std::env::var(name).unwrap_or_else(|_| default.to_owned())
-}
-
-/// The corpus folder (with `guide/`), generated on first use.
-fn corpus(n: usize) -> PathBuf {
-    let work = PathBuf::from(env("BENCH_WORK", "/tmp/guidesmith-bench"));
-    let site = work.join(format!("rebuild-{n}"));
-    if site.join("guide/guide.yaml").is_file() {
-        return site;
-    }
-    let shared = PathBuf::from(env("SHARED", "/work/shared/bench"));
-    let here = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let run = |cmd: &mut std::process::Command| {
-        let st = cmd.status().expect("python3 runs");
-        assert!(st.success(), "{cmd:?} failed");
-    };
-    run(std::process::Command::new("python3")
-        .arg(shared.join("gen_corpus.py"))
-        .args([
-            "--chapters",
-            &n.to_string(),
-            "--checklists",
-            "20",
-            "--seed",
-            "1",
-        ])
-        .args(["--format", "neutral", "--force", "--out"])
-        .arg(&site));
-    run(std::process::Command::new("python3")
-        .arg(here.join("bench/neutral_to_guidesmith.py"))
-        .arg(&site));
-    site
-}
+#[path = "common/mod.rs"]
+mod common;
+use common::{corpus, env, middle_chapter};
 
 fn main() {
     // `cargo bench` passes `--bench`; `cargo test --benches` passes nothing useful either way.
@@ -68,18 +36,7 @@ fn main() {
         theme_dir: None,
         base_url: None,
     };
-    let mut chapters: Vec<PathBuf> = std::fs::read_dir(guide.join("chapters"))
-        .expect("chapters folder")
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "md"))
-        .collect();
-    chapters.sort();
-    let target = chapters[chapters.len() / 2].clone();
-    let rel = target
-        .strip_prefix(&guide)
-        .expect("under guide")
-        .to_string_lossy()
-        .replace('\\', "/");
+    let (target, rel) = middle_chapter(&guide);
     let original = std::fs::read_to_string(&target).expect("chapter readable");
 
     let mut cache = Cache::default();

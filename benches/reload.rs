@@ -13,51 +13,15 @@
 //! (/work/shared/bench), GUIDESMITH_CHROMIUM (default /usr/bin/chromium).
 
 use std::io::BufRead;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use headless_chrome::{Browser, LaunchOptions};
 
-fn env(name: &str, default: &str) -> String {
-    std::env::var(name).unwrap_or_else(|_| default.to_owned())
-}
-
-/// The corpus folder (with `guide/`), generated on first use (shared with the rebuild bench).
-fn corpus(n: usize) -> PathBuf {
-    let work = PathBuf::from(env("BENCH_WORK", "/tmp/guidesmith-bench"));
-    let site = work.join(format!("rebuild-{n}"));
-    if site.join("guide/guide.yaml").is_file() {
-        return site;
-    }
-    let shared = PathBuf::from(env("SHARED", "/work/shared/bench"));
-    let here = Path::new(env!("CARGO_MANIFEST_DIR"));
-    for cmd in [
-        Command::new("python3")
-            .arg(shared.join("gen_corpus.py"))
-            .args([
-                "--chapters",
-                &n.to_string(),
-                "--checklists",
-                "20",
-                "--seed",
-                "1",
-            ])
-            .args(["--format", "neutral", "--force", "--out"])
-            .arg(&site)
-            .status(),
-        Command::new("python3")
-            .arg(here.join("bench/neutral_to_guidesmith.py"))
-            .arg(&site)
-            .status(),
-    ] {
-        assert!(
-            cmd.expect("python3 runs").success(),
-            "corpus generation failed"
-        );
-    }
-    site
-}
+#[path = "common/mod.rs"]
+mod common;
+use common::{corpus, env, middle_chapter};
 
 fn main() {
     let n: usize = env("N", "1000").parse().expect("N is a number");
@@ -69,13 +33,7 @@ fn main() {
     }
     let root = corpus(n);
     let guide = root.join("guide");
-    let mut chapters: Vec<PathBuf> = std::fs::read_dir(guide.join("chapters"))
-        .expect("chapters folder")
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "md"))
-        .collect();
-    chapters.sort();
-    let target = chapters[chapters.len() / 2].clone();
+    let (target, _) = middle_chapter(&guide);
     let stem = target
         .file_stem()
         .expect("stem")
