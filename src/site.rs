@@ -123,16 +123,14 @@ pub struct Cache {
     search: crate::search::Cache,
 }
 
-/// One page to template: where it goes, the template, its context and its cache key. For a
-/// chapter the key covers the context without the body plus the body's own inputs, so a cache
-/// hit never builds the body at all.
+/// A chapter page that missed the page cache: where it goes, its template, its context (body
+/// still empty) and the key to store it under. `chapter` indexes the chapter list, for `fill`.
 struct PageJob<'a> {
     url: String,
     template: &'static str,
     ctx: PageCtx<'a>,
     key: u64,
-    /// Index into the chapter list when the body still has to be filled in.
-    body_of: Option<usize>,
+    chapter: usize,
 }
 
 impl Cache {
@@ -160,7 +158,7 @@ impl Cache {
         template: &'static str,
         ctx: &PageCtx,
     ) -> Result<Blob, Diagnostic> {
-        let key = key_of(theme_key, template, ctx, 0);
+        let key = hash_json(&(theme_key, template, ctx));
         self.pages_live.insert(key);
         if let Some(hit) = self.pages.get(&key) {
             return Ok(Arc::clone(hit));
@@ -172,53 +170,36 @@ impl Cache {
         Ok(html)
     }
 
-    /// Renders many pages through the cache, templating the misses on all cores. `fill` builds
-    /// the body of a job whose `body_of` is set, only when that job is a miss.
+    /// Templates chapter pages that missed the cache, on all cores, and stores them (unless
+    /// one-shot). `fill` builds a job's body just before it is templated.
     fn pages_parallel(
         &mut self,
         theme: &Theme,
-        jobs: Vec<PageJob>,
+        mut jobs: Vec<PageJob>,
         fill: &(dyn Fn(usize) -> String + Sync),
     ) -> Vec<(String, Result<Blob, Diagnostic>)> {
-        let urls: Vec<String> = jobs.iter().map(|j| j.url.clone()).collect();
-        let mut out: Vec<Option<Result<Blob, Diagnostic>>> = Vec::with_capacity(jobs.len());
-        let mut misses: Vec<(usize, PageJob)> = Vec::new();
-        for (i, job) in jobs.into_iter().enumerate() {
-            let hit = if self.one_shot {
-                None
-            } else {
-                self.pages_live.insert(job.key);
-                self.pages.get(&job.key).map(|h| Ok(Arc::clone(h)))
-            };
-            if hit.is_none() {
-                misses.push((i, job));
-            }
-            out.push(hit);
-        }
         let threads = std::thread::available_parallelism()
             .map_or(1, |n| n.get())
             .clamp(1, 8);
-        let chunk = misses.len().div_ceil(threads).max(1);
-        let mut parts: Vec<Vec<(usize, PageJob)>> = Vec::new();
-        while misses.len() > chunk {
-            let rest = misses.split_off(chunk);
-            parts.push(std::mem::replace(&mut misses, rest));
+        let chunk = jobs.len().div_ceil(threads).max(1);
+        let mut parts: Vec<Vec<PageJob>> = Vec::new();
+        while jobs.len() > chunk {
+            let rest = jobs.split_off(chunk);
+            parts.push(std::mem::replace(&mut jobs, rest));
         }
-        parts.push(misses);
-        let fresh: Vec<(usize, u64, Result<Blob, Diagnostic>)> = std::thread::scope(|scope| {
+        parts.push(jobs);
+        let done: Vec<(String, u64, Result<Blob, Diagnostic>)> = std::thread::scope(|scope| {
             let handles: Vec<_> = parts
                 .into_iter()
                 .map(|part| {
                     scope.spawn(move || {
                         part.into_iter()
-                            .map(|(i, mut job)| {
-                                if let Some(c) = job.body_of {
-                                    job.ctx.body = fill(c);
-                                }
+                            .map(|mut job| {
+                                job.ctx.body = fill(job.chapter);
                                 let html = theme
                                     .render(job.template, &job.ctx)
                                     .map(|h| Arc::new(h.into_bytes()));
-                                (i, job.key, html)
+                                (job.url, job.key, html)
                             })
                             .collect::<Vec<_>>()
                     })
@@ -229,15 +210,14 @@ impl Cache {
                 .flat_map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
                 .collect()
         });
-        for (i, key, res) in fresh {
-            if let (Ok(html), false) = (&res, self.one_shot) {
-                self.pages.insert(key, Arc::clone(html));
-            }
-            out[i] = Some(res);
-        }
-        urls.into_iter()
-            .zip(out)
-            .filter_map(|(url, res)| res.map(|r| (url, r)))
+        done.into_iter()
+            .map(|(url, key, res)| {
+                if let (Ok(html), false) = (&res, self.one_shot) {
+                    self.pages_live.insert(key);
+                    self.pages.insert(key, Arc::clone(html));
+                }
+                (url, res)
+            })
             .collect()
     }
 
@@ -455,10 +435,10 @@ fn embedded(r: &Rendered) -> Vec<&str> {
         .collect()
 }
 
-/// Page-cache key of a whole page context.
-fn key_of(theme_key: u64, template: &str, ctx: &PageCtx, extra: u64) -> u64 {
+/// Hash of a value's JSON serialization, without materialising it.
+fn hash_json<T: serde::Serialize + ?Sized>(value: &T) -> u64 {
     let mut h = HashWriter::new();
-    let _ = serde_json::to_writer(&mut h, &(theme_key, template, ctx, extra));
+    let _ = serde_json::to_writer(&mut h, value);
     h.0
 }
 
@@ -723,17 +703,9 @@ fn assemble(
     let list_keys: HashMap<&str, u64> = guide
         .checklists
         .iter()
-        .map(|c| {
-            let mut h = HashWriter::new();
-            let _ = serde_json::to_writer(&mut h, c);
-            (c.id.as_str(), h.0)
-        })
+        .map(|c| (c.id.as_str(), hash_json(c)))
         .collect();
-    let shared_key = {
-        let mut h = HashWriter::new();
-        let _ = serde_json::to_writer(&mut h, &(&site_ctx, nav));
-        h.0
-    };
+    let shared_key = hash_json(&(&site_ctx, nav));
     let mut jobs: Vec<PageJob> = Vec::with_capacity(pages.len());
     let mut hits: Vec<(String, Blob)> = Vec::new();
     for (i, (page, r)) in pages.iter().zip(rendered).enumerate() {
@@ -833,7 +805,7 @@ fn assemble(
             template,
             ctx,
             key,
-            body_of: Some(i),
+            chapter: i,
         });
     }
     // The body of chapter `i`: its HTML with embedded checklist forms in place of the markers.

@@ -223,7 +223,7 @@ fn first_line(s: &str) -> &str {
 }
 
 /// Site-wide values every page sees.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct SiteCtx {
     pub title: String,
     pub description: String,
