@@ -9,11 +9,9 @@ const vm = require('vm');
 const zlib = require('zlib');
 const repo = path.resolve(__dirname, '..');
 const site = process.argv[2];
-const queries = process.argv.slice(3).length ? process.argv.slice(3) : [
-  '投诉', '投诉部门', '书面投诉函', '套餐变更', '扣费', '不明扣费', '重复扣费', '携号转网', '详单',
-  '违约金', '流量计费异常', '宽带网速不达标', '营业厅', '12300', '工号', '费', 'tousu', 'xhzw',
-  'kefu', '退还多扣的费用', '我的套餐被改了怎么办', '话费', 'fapio', '套参',
-];
+// The fixed query list is shared with search_browser.js (bench/search_queries.json).
+const queries = process.argv.slice(3).length ? process.argv.slice(3)
+  : JSON.parse(fs.readFileSync(path.join(__dirname, 'search_queries.json'), 'utf8'));
 const clientSrc = fs.readFileSync(path.join(repo, 'themes/default/static/search.js'), 'utf8');
 const gz = new Map();
 function gzSize(file) {
