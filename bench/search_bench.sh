@@ -3,6 +3,11 @@
 # synthetic corpus (N = 1000 and 5000 by default), with Pagefind 1.6 as the comparator when it
 # installs from npm.
 #   bench/search_bench.sh [N ...]         env: WORK=/tmp/gs-search-bench  PAGEFIND=path|skip
+#                                              BROWSER=skip  CHROMIUM=/usr/bin/chromium
+# Prints, per N, the build/size table (the stored size split as SEARCH.md G3 defines it, and the
+# Node-vm query numbers of bench/search_bench.js), then the query side of both systems measured in
+# headless Chromium by bench/search_browser.js (npm playwright-core, installed into $WORK/pw) and
+# the ratios ours / Pagefind. Per-N JSON with every per-query figure: $WORK/result-N.json.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(cd "$here/.." && pwd)"
@@ -20,22 +25,36 @@ pagefind="${PAGEFIND:-}"
 if [ -z "$pagefind" ]; then
   if [ ! -x "$work/pf/node_modules/.bin/pagefind" ]; then
     echo "== installing pagefind from npm (comparator only)" >&2
-    (mkdir -p "$work/pf" && cd "$work/pf" && npm install --no-audit --no-fund --silent pagefind >/dev/null 2>&1) || true
+    (mkdir -p "$work/pf" && cd "$work/pf" && npm install --no-audit --no-fund --silent pagefind@~1.6.0 >/dev/null 2>&1) || true
   fi
   pagefind="$(ls "$work"/pf/node_modules/@pagefind/*/bin/pagefind_extended 2>/dev/null | head -1 || true)"
 fi
 [ "$pagefind" = skip ] && pagefind=""
 
-gzdir() { # total gzip -9 bytes of every file under $1
-  find "$1" -type f -print0 | sort -z | xargs -0 -I{} sh -c 'gzip -9c "{}" | wc -c' | awk '{s+=$1} END {print s+0}'
-}
-peak() { # run a command, print "wall_s rss_kb" (GNU time if present, else the harness's own)
+chromium="${CHROMIUM:-/usr/bin/chromium}"
+if [ "${BROWSER:-}" != skip ] && [ ! -d "$work/pw/node_modules/playwright-core" ]; then
+  echo "== installing playwright-core from npm (drives $chromium)" >&2
+  (mkdir -p "$work/pw" && cd "$work/pw" && npm install --no-audit --no-fund --silent playwright-core@1.65.1 >/dev/null 2>&1) || true
+fi
+browser=yes
+if [ "${BROWSER:-}" = skip ] || [ ! -x "$chromium" ] || [ ! -d "$work/pw/node_modules/playwright-core" ]; then browser=""; fi
+
+peak() { # run a command, print "wall_s rss_kb" (GNU time)
   /usr/bin/time -f "%e %M" "$@" 2>&1 >/dev/null | tail -1
 }
+jget() { node -e "const o=JSON.parse(require('fs').readFileSync(0,'utf8'));console.log('$1'.split('.').reduce((a,k)=>a==null?a:a[k],o))"; }
+kbpc() { printf '%.0f KB (%.1f %%)' "$(echo "$1/1024" | bc -l)" "$(echo "100*$1/$2" | bc -l)"; }
 
-printf '\n| N | sections | text MB | ours index gz | ratio | files | build s | RSS MB | 1st-query KB p50/p95 | reqs max | warm ms p50/p95 |'
-[ -n "$pagefind" ] && printf ' Pagefind gz | ratio | Pagefind s | RSS MB |'
+# G3: ours index = manifest (or one-file index) + term shards t-*, snippet store = section shards s-*;
+# Pagefind index = pagefind-entry.json + pf_meta + index/ (+ filter/), fragments = fragment/. Code
+# (our search.js; pagefind.js, worker, wasm) and Pagefind's UI files are in neither. Each file
+# counts min(raw, gzip -9) bytes (Pagefind's binary files are gzip streams already).
+printf '\n| N | sections | text MB | files | build s | RSS MB | ours index | ours snippet store | vm 1st-query KB p50/p95 | vm data reqs max | vm warm ms p50/p95 |'
+[ -n "$pagefind" ] && printf ' Pagefind index | Pagefind fragments | stored ratio | Pagefind s | RSS MB |'
+printf '\n|---|---|---|---|---|---|---|---|---|---|---|'
+[ -n "$pagefind" ] && printf -- '---|---|---|---|---|'
 printf '\n'
+results=()
 for n in "${sizes[@]}"; do
   corpus="$work/corpus-$n"
   if [ ! -d "$corpus/guide" ]; then
@@ -45,23 +64,45 @@ for n in "${sizes[@]}"; do
   rm -rf "$out"; mkdir -p "$out"
   json="$("$harness" "$corpus/guide" "$out" auto --html)"
   wt="$(peak "$harness" "$corpus/guide" "$out/again" auto)"
+  rm -rf "$out/again"
   text=$(echo "$json" | sed 's/.*"text_bytes":\([0-9]*\).*/\1/')
   secs=$(echo "$json" | sed 's/.*"sections":\([0-9]*\).*/\1/')
   q="$(node "$here/search_bench.js" "$out")"
-  get() { echo "$q" | node -e "let s='';process.stdin.on('data',d=>s+=d).on('end',()=>console.log(JSON.parse(s)['$1']))"; }
-  idx=$(get index_gz)
-  printf '| %s | %s | %.2f | %s | %.0f %% | %s | %s | %.0f | %.0f / %.0f | %s | %s / %s |' "$n" "$secs" \
-    "$(echo "$text/1000000" | bc -l)" "$idx" "$(echo "100*$idx/$text" | bc -l)" "$(get files)" \
-    "$(echo "$wt" | cut -d' ' -f1)" "$(echo "$(echo "$wt" | cut -d' ' -f2)/1024" | bc -l)" \
-    "$(echo "$(get first_query_bytes_p50)/1024" | bc -l)" "$(echo "$(get first_query_bytes_p95)/1024" | bc -l)" \
-    "$(get first_query_requests_max)" "$(get warm_ms_p50)" "$(get warm_ms_p95)"
+  get() { echo "$q" | jget "$1"; }
+  meta=(--meta n="$n" --meta sections="$secs" --meta text_bytes="$text"
+        --meta build_s="$(echo "$wt" | cut -d' ' -f1)" --meta rss_mb="$(( $(echo "$wt" | cut -d' ' -f2) / 1024 ))"
+        --meta vm_first_p50="$(get first_query_bytes_p50)" --meta vm_first_p95="$(get first_query_bytes_p95)"
+        --meta vm_requests_max="$(get first_query_requests_max)"
+        --meta vm_warm_p50="$(get warm_ms_p50)" --meta vm_warm_p95="$(get warm_ms_p95)")
   if [ -n "$pagefind" ]; then
     rm -rf "$out/html/pagefind"
     pt="$(peak "$pagefind" --site "$out/html" --force-language zh-cn)"
-    pgz=$(gzdir "$out/html/pagefind")
-    printf ' %s | %.0f %% | %s | %.0f |' "$pgz" "$(echo "100*$pgz/$text" | bc -l)" \
+    meta+=(--meta pf_build_s="$(echo "$pt" | cut -d' ' -f1)" --meta pf_rss_mb="$(( $(echo "$pt" | cut -d' ' -f2) / 1024 ))")
+  fi
+  sz="$(node "$here/search_browser.js" --sizes "$out")"
+  oi=$(echo "$sz" | jget ours.index.wire); os=$(echo "$sz" | jget ours.snippets.wire)
+  printf '| %s | %s | %.2f | %s | %s | %.0f | %s | %s | %.0f / %.0f | %s | %s / %s |' "$n" "$secs" \
+    "$(echo "$text/1000000" | bc -l)" "$(get files)" \
+    "$(echo "$wt" | cut -d' ' -f1)" "$(echo "$(echo "$wt" | cut -d' ' -f2)/1024" | bc -l)" \
+    "$(kbpc "$oi" "$text")" "$(kbpc "$os" "$text")" \
+    "$(echo "$(get first_query_bytes_p50)/1024" | bc -l)" "$(echo "$(get first_query_bytes_p95)/1024" | bc -l)" \
+    "$(get first_query_requests_max)" "$(get warm_ms_p50)" "$(get warm_ms_p95)"
+  if [ -n "$pagefind" ]; then
+    pi=$(echo "$sz" | jget pagefind.index.wire); pfr=$(echo "$sz" | jget pagefind.fragments.wire)
+    printf ' %s | %s | %.2f | %s | %.0f |' "$(kbpc "$pi" "$text")" "$(kbpc "$pfr" "$text")" \
+      "$(echo "($oi+$os)/($pi+$pfr)" | bc -l)" \
       "$(echo "$pt" | cut -d' ' -f1)" "$(echo "$(echo "$pt" | cut -d' ' -f2)/1024" | bc -l)"
   fi
   printf '\n'
+  if [ -n "$browser" ]; then
+    echo "== N=$n: queries in headless Chromium" >&2
+    CHROMIUM="$chromium" WORK="$work" node "$here/search_browser.js" "$out" "${meta[@]}" > "$work/result-$n.json"
+    results+=("$work/result-$n.json")
+  fi
 done
 [ -n "$pagefind" ] || echo "(Pagefind not measured: npm install pagefind failed or PAGEFIND=skip)"
+if [ ${#results[@]} -gt 0 ]; then
+  node "$here/search_browser.js" --report "${results[@]}"
+else
+  echo "(Chromium query benchmark skipped: BROWSER=skip, no $chromium, or npm install playwright-core failed)"
+fi
