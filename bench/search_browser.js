@@ -337,7 +337,7 @@ function report(files) {
   const pc = (b, t) => (t ? (100 * b / t).toFixed(1) + ' %' : '?');
   const m = (r, k) => (r.meta && r.meta[k] !== undefined ? r.meta[k] : '?');
   const L = [];
-  L.push('', 'Query side in headless Chromium (first query = fresh context, code included; warm = in-page, after a full pass):', '',
+  L.push('', 'Query side in headless Chromium (first query = fresh context, code included; warm = in-page, after two full passes):', '',
     '| N | system | 1st-query KB p50 / p95 / max | of which code KB | requests max / p50 (data only max / p50) | cold ms p50 / p95 | next-query KB p50 / p95 | warm ms p50 / p95 |',
     '|---|---|---|---|---|---|---|---|');
   for (const r of rs) {
