@@ -30,7 +30,9 @@ function fresh(record) {
   GS.setLoader((f) => { record.push(f); vm.runInContext(fs.readFileSync(f, 'utf8'), ctx); });
   return GS;
 }
-const clientGz = zlib.gzipSync(clientSrc, { level: 9 }).length;
+// Sized as a build ships it (src/search/client.rs drops blank and `//` comment lines, trims lines).
+const shipped = clientSrc.split('\n').map((l) => l.trim()).filter((t) => t && !t.startsWith('//')).map((t) => t + '\n').join('');
+const clientGz = zlib.gzipSync(shipped, { level: 9 }).length;
 const first = [];
 for (const q of queries) {
   const files = [];

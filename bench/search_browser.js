@@ -97,7 +97,12 @@ const MIME = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; cha
 const HOST = (title) => `<!DOCTYPE html><html lang="zh-cn"><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>${title}</title></head><body></body></html>`;
 function startServer(out, log) {
   const roots = [['/search/', path.join(out, 'search')], ['/', path.join(out, 'html')]];
-  const virtual = { '/_bench/search.js': path.join(repo, 'themes/default/static/search.js') };
+  // The client as a build ships it (src/search/client.rs: blank and whole-line `//` comment lines
+  // dropped, lines trimmed), so the code bytes are what readers download.
+  const shipped = path.join(out, 'shipped-search.js');
+  const src = fs.readFileSync(path.join(repo, 'themes/default/static/search.js'), 'utf8');
+  fs.writeFileSync(shipped, src.split('\n').map((l) => l.trim()).filter((t) => t && !t.startsWith('//')).map((t) => t + '\n').join(''));
+  const virtual = { '/_bench/search.js': shipped };
   const pages = { '/_bench/gs.html': HOST('gs'), '/_bench/pf.html': HOST('pf') };
   const server = http.createServer((req, res) => {
     const url = decodeURIComponent(req.url.split('?')[0]);
