@@ -175,12 +175,7 @@ struct Entry {
 impl Entry {
     /// The fragment of the `k`-th term.
     fn frag_of(&self, k: usize) -> &str {
-        let start = if k == 0 {
-            0
-        } else {
-            self.terms[k - 1].1 as usize
-        };
-        self.frag.get(start..self.terms[k].1 as usize).unwrap_or("")
+        frag_at(&self.terms, &self.frag, k)
     }
 
     /// Replaces thread-local term ids by `map[id]` and re-sorts by the new ids.
@@ -280,50 +275,89 @@ struct Job<'a> {
     first: bool,
 }
 
-/// Tokenises one section (term ids from the thread's own `Interner`).
-fn analyse(j: &Job, local: &mut Interner, norm: &mut String) -> Entry {
+/// Buffers `analyse` reuses from one section to the next (one per thread).
+#[derive(Default)]
+struct Scratch {
+    norm: String,
+    /// (chunk-local index of the term in `ids`, position) per token.
+    toks: Vec<(u32, u32)>,
+    /// Per thread-local term id: the section stamp it was last seen in and its index in `ids`.
+    slot: Vec<(u32, u32)>,
+    stamp: u32,
+    ids: Vec<u32>,
+    tfs: Vec<[u32; FIELDS]>,
+    positions: Vec<u32>,
+    best: Vec<(char, u32)>,
+    key: String,
+    /// The last section's results, as `Entry` describes them.
+    terms: Vec<(u32, u32)>,
+    frag: String,
+    vtext: String,
+}
+
+/// The fragment of the `k`-th term of `terms` in `frag` (see `Entry`).
+fn frag_at<'a>(terms: &[(u32, u32)], frag: &'a str, k: usize) -> &'a str {
+    let start = if k == 0 { 0 } else { terms[k - 1].1 as usize };
+    frag.get(start..terms[k].1 as usize).unwrap_or("")
+}
+
+/// Tokenises one section (term ids from the thread's own `Interner`). Its term list, fragments
+/// and vocabulary text are left in `sc`; the entry gets copies of them (and the escaped record)
+/// only when `keep` (a one-shot build streams them instead).
+fn analyse(j: &Job, local: &mut Interner, sc: &mut Scratch, keep: bool) -> Entry {
     let s = j.s;
     let bc = breadcrumb_text(s);
     let heading = if j.repeated { "" } else { s.heading.as_str() };
     let fields: [&str; FIELDS] = [&s.page_title, heading, &bc, &s.text, &s.code];
     let mut lens = [0u32; FIELDS];
-    let mut toks: Vec<(u32, u32)> = Vec::new();
     let mut next = 0u32;
-    let mut vtext = String::new();
-    let mut seen: FxMap<u32, u32> = FxMap::default();
-    let mut ids: Vec<u32> = Vec::new();
-    let mut tfs: Vec<[u32; FIELDS]> = Vec::new();
+    sc.toks.clear();
+    sc.vtext.clear();
+    sc.ids.clear();
+    sc.tfs.clear();
+    sc.stamp = sc.stamp.wrapping_add(1);
+    if sc.stamp == 0 {
+        sc.slot.clear();
+        sc.stamp = 1;
+    }
     for (f, text) in fields.iter().enumerate() {
-        norm.clear();
-        normalize_into(text, norm);
+        sc.norm.clear();
+        normalize_into(text, &mut sc.norm);
+        let Scratch {
+            norm,
+            toks,
+            slot,
+            stamp,
+            ids,
+            tfs,
+            ..
+        } = &mut *sc;
         let (count, end) = visit_normalized(norm, next, |t, pos, kind| {
             let gid = local.intern_token(t, kind);
-            let li = *seen.entry(gid).or_insert_with(|| {
+            let g = gid as usize;
+            if slot.len() <= g {
+                slot.resize(g + 1, (0, 0));
+            }
+            if slot[g].0 != *stamp {
+                slot[g] = (*stamp, to_u32(ids.len()));
                 ids.push(gid);
                 tfs.push([0; FIELDS]);
-                u32::try_from(ids.len() - 1).unwrap_or(u32::MAX)
-            });
+            }
+            let li = slot[g].1;
             tfs[li as usize][f] += 1;
             toks.push((li, pos));
         });
         lens[f] = count;
         next = end.saturating_add(1);
-        match f {
-            0 if j.first => {
-                vtext.push_str(norm);
-                vtext.push('\n');
-            }
-            3 => {
-                vtext.push_str(norm);
-                vtext.push('\n');
-            }
-            _ => {}
+        if f == 3 || (f == 0 && j.first) {
+            sc.vtext.push_str(&sc.norm);
+            sc.vtext.push('\n');
         }
     }
     // The heading as written (the index may have dropped a repeated one).
-    let mut hn = String::new();
-    normalize_into(&s.heading, &mut hn);
-    vtext.push_str(&hn);
+    sc.norm.clear();
+    normalize_into(&s.heading, &mut sc.norm);
+    sc.vtext.push_str(&sc.norm);
     let mut names = Vec::new();
     let mut add_names = |n: &str| {
         for run in n.split(|c: char| !is_cjk(c)) {
@@ -332,66 +366,128 @@ fn analyse(j: &Job, local: &mut Interner, norm: &mut String) -> Entry {
             }
         }
     };
-    add_names(&hn);
+    add_names(&sc.norm);
     if j.first {
-        let mut pn = String::new();
-        normalize_into(&s.page_title, &mut pn);
-        add_names(&pn);
+        sc.norm.clear();
+        normalize_into(&s.page_title, &mut sc.norm);
+        add_names(&sc.norm);
     }
     // Positions grouped by term, each group ascending (tokens come in position order).
-    toks.sort_unstable();
-    let mut terms = Vec::with_capacity(ids.len() + 16);
-    let mut frag = String::with_capacity(toks.len() * 3);
-    let mut best: BTreeMap<char, u32> = BTreeMap::new();
-    let mut positions = Vec::new();
+    sc.toks.sort_unstable();
+    sc.terms.clear();
+    sc.frag.clear();
+    sc.best.clear();
     let mut k = 0;
-    while k < toks.len() {
-        let li = toks[k].0;
+    while k < sc.toks.len() {
+        let li = sc.toks[k].0;
         let mut e = k;
-        while e < toks.len() && toks[e].0 == li {
+        while e < sc.toks.len() && sc.toks[e].0 == li {
             e += 1;
         }
-        let gid = ids[li as usize];
-        let imp = impact(&tfs[li as usize], &lens);
-        positions.clear();
-        positions.extend(toks[k..e].iter().map(|t| t.1));
-        push_fragment(&mut frag, imp, &positions);
-        terms.push((gid, u32::try_from(frag.len()).unwrap_or(u32::MAX)));
+        let gid = sc.ids[li as usize];
+        let imp = impact(&sc.tfs[li as usize], &lens);
+        sc.positions.clear();
+        sc.positions.extend(sc.toks[k..e].iter().map(|t| t.1));
+        push_fragment(&mut sc.frag, imp, &sc.positions);
+        sc.terms.push((gid, to_u32(sc.frag.len())));
         if let Some((t, Kind::Cjk)) = local.list.get(gid as usize) {
             let mut it = t.chars();
             if let (Some(a), b, None) = (it.next(), it.next(), it.next()) {
-                for c in std::iter::once(a).chain(b) {
-                    let v = best.entry(c).or_insert(0);
-                    *v = (*v).max(imp);
-                }
+                sc.best.push((a, imp));
+                sc.best.extend(b.map(|b| (b, imp)));
             }
         }
         k = e;
     }
-    let mut key = String::with_capacity(8);
-    for (c, imp) in best {
-        key.clear();
-        key.push('\u{1}');
-        key.push(c);
-        let gid = local.intern(&key, Kind::Cjk);
-        push_fragment(&mut frag, imp, &[]);
-        terms.push((gid, u32::try_from(frag.len()).unwrap_or(u32::MAX)));
+    // Per character, its best impact, in character order.
+    sc.best.sort_unstable();
+    let mut b = 0;
+    while b < sc.best.len() {
+        let c = sc.best[b].0;
+        let mut e = b;
+        while e + 1 < sc.best.len() && sc.best[e + 1].0 == c {
+            e += 1;
+        }
+        let imp = sc.best[e].1;
+        sc.key.clear();
+        sc.key.push('\u{1}');
+        sc.key.push(c);
+        let gid = local.intern_token(&sc.key, Kind::Cjk);
+        push_fragment(&mut sc.frag, imp, &[]);
+        sc.terms.push((gid, to_u32(sc.frag.len())));
+        b = e + 1;
     }
+    let (rec_len, rec_esc) = if keep {
+        record(s, true)
+    } else {
+        (record_len(s), String::new())
+    };
+    Entry {
+        terms: if keep { sc.terms.clone() } else { Vec::new() },
+        frag: if keep { sc.frag.clone() } else { String::new() },
+        vtext: if keep {
+            sc.vtext.clone()
+        } else {
+            String::new()
+        },
+        names,
+        rec_len,
+        rec_esc,
+    }
+}
+
+/// Bytes serde_json writes for the string `s` (quotes included).
+fn json_str_len(s: &str) -> usize {
+    s.bytes().fold(2 + s.len(), |n, b| match b {
+        b'"' | b'\\' | b'\n' | b'\r' | b'\t' | 0x08 | 0x0c => n + 1,
+        0..=0x1f => n + 5,
+        _ => n,
+    })
+}
+
+/// `record(s, false).0` without writing the record.
+fn record_len(s: &Section) -> usize {
+    let bc: usize = s.breadcrumb.iter().map(|b| json_str_len(b) + 1).sum();
+    let bc = 1 + bc.max(1);
+    let code = if s.code.is_empty() {
+        0
+    } else {
+        1 + json_str_len(&s.code)
+    };
+    json_str_len(&s.anchor)
+        + 1
+        + json_str_len(&s.heading)
+        + 1
+        + bc
+        + 1
+        + json_str_len(&s.text)
+        + code
+        + 1
+}
+
+/// The length of a section's JSON record after its leading `[`, and (if `escaped`) that part
+/// script-escaped.
+fn record(s: &Section, escaped: bool) -> (usize, String) {
     let rec = if s.code.is_empty() {
         js(&(&s.anchor, &s.heading, &s.breadcrumb, &s.text))
     } else {
         js(&(&s.anchor, &s.heading, &s.breadcrumb, &s.text, &s.code))
     };
     let tail = rec.get(1..).unwrap_or("");
-    let mut rec_esc = String::with_capacity(tail.len() + 8);
-    escape_into(&mut rec_esc, tail);
-    Entry {
-        terms,
-        frag,
-        vtext,
-        names,
-        rec_len: tail.len(),
-        rec_esc,
+    let mut esc = String::new();
+    if escaped {
+        esc.reserve(tail.len() + 8);
+        escape_into(&mut esc, tail);
+    }
+    (tail.len(), esc)
+}
+
+/// Section `s`'s escaped record: kept in its entry, or (one-shot builds keep none) made again.
+fn record_of<'a>(e: &'a Entry, s: &Section) -> std::borrow::Cow<'a, str> {
+    if e.rec_esc.is_empty() {
+        std::borrow::Cow::Owned(record(s, true).1)
+    } else {
+        std::borrow::Cow::Borrowed(&e.rec_esc)
     }
 }
 
@@ -586,6 +682,8 @@ impl Script {
     }
     fn finish(mut self) -> Vec<u8> {
         self.0.push_str(SCRIPT_TAIL);
+        // Output files are held until written: no growth slack.
+        self.0.shrink_to_fit();
         self.0.into_bytes()
     }
 }
@@ -644,6 +742,9 @@ pub fn build(sections: &[Section], layout: Layout, cache: &mut Cache) -> SearchO
         }
     }
     cache.last = None;
+    if cache.one_shot {
+        return build_one_shot(sections, layout, &keys, &flags, cache);
+    }
     // 2. Analyse them (in parallel; term ids are merged into the cache's in chunk order).
     let done = par_chunks(
         &jobs,
@@ -651,10 +752,10 @@ pub fn build(sections: &[Section], layout: Layout, cache: &mut Cache) -> SearchO
         |j| j.s.text.len() + j.s.code.len() + 64,
         |chunk| {
             let mut local = Interner::default();
-            let mut norm = String::new();
+            let mut sc = Scratch::default();
             let entries: Vec<(u64, Entry)> = chunk
                 .iter()
-                .map(|j| (j.key, analyse(j, &mut local, &mut norm)))
+                .map(|j| (j.key, analyse(j, &mut local, &mut sc, true)))
                 .collect();
             (entries, local.list)
         },
@@ -815,6 +916,119 @@ pub fn build(sections: &[Section], layout: Layout, cache: &mut Cache) -> SearchO
     }
 }
 
+/// `build` for a one-shot cache, with less memory: each chunk of sections streams its terms'
+/// fragments straight into chunk-local posting lists and n-gram counts (no per-section term
+/// lists, fragments or vocabulary text are kept), and the chunks are merged in order.
+fn build_one_shot(
+    sections: &[Section],
+    layout: Layout,
+    keys: &[u64],
+    flags: &[(bool, bool)],
+    cache: &mut Cache,
+) -> SearchOutput {
+    let sharded = match layout {
+        Layout::Single => false,
+        Layout::Sharded => true,
+        Layout::Auto => estimate_gzip(sections) > SHARD_THRESHOLD,
+    };
+    let jobs: Vec<Job> = sections
+        .iter()
+        .zip(keys.iter().zip(flags))
+        .map(|(s, (&key, &(repeated, first)))| Job {
+            key,
+            s,
+            repeated,
+            first,
+        })
+        .collect();
+    let parts = par_chunks(
+        &jobs,
+        64 * 1024,
+        |j| j.s.text.len() + j.s.code.len() + 64,
+        |chunk| {
+            let mut local = Interner::default();
+            let mut sc = Scratch::default();
+            // Per chunk-local term id: its posting list over this chunk's sections, encoded as
+            // if the list started here, and the first member.
+            let mut lists: Vec<(u32, Postings)> = Vec::new();
+            let mut grams: FxMap<Gram, i64> = FxMap::default();
+            let mut slim = Vec::with_capacity(chunk.len());
+            // Position of the chunk's first section in `sections`.
+            let base = (chunk.as_ptr() as usize - jobs.as_ptr() as usize)
+                / std::mem::size_of::<Job>().max(1);
+            for (i, j) in chunk.iter().enumerate() {
+                let e = analyse(j, &mut local, &mut sc, false);
+                count_grams(&sc.vtext, 1, &mut grams);
+                if sharded {
+                    let si = to_u32(base + i);
+                    for k in 0..sc.terms.len() {
+                        let id = sc.terms[k].0 as usize;
+                        if lists.len() <= id {
+                            lists.resize_with(id + 1, Default::default);
+                        }
+                        let l = &mut lists[id];
+                        if l.1.count == 0 {
+                            l.0 = si;
+                        }
+                        l.1.push(si, frag_at(&sc.terms, &sc.frag, k), false);
+                    }
+                }
+                slim.push((j.key, e));
+            }
+            (slim, local.list, lists, grams)
+        },
+    );
+    cache.grams.no_ext = true;
+    cache.heads_dirty = true;
+    cache.pages = None;
+    cache.inv = Vec::new();
+    let mut entries: FxMap<u64, Entry> = FxMap::default();
+    for (slim, list, lists, grams) in parts {
+        let map: Vec<u32> = list
+            .iter()
+            .map(|(t, k)| cache.terms.intern(t, *k))
+            .collect();
+        cache
+            .inv
+            .resize_with(cache.terms.list.len(), Postings::default);
+        for (lid, (first, l)) in lists.into_iter().enumerate() {
+            if l.count == 0 {
+                continue;
+            }
+            let p = &mut cache.inv[map[lid] as usize];
+            if p.count == 0 {
+                *p = l;
+                continue;
+            }
+            // Re-encode the first delta against this list's last member.
+            push_b32(&mut p.text, first.wrapping_sub(p.last));
+            p.text.push_str(l.text.get(b32_len(first)..).unwrap_or(""));
+            p.last = l.last;
+            p.count += l.count;
+        }
+        for (m, d) in grams {
+            cache.grams.add_suffixes(&m, d);
+        }
+        entries.extend(slim);
+    }
+    let mut live: FxMap<u64, u32> = FxMap::default();
+    for &k in keys {
+        *live.entry(k).or_insert(0) += 1;
+    }
+    cache.live = live;
+    for p in &mut cache.inv {
+        p.text.shrink_to_fit();
+    }
+    match assemble(sections, sharded, keys, &entries, None, cache) {
+        Some(out) => out,
+        None => {
+            // Cannot happen (every section was analysed); build without the shortcut.
+            *cache = Cache::default();
+            build(sections, layout, cache)
+        }
+    }
+}
+
 /// Steps 4–5 of `build`: vocabulary and files from the sections' entries.
 fn assemble(
     sections: &[Section],
@@ -862,7 +1076,7 @@ fn assemble(
         cache.inv_keys = Vec::new();
         cache.tfiles = TermFiles::default();
         cache.files.clear();
-        let cap: usize = secs.iter().map(|e| e.rec_esc.len() + 8).sum();
+        let cap: usize = secs.iter().map(|e| e.rec_len + 16).sum();
         let mut sc = Script::new(cap + py.len() + chars.len() + 256);
         sc.json("{\"v\":1,\"k\":\"single\",\"n\":")
             .json(&nj)
@@ -876,7 +1090,7 @@ fn assemble(
             sc.escaped("[")
                 .escaped(&sec_page[i].to_string())
                 .escaped(",")
-                .escaped(&e.rec_esc);
+                .escaped(&record_of(e, &sections[i]));
         }
         sc.json("],\"bm\":")
             .json(&bm)
@@ -894,7 +1108,7 @@ fn assemble(
         });
     }
     let out = sharded_files(
-        keys, &secs, &pages, &sec_page, &nj, &bm, &py, &chars, dirty, cache,
+        sections, keys, &secs, &pages, &sec_page, &nj, &bm, &py, &chars, dirty, cache,
     );
     cache.pages = Some((first, sec_page));
     Some(out)
@@ -1266,6 +1480,7 @@ struct TermFiles {
 
 #[allow(clippy::too_many_arguments)]
 fn sharded_files(
+    sections: &[Section],
     keys: &[u64],
     secs: &[&Entry],
     pages: &[(&str, &str)],
@@ -1447,7 +1662,7 @@ fn sharded_files(
     let built = par_chunks(
         &todo,
         256 * 1024,
-        |(_, _, a, b)| (*a..*b).map(|j| secs[j].rec_esc.len()).sum(),
+        |(_, _, a, b)| (*a..*b).map(|j| secs[j].rec_len).sum(),
         |chunk| {
             chunk
                 .iter()
@@ -1458,7 +1673,7 @@ fn sharded_files(
                             pg.insert(p, *e);
                         }
                     }
-                    let cap: usize = (a..b).map(|j| secs[j].rec_esc.len() + 8).sum();
+                    let cap: usize = (a..b).map(|j| secs[j].rec_len + 16).sum();
                     let mut sc = Script::new(cap + 256);
                     sc.json("{\"k\":\"s\",\"i\":")
                         .json(&k.to_string())
@@ -1474,7 +1689,7 @@ fn sharded_files(
                         sc.escaped("[")
                             .escaped(&sec_page[j].to_string())
                             .escaped(",")
-                            .escaped(&secs[j].rec_esc);
+                            .escaped(&record_of(secs[j], &sections[j]));
                     }
                     sc.escaped("]}");
                     let bytes = sc.finish();
@@ -1571,4 +1786,45 @@ fn digits(mut v: usize) -> usize {
         d += 1;
     }
     d
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn record_len_is_the_length_of_the_written_record() {
+        let tricky = "引号\"反斜杠\\换行\n回车\r制表\t\u{8}\u{c}\u{1}\u{1f}\u{7f}</script>'é😀";
+        let mut cases = Vec::new();
+        for bc in [
+            vec![],
+            vec!["清单".to_owned()],
+            vec![tricky.to_owned(), "a".into()],
+        ] {
+            for code in ["", "fn main() {}", tricky] {
+                cases.push(Section {
+                    page: "a.html".into(),
+                    anchor: "t-1".into(),
+                    page_title: "标题".into(),
+                    heading: tricky.into(),
+                    breadcrumb: bc.clone(),
+                    text: format!("正文 {tricky}"),
+                    code: code.into(),
+                });
+            }
+        }
+        cases.push(Section {
+            page: String::new(),
+            anchor: String::new(),
+            page_title: String::new(),
+            heading: String::new(),
+            breadcrumb: vec![],
+            text: String::new(),
+            code: String::new(),
+        });
+        for s in &cases {
+            assert_eq!(record_len(s), record(s, false).0, "{s:?}");
+            assert!(record(s, true).1.len() >= record(s, false).0);
+        }
+    }
 }
