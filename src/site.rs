@@ -12,7 +12,7 @@ use std::sync::Arc;
 use crate::checklist::{Checklist, ItemKind};
 use crate::diag::{self, Diagnostic};
 use crate::load::{self, Chapter, Guide, LoadOptions};
-use crate::markdown::{self, page_url, root_prefix, Rendered};
+use crate::markdown::{self, page_url, root_prefix, Rendered, SectionText};
 use crate::search;
 use crate::theme::{
     self, FormCtx, FormPartCtx, LinkCtx, NavPartCtx, PageCtx, SiteCtx, Theme, TocCtx,
@@ -163,7 +163,7 @@ impl Cache {
         if let Some(hit) = self.pages.get(&key) {
             return Ok(Arc::clone(hit));
         }
-        let html: Blob = Arc::new(theme.render(template, ctx)?.into_bytes());
+        let html: Blob = blob(theme.render(template, ctx)?);
         if !self.one_shot {
             self.pages.insert(key, Arc::clone(&html));
         }
@@ -188,27 +188,28 @@ impl Cache {
             parts.push(std::mem::replace(&mut jobs, rest));
         }
         parts.push(jobs);
+        let render = move |part: Vec<PageJob>| {
+            part.into_iter()
+                .map(|mut job| {
+                    job.ctx.body = fill(job.chapter);
+                    let html = theme.render(job.template, &job.ctx).map(blob);
+                    (job.url, job.key, html)
+                })
+                .collect::<Vec<_>>()
+        };
+        // The calling thread renders the first part: its allocator arena holds the memory the
+        // search index just freed, which a fresh thread's arena would not reuse.
+        let mut parts = parts.into_iter();
+        let first = parts.next().unwrap_or_default();
         let done: Vec<(String, u64, Result<Blob, Diagnostic>)> = std::thread::scope(|scope| {
             let handles: Vec<_> = parts
-                .into_iter()
-                .map(|part| {
-                    scope.spawn(move || {
-                        part.into_iter()
-                            .map(|mut job| {
-                                job.ctx.body = fill(job.chapter);
-                                let html = theme
-                                    .render(job.template, &job.ctx)
-                                    .map(|h| Arc::new(h.into_bytes()));
-                                (job.url, job.key, html)
-                            })
-                            .collect::<Vec<_>>()
-                    })
-                })
+                .map(|part| scope.spawn(move || render(part)))
                 .collect();
-            handles
-                .into_iter()
-                .flat_map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
-                .collect()
+            let mut done = render(first);
+            for h in handles {
+                done.extend(h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
+            }
+            done
         });
         done.into_iter()
             .map(|(url, key, res)| {
@@ -250,6 +251,13 @@ impl Cache {
     }
 }
 
+/// A rendered page as a blob, without the slack its string grew (pages are held until written).
+fn blob(html: String) -> Blob {
+    let mut v = html.into_bytes();
+    v.shrink_to_fit();
+    Arc::new(v)
+}
+
 /// Builds the whole site in memory. On any error-level diagnostic, returns all diagnostics.
 pub fn build(opts: &BuildOptions, cache: &mut Cache) -> Result<Built, Vec<Diagnostic>> {
     let mut clock = Stopwatch::new();
@@ -284,7 +292,7 @@ pub fn build(opts: &BuildOptions, cache: &mut Cache) -> Result<Built, Vec<Diagno
     for r in &rendered {
         diags.extend(r.diags.iter().cloned());
     }
-    let refs: Vec<&Rendered> = rendered.iter().map(Arc::as_ref).collect();
+    let mut refs: Vec<&Rendered> = rendered.iter().map(Arc::as_ref).collect();
     diags.extend(crate::links::check(&guide, &pages, &refs));
     clock.lap("links");
     // Facts hygiene (`forbidden:` claims) and orphan checklists; see hygiene.rs.
@@ -311,10 +319,25 @@ pub fn build(opts: &BuildOptions, cache: &mut Cache) -> Result<Built, Vec<Diagno
         .base_url
         .clone()
         .or_else(|| guide.config.base_url.clone());
+    // A one-shot build hands the section texts to the search index and the bodies to their
+    // pages instead of copying them (lower peak memory).
+    drop(refs);
+    let mut rendered = rendered;
+    let mut taken = Taken::default();
+    if cache.one_shot {
+        for r in &mut rendered {
+            let (t, b) = Arc::get_mut(r)
+                .map(|r| (std::mem::take(&mut r.sections), std::mem::take(&mut r.html)))
+                .unwrap_or_default();
+            taken.texts.push(t);
+            taken.bodies.push(std::sync::Mutex::new(Some(b)));
+        }
+    }
+    refs = rendered.iter().map(Arc::as_ref).collect();
     let site = assemble(
         &guide,
         &pages,
-        &refs,
+        (&refs, taken),
         (&theme, &files, theme_key),
         base_url.as_deref(),
         cache,
@@ -329,6 +352,14 @@ pub fn build(opts: &BuildOptions, cache: &mut Cache) -> Result<Built, Vec<Diagno
         rendered: fresh,
         timings: clock.1,
     })
+}
+
+/// Parts of the rendered chapters a one-shot build moved out instead of copying (by page
+/// index; empty when nothing was taken).
+#[derive(Default)]
+struct Taken {
+    texts: Vec<Vec<SectionText>>,
+    bodies: Vec<std::sync::Mutex<Option<String>>>,
 }
 
 fn finish(mut diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
@@ -460,24 +491,28 @@ fn render_all(pages: &[&Chapter], cache: &mut Cache) -> (Vec<Arc<Rendered>>, usi
         todo.iter().map(|&i| (i, render_one(pages[i]))).collect()
     } else {
         let chunk = todo.len().div_ceil(threads);
+        let run = |ids: &[usize]| {
+            ids.iter()
+                .map(|&i| (i, render_one(pages[i])))
+                .collect::<Vec<_>>()
+        };
+        let mut chunks = todo.chunks(chunk);
+        let first = chunks.next().unwrap_or_default();
         std::thread::scope(|s| {
-            let handles: Vec<_> = todo
-                .chunks(chunk)
-                .map(|ids| {
-                    s.spawn(move || {
-                        ids.iter()
-                            .map(|&i| (i, render_one(pages[i])))
-                            .collect::<Vec<_>>()
-                    })
-                })
-                .collect();
-            handles
-                .into_iter()
-                .flat_map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
-                .collect()
+            // The calling thread takes a share too (one arena fewer to fragment).
+            let handles: Vec<_> = chunks.map(|ids| s.spawn(move || run(ids))).collect();
+            let mut done = run(first);
+            for h in handles {
+                done.extend(h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
+            }
+            done
         })
     };
     let n = fresh.len();
+    if cache.one_shot {
+        // Nothing to keep for later builds (and the caller may take parts out of these).
+        return (fresh.into_iter().map(|(_, r)| Arc::new(r)).collect(), n);
+    }
     for (i, r) in fresh {
         cache.renders.insert(keys[i], Arc::new(r));
     }
@@ -489,12 +524,19 @@ fn render_all(pages: &[&Chapter], cache: &mut Cache) -> (Vec<Arc<Rendered>>, usi
 }
 
 fn render_one(p: &Chapter) -> Rendered {
-    markdown::render(&markdown::Input {
+    let mut r = markdown::render(&markdown::Input {
         display: &p.display,
         source: &p.source,
         file: &p.text,
         body_start: p.body_start,
-    })
+    });
+    // Held for the whole build: without the slack the strings grew while being written.
+    r.html.shrink_to_fit();
+    for s in &mut r.sections {
+        s.text.shrink_to_fit();
+        s.code.shrink_to_fit();
+    }
+    r
 }
 
 struct Assets {
@@ -566,7 +608,7 @@ fn static_assets(files: &theme::ThemeFiles) -> Assets {
 fn assemble(
     guide: &Guide,
     pages: &[&Chapter],
-    rendered: &[&Rendered],
+    (rendered, taken): (&[&Rendered], Taken),
     (theme, files, theme_key): (&Theme, &theme::ThemeFiles, u64),
     base_url: Option<&str>,
     cache: &mut Cache,
@@ -578,11 +620,15 @@ fn assemble(
     clock.lap("assets");
 
     // Search index first: pages link to its entry script.
-    let sections = search_sections(guide, pages, rendered);
+    let Taken { texts, bodies } = taken;
+    let sections = search_sections(guide, pages, rendered, texts);
     clock.lap("sections");
     let mut search_out = search::build_cached(&sections, &mut cache.search);
     // Free what only the index needed before the pages are made, so their memory is reused.
     drop(sections);
+    if cache.one_shot {
+        cache.search = search::Cache::one_shot();
+    }
     clock.lap("search");
     // The entry script gets a stable name: every page points at it, so a content-hashed name
     // would change every page on any text edit. Shards it loads keep their hashed names.
@@ -812,7 +858,10 @@ fn assemble(
     let fill = |i: usize| -> String {
         let (page, r) = (pages[i], rendered[i]);
         let root = root_prefix(&page.url);
-        let mut body = r.html.clone();
+        let taken = bodies
+            .get(i)
+            .and_then(|b| b.lock().ok().and_then(|mut b| b.take()));
+        let mut body = taken.unwrap_or_else(|| r.html.clone());
         for id in embedded(r) {
             if let Some(c) = lists_by_id.get(id) {
                 let html = form(c, &root, 2, "e-").unwrap_or_default();
@@ -992,40 +1041,47 @@ fn assemble(
     Ok(site)
 }
 
-/// One search section per heading section of each page and one per checklist item.
+/// One search section per heading section of each page and one per checklist item. `taken`
+/// holds the pages' section texts when the caller took them out of `rendered` (else they are
+/// copied).
 fn search_sections(
     guide: &Guide,
     pages: &[&Chapter],
     rendered: &[&Rendered],
+    mut taken: Vec<Vec<SectionText>>,
 ) -> Vec<search::Section> {
     let mut out = Vec::new();
-    for (page, r) in pages.iter().zip(rendered) {
+    for (i, (page, r)) in pages.iter().zip(rendered).enumerate() {
+        let texts = match taken.get_mut(i) {
+            Some(t) => std::mem::take(t),
+            None => r.sections.clone(),
+        };
         let part = page
             .part
             .and_then(|p| guide.config.nav.get(p))
             .map(|p| p.title.clone());
         let mut h2 = String::new();
-        for s in &r.sections {
+        for s in texts {
             let mut crumbs: Vec<String> = part.iter().cloned().collect();
             crumbs.push(page.front.title.clone());
             if s.level == 3 && !h2.is_empty() {
                 crumbs.push(h2.clone());
             }
             if s.level == 2 {
-                h2 = s.heading.clone();
+                h2.clone_from(&s.heading);
             }
-            let mut text = s.text.clone();
+            let mut text = s.text;
             if s.anchor.is_empty() && !page.front.summary.is_empty() {
                 text = format!("{}\n{text}", page.front.summary.join("\n"));
             }
             out.push(search::Section {
                 page: page.url.clone(),
-                anchor: s.anchor.clone(),
+                anchor: s.anchor,
                 page_title: page.front.title.clone(),
-                heading: s.heading.clone(),
+                heading: s.heading,
                 breadcrumb: crumbs,
                 text,
-                code: s.code.clone(),
+                code: s.code,
             });
         }
     }
