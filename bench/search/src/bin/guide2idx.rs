@@ -383,7 +383,7 @@ fn main() {
     std::fs::create_dir_all(outdir.join("search")).unwrap();
     let mut total = 0;
     for (p, b) in &out.files {
-        std::fs::write(outdir.join(p), b).unwrap();
+        std::fs::write(outdir.join(p), &**b).unwrap();
         total += b.len();
     }
     let text: usize = {
