@@ -471,7 +471,9 @@
   function homophones(text, u) {
     var ch = Array.from(text);
     if (ch.length < 2 || ch.length > 4) return;
-    if (!u.alts[0].terms.some(absent) || !hasPy()) return;
+    // A one-character typo always breaks the first or the last bigram (套餐变更 lacks only 餐变).
+    var t = u.alts[0].terms;
+    if (!(absent(t[0]) || absent(t[t.length - 1])) || !hasPy()) return;
     ensurePy();
     var rs = readingsOf(text, D.cr, []), seen = {};
     rs.forEach((r) => {
