@@ -20,8 +20,9 @@ use std::hash::{Hash, Hasher};
 use super::fxhash::{FxBuild, FxHasher};
 use super::index::{breadcrumb_text, impact, push_b32, push_fragment, FIELDS};
 use super::output::{
-    bm25_params, escape_into, estimate_gzip, fnv1a32, hash_name, js, shard_key_split, MAX_LATIN,
-    SCRIPT_HEAD, SCRIPT_TAIL, SECTION_SHARD_BYTES, SHARD_THRESHOLD, TERM_SHARD_BYTES,
+    bm25_params, escape_into, estimate_gzip, fnv1a32, hash_name, js, shard_key_split,
+    vocab_buckets, MAX_LATIN, SCRIPT_HEAD, SCRIPT_TAIL, SECTION_SHARD_BYTES, SHARD_THRESHOLD,
+    TERM_SHARD_BYTES,
 };
 use super::pinyin::{self, CharTable, MAX_VOCAB};
 use super::tokenize::{is_cjk, normalize_into, visit_normalized, Kind};
@@ -1476,6 +1477,8 @@ struct TermFiles {
     bucket: Vec<u32>,
     /// Per shard: key of its file in `Cache::files` and the file's content hash.
     files: Vec<Option<(u64, String)>>,
+    /// Per shard: hash of the vocabulary strings it carries.
+    vh: Vec<u64>,
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -1538,12 +1541,26 @@ fn sharded_files(
         tf.sig = sig;
         tf.bucket.clear();
         tf.files = vec![None; nshards];
+        tf.vh = vec![0; nshards];
     }
     let split = &tf.sig.1;
     let split_set: BTreeSet<char> = split.iter().copied().collect();
     tf.bucket.resize(nterms, u32::MAX);
     let mut buckets: Vec<Vec<u32>> = vec![Vec::new(); nshards];
     let mut dirty_b = vec![all_dirty; nshards];
+    // Vocabulary strings per shard (as `output::write`); a shard whose list changed is rebuilt.
+    let words: Vec<String> = serde_json::from_str::<serde_json::Value>(py)
+        .ok()
+        .and_then(|v| serde_json::from_value(v.get("t")?.clone()).ok())
+        .unwrap_or_default();
+    let vocab_b = vocab_buckets(words.iter().map(String::as_str), &split_set, nshards);
+    for (b, v) in vocab_b.iter().enumerate() {
+        let h = fx(v);
+        if tf.vh[b] != h {
+            tf.vh[b] = h;
+            dirty_b[b] = true;
+        }
+    }
     for id in 0..nterms {
         let mut b = tf.bucket[id];
         if b == u32::MAX {
@@ -1612,7 +1629,11 @@ fn sharded_files(
                             .escaped(&p.text)
                             .escaped("\"");
                     }
-                    sc.escaped("]}");
+                    sc.escaped("]");
+                    if !vocab_b[b].is_empty() {
+                        sc.json(",\"v\":").json(&js(&vocab_b[b]));
+                    }
+                    sc.escaped("}");
                     let bytes = sc.finish();
                     let h = hash_name(&bytes);
                     (b, Some((format!("search/t-{b:03x}-{h}.js"), h, bytes)))
@@ -1750,7 +1771,19 @@ fn sharded_files(
         .collect();
     latin.sort_unstable();
     latin.truncate(MAX_LATIN);
+    // Pinyin and Latin vocabulary in a file of its own (as `output::write`).
     let mut sc = Script::new(py.len() + chars.len() + 64 * 1024);
+    sc.json("{\"k\":\"p\",\"latin\":")
+        .json(&js(&latin))
+        .json(",\"py\":")
+        .json(py)
+        .json(",\"chars\":")
+        .json(chars)
+        .json("}");
+    let pbytes = sc.finish();
+    let ph = hash_name(&pbytes);
+    files.push((format!("search/p-{ph}.js"), pbytes.into()));
+    let mut sc = Script::new(64 * 1024);
     sc.json("{\"v\":1,\"k\":\"manifest\",\"n\":")
         .json(nj)
         .json(",\"ts\":")
@@ -1763,14 +1796,10 @@ fn sharded_files(
         .json(&js(&starts))
         .json(",\"sh\":")
         .json(&js(&sec_hashes))
-        .json(",\"latin\":")
-        .json(&js(&latin))
+        .json(",\"ph\":")
+        .json(&js(&ph))
         .json(",\"bm\":")
         .json(bm)
-        .json(",\"py\":")
-        .json(py)
-        .json(",\"chars\":")
-        .json(chars)
         .json("}");
     let bytes = sc.finish();
     let entry = format!("search/manifest-{}.js", hash_name(&bytes));

@@ -3,7 +3,8 @@
 //!
 //! Owns: the payload schema `search.js` reads (version `v: 1`), the switch from one
 //! `search/index-<hash>.js` to `search/manifest-<hash>.js` + `t-XXX-<hash>.js` term shards +
-//! `s-XXX-<hash>.js` section shards, the content hash in file names (`content_hash`) and the
+//! `s-XXX-<hash>.js` section shards + `p-<hash>.js` pinyin and Latin vocabulary (loaded only
+//! by queries that need it), the content hash in file names (`content_hash`) and the
 //! 32-bit FNV-1a hash of term → shard (mirrored in search.js).
 //!
 //! Must never: emit ES modules, anything that needs `fetch`, or bytes that depend on map
@@ -311,6 +312,10 @@ pub fn write(
         let b = fnv1a32(key.as_bytes()) as usize & (nshards - 1);
         buckets[b].push(i);
     }
+    // Vocabulary strings ride with the shard of their first two characters, so a CJK query
+    // knows the words starting at the bigrams it loads (search.js weighs long runs by them)
+    // without loading the pinyin file.
+    let vocab_b = vocab_buckets(vocab.iter().map(|e| e.term.as_str()), &split, nshards);
     let mut term_hashes = Vec::with_capacity(nshards);
     for (b, members) in buckets.iter().enumerate() {
         if members.is_empty() {
@@ -319,12 +324,17 @@ pub fn write(
         }
         let terms: Vec<&String> = members.iter().map(|&i| posts[i].0).collect();
         let post: Vec<&str> = members.iter().map(|&i| posts[i].1.as_str()).collect();
-        let bytes = script(&obj(&[
-            ("k", "\"t\""),
-            ("i", &js(&b)),
-            ("terms", &js(&terms)),
-            ("post", &js(&post)),
-        ]));
+        let mut fields = vec![
+            ("k", "\"t\"".to_owned()),
+            ("i", js(&b)),
+            ("terms", js(&terms)),
+            ("post", js(&post)),
+        ];
+        if !vocab_b[b].is_empty() {
+            fields.push(("v", js(&vocab_b[b])));
+        }
+        let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let bytes = script(&obj(&fields));
         let h = hash_name(&bytes);
         files.push((format!("search/t-{b:03x}-{h}.js"), bytes));
         term_hashes.push(h);
@@ -360,6 +370,16 @@ pub fn write(
         starts.push(start);
         sec_hashes.push(h);
     }
+    // Pinyin and Latin vocabulary: only queries typed in Latin letters (and homophone checks)
+    // need it, so it is a file of its own, loaded on demand.
+    let pbytes = script(&obj(&[
+        ("k", "\"p\""),
+        ("latin", &c.latin),
+        ("py", &c.py),
+        ("chars", &c.chars),
+    ]));
+    let ph = hash_name(&pbytes);
+    files.push((format!("search/p-{ph}.js"), pbytes));
     let bytes = script(&obj(&[
         ("v", "1"),
         ("k", "\"manifest\""),
@@ -369,16 +389,33 @@ pub fn write(
         ("th", &js(&term_hashes)),
         ("ss", &js(&starts)),
         ("sh", &js(&sec_hashes)),
-        ("latin", &c.latin),
+        ("ph", &js(&ph)),
         ("bm", &bm),
-        ("py", &c.py),
-        ("chars", &c.chars),
     ]));
     let entry = format!("search/manifest-{}.js", hash_name(&bytes));
     files.push((entry.clone(), bytes));
     files.sort_by(|a, b| a.0.cmp(&b.0));
     let files = files.into_iter().map(|(p, b)| (p, b.into())).collect();
     SearchOutput { files, entry }
+}
+
+/// Per term shard, the vocabulary strings placed there (by the shard of their first two
+/// characters), in string order.
+pub(super) fn vocab_buckets<'a>(
+    words: impl Iterator<Item = &'a str>,
+    split: &BTreeSet<char>,
+    nshards: usize,
+) -> Vec<Vec<&'a str>> {
+    let mut out: Vec<Vec<&str>> = vec![Vec::new(); nshards];
+    for w in words {
+        let head: String = w.chars().take(2).collect();
+        let b = fnv1a32(shard_key_split(&head, split).as_bytes()) as usize & (nshards - 1);
+        out[b].push(w);
+    }
+    for v in &mut out {
+        v.sort_unstable();
+    }
+    out
 }
 
 /// BM25F constants, shipped so the client computes the same impacts in the one-file layout.

@@ -1,12 +1,13 @@
-/* guidesmith search client (classic script; src/search/ builds its data). Owns tokenising (= tokenize.rs,
- * tests/search/vectors.js), <script>-injection loading (file:// safe), ranking, snippets, UI, ?hl=.
- * Never: innerHTML of data, fetch/XHR/modules/wasm, loading anything before the box is used. */
+// guidesmith search client (classic script; src/search/ builds its data). Owns tokenising (= tokenize.rs,
+// tests/search/vectors.js), <script>-injection loading (file:// safe), ranking, snippets, UI, ?hl=.
+// Never: innerHTML of data, fetch/XHR/modules/wasm, loading anything before the box is used.
+// (Line comments only: the shipped form drops them, src/search/client.rs.)
 ((root) => {
   'use strict';
   var GS = {};
   var hasDom = typeof document !== 'undefined';
 
-  /* ---------- tokenizer (mirror of tokenize.rs) ---------- */
+  // ---------- tokenizer (mirror of tokenize.rs) ----------
   var RE_CJK = /[\u3005\u3007\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\u{20000}-\u{323af}]/u;
   var RE_WORD = /[\p{Alphabetic}\p{N}]/u;
   var RE_WS = /\p{White_Space}/u;
@@ -64,7 +65,7 @@
     return a.length && isCjk(a[0]) ? a[0] : a.slice(0, 3).join('');
   }
 
-  /* ---------- pinyin (mirror of pinyin.rs readings) ---------- */
+  // ---------- pinyin (mirror of pinyin.rs readings) ----------
   // charReadings: {char: [r0, r1]}; ovr: ["调解 tiao jie", …] (longest first after parse).
   function parseOvr(lines) {
     var o = [];
@@ -117,7 +118,7 @@
   }
   function fuzzyKey(syls) { return syls.map((s) => s.replace(/^([zcs])h/, '$1').replace(/([eia])ng$/, '$1n')).join(''); }
 
-  /* ---------- data ---------- */
+  // ---------- data ----------
   var D = null;          // loaded index state
   var waiting = {};      // file → [callbacks]
   var loaded = {};       // file → true
@@ -144,9 +145,15 @@
   function setupCommon(d) {
     D = {
       kind: d.k, n: d.n, pages: d.pages || [], secs: [], bm: d.bm, dict: new Map(), raw: new Map(),
-      latin: d.latin || [], py: [], pyBy: {}, pyFuzzy: new Map(), cr: {}, manifest: d, pyReady: false
+      latin: [], py: [], pyBy: {}, pyFuzzy: new Map(), cr: {}, manifest: d, vocab: new Set()
     };
+    if (d.py) setupPy(d);
+  }
+  // Pinyin and Latin vocabulary (in the one file, or the sharded layout's p-*.js).
+  function setupPy(d) {
     var cr = D.cr;
+    D.pd = d;
+    D.latin = d.latin || D.latin;
     Object.keys(d.chars || {}).forEach((syl) => {
       [0, 1].forEach((rank) => {
         Array.from(d.chars[syl][rank] || '').forEach((c) => { (cr[c] = cr[c] || [])[rank] = syl; });
@@ -156,13 +163,15 @@
     D.sylChars = {};
     Object.keys(d.chars || {}).forEach((syl) => { D.sylChars[syl] = Array.from(d.chars[syl].join('')); });
     D.syls = Object.keys(D.sylChars);
-    D.vocab = new Set((d.py && d.py.t) || []);
+    ((d.py && d.py.t) || []).forEach((w) => { D.vocab.add(w); });
   }
+  // Whether the pinyin data is in; if not, the query loads it and plans again.
+  function hasPy() { if (!D.pd) D.wantPy = 1; return !!D.pd; }
   // Pinyin structures are built on first need (an ASCII word or a homophone check).
   function ensurePy() {
     if (D.pyReady) return;
     D.pyReady = true;
-    var d = D.manifest, ovr = parseOvr(d.py && d.py.ovr);
+    var d = D.pd, ovr = parseOvr(d.py && d.py.ovr);
     var t = (d.py && d.py.t) || [], cnt = (d.py && d.py.c) || [];
     for (var i = 0; i < t.length; i++) {
       var rs = readingsOf(t[i], D.cr, ovr);
@@ -223,7 +232,11 @@
       file = '@entry';
     } else if (d.k === 't' && D) {
       for (var i = 0; i < d.terms.length; i++) D.raw.set(d.terms[i], d.post[i]);
+      (d.v || []).forEach((w) => { D.vocab.add(w); });
       file = tFile(d.i);
+    } else if (d.k === 'p' && D) {
+      setupPy(d);
+      file = pFile();
     } else if (d.k === 's' && D) {
       for (var j = 0; j < d.secs.length; j++) D.secs[d.start + j] = secRecord(d.secs[j]);
       Object.keys(d.pages || {}).forEach((k) => { D.pages[k] = d.pages[k]; });
@@ -234,6 +247,15 @@
   function hex3(i) { return i.toString(16).padStart(3, '0'); }
   function tFile(i) { return 't-' + hex3(i) + '-' + D.manifest.th[i] + '.js'; }
   function sFile(i) { return 's-' + hex3(i) + '-' + D.manifest.sh[i] + '.js'; }
+  function pFile() { return 'p-' + D.manifest.ph + '.js'; }
+  // Term shard of a term (sharded layout); terms of a split character are placed by the whole
+  // term, its one-character list ("\u0001c") by the character.
+  function tIdx(t) {
+    var c = t.charAt(0) === '\u0001' ? t.slice(1) : '', m = D.manifest;
+    return fnv32(c || ((m.split || '').indexOf(Array.from(t)[0]) >= 0 ? t : shardKey(t))) & (m.ts - 1);
+  }
+  // Known to be missing: in the one file, or its shard is loaded.
+  function absent(t) { return !known(t) && (D.kind === 'single' || !!loaded[tFile(tIdx(t))]); }
   function done(file) {
     loaded[file] = true;
     var cbs = waiting[file] || [];
@@ -278,7 +300,7 @@
   function known(t) { return D.dict.has(t) || D.raw.has(t); }
   function allTerms() { return D.kind === 'single' ? D.dict.keys() : D.raw.keys(); }
 
-  /* ---------- query planning ---------- */
+  // ---------- query planning ----------
   function edit1(a, b) {
     var la = a.length, lb = b.length;
     if (Math.abs(la - lb) > 1 || a === b) return false;
@@ -353,7 +375,7 @@
   function one(t, f) { return { terms: [t], off: [0], span: 1, f: f, surface: t }; }
   function alt(s, f, surface) {
     var p = phraseTerms(s);
-    return { terms: p.terms, off: p.off, span: p.span, f: f, surface: surface || s };
+    return { terms: p.terms, off: p.off, span: p.span, f: f, surface: surface || s, n: p.terms.length };
   }
 
   function plan(q) {
@@ -378,6 +400,9 @@
         var w = first.t, isLast = ri === runs.length - 1 && !trailingSpace, letters = /^[a-z]+$/.test(w);
         var exact = known(w); // sharded: false until the shard is in; the second plan decides
         u.alts.push(one(w, 1));
+        if (/\p{Alphabetic}/u.test(w) && !hasPy()) { u.alts[0].skip = 1; units.push(u); return; }
+        // A word not in the complete Latin list is not loaded.
+        if (/\p{Alphabetic}/u.test(w) && D.latin.length < 2e4 && D.latin.indexOf(w) < 0) u.alts[0].skip = 1;
         if (isLast && w.length >= 3 && /\p{Alphabetic}/u.test(w)) {
           D.latin.filter((t) => t !== w && t.indexOf(w) === 0)
             .sort((a, b) => a.length - b.length || (a < b ? -1 : 1)).slice(0, 8)
@@ -404,14 +429,51 @@
     });
     var hl = [];
     units.forEach((u) => { u.alts.forEach((a) => { if (hl.indexOf(a.surface) < 0 && hl.length < 12) hl.push(a.surface); }); });
-    return { units: units, labels: labels, hl: hl };
+    return { units: D.kind === 'single' ? units : prune(units), labels: labels, hl: hl };
+  }
+  // Sharded layout: the terms a query uses come from at most TB term shards (a fixed choice per
+  // query, so cold and warm answers agree). Primary alternatives first; in a CJK run the first
+  // and last bigrams outside stop words first (positions two apart still verify the phrase).
+  var TB = 3;
+  function prune(units) {
+    var sel = [], out = [];
+    function ok(t) {
+      var i = tIdx(t);
+      if (!D.manifest.th[i] || sel.indexOf(i) >= 0) return 1;
+      if (sel.length < TB) return sel.push(i);
+    }
+    function order(a) {
+      var ch = Array.from(a.surface), n = a.terms.length, st = [], k, j;
+      if (n !== a.n || n !== ch.length - 1) return a.terms.map((t, i) => i);
+      for (j = 0; j < n; j++) for (k = j + 2; k <= Math.min(j + 4, ch.length); k++) if (STOP.has(ch.slice(j, k).join(''))) for (var x = j; x < k - 1; x++) st[x] = 1;
+      var c = a.terms.map((t, i) => i).filter((i) => !st[i]);
+      if (!c.length) c = a.terms.map((t, i) => i);
+      var o = [c[0], c[c.length - 1]].concat(c, a.terms.map((t, i) => i));
+      return o.filter((i, x) => o.indexOf(i) === x);
+    }
+    units.forEach((u) => { u.alts.forEach((a, r) => { a.keep = {}; a.ord = order(a); a.rk = r; }); });
+    var all = [];
+    units.forEach((u) => { u.alts.forEach((a) => { all.push(a); }); });
+    all.sort((a, b) => a.rk - b.rk);
+    all.forEach((a) => { a.ord.forEach((i) => { if (!a.skip && ok(a.terms[i])) a.keep[i] = 1; }); });
+    D.files = sel.map(tFile);
+    units.forEach((u) => {
+      u.alts = u.alts.filter((a) => {
+        var ks = a.terms.map((t, i) => i).filter((i) => a.keep[i] || a.skip);
+        a.terms = ks.map((i) => a.terms[i]); a.off = ks.map((i) => a.off[i]);
+        return a.terms.length;
+      });
+      if (u.alts.length) out.push(u);
+    });
+    return out;
   }
   // IME homophone typos: 套参 → 套餐 when some bigram of the run is unknown.
   function homophones(text, u) {
     var ch = Array.from(text);
     if (ch.length < 2 || ch.length > 4) return;
-    var missing = u.alts[0].terms.some((t) => !known(t));
-    if (!missing) return;
+    // A one-character typo always breaks the first or the last bigram (套餐变更 lacks only 餐变).
+    var t = u.alts[0].terms;
+    if (!(absent(t[0]) || absent(t[t.length - 1])) || !hasPy()) return;
     ensurePy();
     var rs = readingsOf(text, D.cr, []), seen = {};
     rs.forEach((r) => {
@@ -421,13 +483,8 @@
     });
   }
 
-  function termsOf(pl) {
-    var t = [];
-    pl.units.forEach((u) => { u.alts.forEach((a) => { a.terms.forEach((x) => { t.push(x); }); }); });
-    return t;
-  }
 
-  /* ---------- scoring ---------- */
+  // ---------- scoring ----------
   var charCache = new Map();
   function charPostings(c) {
     if (charCache.has(c)) return charCache.get(c);
@@ -484,9 +541,9 @@
     return tw;
   }
   function termWeight(a, t, ti) {
-    if (a.terms.length < 3 || t.charAt(0) === '\u0001' || a.terms.length !== Array.from(a.surface).length - 1) return 1;
+    if (!(a.n >= 3) || t.charAt(0) === '\u0001' || a.n !== Array.from(a.surface).length - 1) return 1;
     if (!a.tw) a.tw = runWeights(a);
-    return a.tw[ti];
+    return a.tw[a.off[ti]];
   }
   function rank(pl) {
     var cand = new Map(), W = 0, slots = 0;
@@ -577,7 +634,7 @@
     return pages.slice(0, maxPages);
   }
 
-  /* ---------- snippets ---------- */
+  // ---------- snippets ----------
   // A word found whole in `hay` is one needle, otherwise its bigrams are (so 投诉部门 marks the
   // phrase where it occurs, and 投诉 … 部门 where only the pieces do).
   function needles(words, hay) {
@@ -652,7 +709,7 @@
     return segs;
   }
 
-  /* ---------- public query API ---------- */
+  // ---------- public query API ----------
   function resultsFor(pl, res, maxPages) {
     var out = [];
     var strict = pl.units.every((u) => u.alts[0].terms.length <= 3);
@@ -680,16 +737,15 @@
     GS.ready(() => {
       if (!D) return cb(null);
       if (D.kind === 'single') return cb(GS.search(q, maxPages));
-      var pl = plan(q), files = [], nt = D.manifest.ts;
-      termsOf(pl).forEach((t) => {
-        var c = t.charAt(0) === '\u0001' ? t.slice(1) : '', split = D.manifest.split || '';
-        // Terms of a split character are placed by the whole term (its 1-char list is precomputed).
-        var key = c || (split.indexOf(Array.from(t)[0]) >= 0 ? t : shardKey(t));
-        var i = fnv32(key) & (nt - 1);
-        if (D.manifest.th[i]) files.push(tFile(i));
-      });
-      need(files, () => {
-        pl = plan(q); // re-plan now that exact terms and homophones are known
+      // Plan, load what the plan needs (term shards, pinyin data), plan again: a few rounds.
+      var pl, round = 0;
+      (function step() {
+        D.wantPy = 0;
+        pl = plan(q);
+        var files = D.files.concat(D.wantPy ? [pFile()] : []).filter((f) => !loaded[f]);
+        if (files.length && round++ < 4) need(files, step); else show();
+      })();
+      function show() {
         var res = rank(pl), ss = D.manifest.ss;
         // Section records for the best hits only: at most 4 section shards per query.
         var top = res.slice(0, 30), cnt = new Map();
@@ -700,7 +756,7 @@
         });
         var sf = Array.from(cnt.keys()).sort((a, b) => cnt.get(b) - cnt.get(a)).slice(0, 4).map(sFile);
         need(sf, () => { cb(resultsFor(pl, top.filter((r) => D.secs[r.s]), maxPages || 10)); });
-      });
+      }
     });
   };
   GS.sections = (q) => (D ? rank(plan(q)) : null);
@@ -711,7 +767,7 @@
   GS.readingsOf = (term, cr, ovr) => readingsOf(term, cr, parseOvr(ovr));
   GS._state = () => D;
 
-  /* ---------- UI ---------- */
+  // ---------- UI ----------
   function el(tag, cls, text) {
     var e = document.createElement(tag);
     if (cls) e.className = cls;
