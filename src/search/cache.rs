@@ -287,8 +287,13 @@ struct Scratch {
     stamp: u32,
     ids: Vec<u32>,
     tfs: Vec<[u32; FIELDS]>,
+    /// Per character: the section stamp it was last seen in and its best impact there.
+    cslot: Vec<(u32, u32)>,
+    /// Positions grouped by term, and each group's end in them.
     positions: Vec<u32>,
-    best: Vec<(char, u32)>,
+    ends: Vec<u32>,
+    /// The characters of the section's CJK terms, each once.
+    best: Vec<u32>,
     key: String,
     /// The last section's results, as `Entry` describes them.
     terms: Vec<(u32, u32)>,
@@ -319,6 +324,7 @@ fn analyse(j: &Job, local: &mut Interner, sc: &mut Scratch, keep: bool) -> Entry
     sc.stamp = sc.stamp.wrapping_add(1);
     if sc.stamp == 0 {
         sc.slot.clear();
+        sc.cslot.clear();
         sc.stamp = 1;
     }
     for (f, text) in fields.iter().enumerate() {
@@ -373,50 +379,68 @@ fn analyse(j: &Job, local: &mut Interner, sc: &mut Scratch, keep: bool) -> Entry
         normalize_into(&s.page_title, &mut sc.norm);
         add_names(&sc.norm);
     }
-    // Positions grouped by term, each group ascending (tokens come in position order).
-    sc.toks.sort_unstable();
+    // Positions grouped by term in term order, each group ascending (tokens come in position
+    // order): a counting sort.
+    sc.ends.clear();
+    let mut acc = 0u32;
+    for tf in &sc.tfs {
+        sc.ends.push(acc);
+        acc += tf.iter().sum::<u32>();
+    }
+    sc.positions.clear();
+    sc.positions.resize(sc.toks.len(), 0);
+    for &(li, pos) in &sc.toks {
+        let at = &mut sc.ends[li as usize];
+        sc.positions[*at as usize] = pos;
+        *at += 1;
+    }
     sc.terms.clear();
     sc.frag.clear();
     sc.best.clear();
     let mut k = 0;
-    while k < sc.toks.len() {
-        let li = sc.toks[k].0;
-        let mut e = k;
-        while e < sc.toks.len() && sc.toks[e].0 == li {
-            e += 1;
-        }
-        let gid = sc.ids[li as usize];
-        let imp = impact(&sc.tfs[li as usize], &lens);
-        sc.positions.clear();
-        sc.positions.extend(sc.toks[k..e].iter().map(|t| t.1));
-        push_fragment(&mut sc.frag, imp, &sc.positions);
+    // Most terms occur once, in the body: their impact is the same throughout the section.
+    const BODY_ONCE: [u32; FIELDS] = [0, 0, 0, 1, 0];
+    let body_once = impact(&BODY_ONCE, &lens);
+    for li in 0..sc.ids.len() {
+        let e = sc.ends[li] as usize;
+        let gid = sc.ids[li];
+        let imp = if sc.tfs[li] == BODY_ONCE {
+            body_once
+        } else {
+            impact(&sc.tfs[li], &lens)
+        };
+        push_fragment(&mut sc.frag, imp, &sc.positions[k..e]);
         sc.terms.push((gid, to_u32(sc.frag.len())));
         if let Some((t, Kind::Cjk)) = local.list.get(gid as usize) {
             let mut it = t.chars();
             if let (Some(a), b, None) = (it.next(), it.next(), it.next()) {
-                sc.best.push((a, imp));
-                sc.best.extend(b.map(|b| (b, imp)));
+                for c in std::iter::once(a).chain(b) {
+                    let c = c as usize;
+                    if sc.cslot.len() <= c {
+                        sc.cslot.resize(c + 1, (0, 0));
+                    }
+                    let slot = &mut sc.cslot[c];
+                    if slot.0 == sc.stamp {
+                        slot.1 = slot.1.max(imp);
+                    } else {
+                        *slot = (sc.stamp, imp);
+                        sc.best.push(c as u32);
+                    }
+                }
             }
         }
         k = e;
     }
     // Per character, its best impact, in character order.
     sc.best.sort_unstable();
-    let mut b = 0;
-    while b < sc.best.len() {
-        let c = sc.best[b].0;
-        let mut e = b;
-        while e + 1 < sc.best.len() && sc.best[e + 1].0 == c {
-            e += 1;
-        }
-        let imp = sc.best[e].1;
+    for &c in &sc.best {
+        let imp = sc.cslot[c as usize].1;
         sc.key.clear();
         sc.key.push('\u{1}');
-        sc.key.push(c);
+        sc.key.extend(char::from_u32(c));
         let gid = local.intern_token(&sc.key, Kind::Cjk);
         push_fragment(&mut sc.frag, imp, &[]);
         sc.terms.push((gid, to_u32(sc.frag.len())));
-        b = e + 1;
     }
     let (rec_len, rec_esc) = if keep {
         record(s, true)
@@ -492,11 +516,42 @@ fn record_of<'a>(e: &'a Entry, s: &Section) -> std::borrow::Cow<'a, str> {
     }
 }
 
+/// Counts per CJK string of 1–4 characters: strings of characters below U+10000 (nearly all)
+/// packed into one word, so a count costs one cheap hash.
+#[derive(Default)]
+struct GramCounts {
+    narrow: FxMap<u64, i64>,
+    wide: FxMap<Gram, i64>,
+}
+
+impl GramCounts {
+    fn add(&mut self, g: &Gram, d: i64) {
+        if g.iter().all(|&c| c < 0x1_0000) {
+            let k = g.iter().fold(0u64, |k, &c| (k << 16) | u64::from(c));
+            *self.narrow.entry(k).or_insert(0) += d;
+        } else {
+            *self.wide.entry(*g).or_insert(0) += d;
+        }
+    }
+
+    /// Every (string, count), in no particular order.
+    fn into_counts(self) -> impl Iterator<Item = (Gram, i64)> {
+        let narrow = self.narrow.into_iter().map(|(k, d)| {
+            let mut g = [0u32; 4];
+            for (i, c) in g.iter_mut().enumerate() {
+                *c = ((k >> (48 - 16 * i)) & 0xFFFF) as u32;
+            }
+            (g, d)
+        });
+        narrow.chain(self.wide)
+    }
+}
+
 /// Adds `d` × the longest CJK string (up to four characters) ending at each character of
 /// `text` to `out`. Every occurrence of a 1–4-character string is the suffix of exactly one of
 /// these, so `add_suffixes` turns their counts into the counts `pinyin::vocabulary` takes,
 /// with one map update per character instead of four.
-fn count_grams(text: &str, d: i64, out: &mut FxMap<Gram, i64>) {
+fn count_grams(text: &str, d: i64, out: &mut GramCounts) {
     let mut g = [0u32; 4];
     let mut run = 0usize;
     for c in text.chars() {
@@ -511,7 +566,7 @@ fn count_grams(text: &str, d: i64, out: &mut FxMap<Gram, i64>) {
         } else {
             g = [g[1], g[2], g[3], c as u32];
         }
-        *out.entry(g).or_insert(0) += d;
+        out.add(&g, d);
     }
 }
 
@@ -842,7 +897,7 @@ pub fn build(sections: &[Section], layout: Layout, cache: &mut Cache) -> SearchO
             256 * 1024,
             |(k, _)| entries.get(k).map_or(0, |e| e.vtext.len()),
             |chunk| {
-                let mut m: FxMap<Gram, i64> = FxMap::default();
+                let mut m = GramCounts::default();
                 for (k, d) in chunk {
                     if let Some(e) = entries.get(k) {
                         count_grams(&e.vtext, *d, &mut m);
@@ -853,7 +908,7 @@ pub fn build(sections: &[Section], layout: Layout, cache: &mut Cache) -> SearchO
         );
         for part in parts {
             // Negative parts only remove what the counts hold, so no total dips below zero.
-            for (m, d) in part {
+            for (m, d) in part.into_counts() {
                 if d != 0 {
                     cache.grams.add_suffixes(&m, d);
                 }
@@ -952,7 +1007,7 @@ fn build_one_shot(
             // Per chunk-local term id: its posting list over this chunk's sections, encoded as
             // if the list started here, and the first member.
             let mut lists: Vec<(u32, Postings)> = Vec::new();
-            let mut grams: FxMap<Gram, i64> = FxMap::default();
+            let mut grams = GramCounts::default();
             let mut slim = Vec::with_capacity(chunk.len());
             // Position of the chunk's first section in `sections`.
             let base = (chunk.as_ptr() as usize - jobs.as_ptr() as usize)
@@ -1007,7 +1062,7 @@ fn build_one_shot(
             p.last = l.last;
             p.count += l.count;
         }
-        for (m, d) in grams {
+        for (m, d) in grams.into_counts() {
             cache.grams.add_suffixes(&m, d);
         }
         entries.extend(slim);
