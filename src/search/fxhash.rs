@@ -47,7 +47,10 @@ impl Hasher for FxHasher {
         self.add(i as u64);
     }
     fn finish(&self) -> u64 {
-        self.hash
+        // The product's well-mixed high bits into the low bits hash tables index by (as
+        // rustc-hash 2 does): otherwise keys differing only in their high bits, such as packed
+        // characters, share buckets.
+        self.hash.rotate_left(26)
     }
 }
 
