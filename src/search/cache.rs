@@ -307,6 +307,16 @@ fn frag_at<'a>(terms: &[(u32, u32)], frag: &'a str, k: usize) -> &'a str {
     frag.get(start..terms[k].1 as usize).unwrap_or("")
 }
 
+/// Total job weight below which analysis stays on one thread.
+const ANALYSE_MIN: usize = 64 * 1024;
+
+impl Job<'_> {
+    /// Analysis cost, roughly: the section's text bytes.
+    fn weight(&self) -> usize {
+        self.s.text.len() + self.s.code.len() + 64
+    }
+}
+
 /// Tokenises one section (term ids from the thread's own `Interner`). Its term list, fragments
 /// and vocabulary text are left in `sc`; the entry gets copies of them (and the escaped record)
 /// only when `keep` (a one-shot build streams them instead).
@@ -802,20 +812,14 @@ pub fn build(sections: &[Section], layout: Layout, cache: &mut Cache) -> SearchO
         return build_one_shot(sections, layout, &keys, &flags, cache);
     }
     // 2. Analyse them (in parallel; term ids are merged into the cache's in chunk order).
-    let done = par_chunks(
-        &jobs,
-        64 * 1024,
-        |j| j.s.text.len() + j.s.code.len() + 64,
-        |chunk| {
-            let mut local = Interner::default();
-            let mut sc = Scratch::default();
-            let entries: Vec<(u64, Entry)> = chunk
-                .iter()
-                .map(|j| (j.key, analyse(j, &mut local, &mut sc, true)))
-                .collect();
-            (entries, local.list)
-        },
-    );
+    let done = par_chunks(&jobs, ANALYSE_MIN, Job::weight, |chunk| {
+        let (mut local, mut sc) = (Interner::default(), Scratch::default());
+        let entries: Vec<(u64, Entry)> = chunk
+            .iter()
+            .map(|j| (j.key, analyse(j, &mut local, &mut sc, true)))
+            .collect();
+        (entries, local.list)
+    });
     for (entries, list) in done {
         let map: Vec<u32> = list
             .iter()
@@ -997,43 +1001,37 @@ fn build_one_shot(
             first,
         })
         .collect();
-    let parts = par_chunks(
-        &jobs,
-        64 * 1024,
-        |j| j.s.text.len() + j.s.code.len() + 64,
-        |chunk| {
-            let mut local = Interner::default();
-            let mut sc = Scratch::default();
-            // Per chunk-local term id: its posting list over this chunk's sections, encoded as
-            // if the list started here, and the first member.
-            let mut lists: Vec<(u32, Postings)> = Vec::new();
-            let mut grams = GramCounts::default();
-            let mut slim = Vec::with_capacity(chunk.len());
-            // Position of the chunk's first section in `sections`.
-            let base = (chunk.as_ptr() as usize - jobs.as_ptr() as usize)
-                / std::mem::size_of::<Job>().max(1);
-            for (i, j) in chunk.iter().enumerate() {
-                let e = analyse(j, &mut local, &mut sc, false);
-                count_grams(&sc.vtext, 1, &mut grams);
-                if sharded {
-                    let si = to_u32(base + i);
-                    for k in 0..sc.terms.len() {
-                        let id = sc.terms[k].0 as usize;
-                        if lists.len() <= id {
-                            lists.resize_with(id + 1, Default::default);
-                        }
-                        let l = &mut lists[id];
-                        if l.1.count == 0 {
-                            l.0 = si;
-                        }
-                        l.1.push(si, frag_at(&sc.terms, &sc.frag, k), false);
+    let parts = par_chunks(&jobs, ANALYSE_MIN, Job::weight, |chunk| {
+        let (mut local, mut sc) = (Interner::default(), Scratch::default());
+        // Per chunk-local term id: its posting list over this chunk's sections, encoded as
+        // if the list started here, and the first member.
+        let mut lists: Vec<(u32, Postings)> = Vec::new();
+        let mut grams = GramCounts::default();
+        let mut slim = Vec::with_capacity(chunk.len());
+        // Position of the chunk's first section in `sections`.
+        let base =
+            (chunk.as_ptr() as usize - jobs.as_ptr() as usize) / std::mem::size_of::<Job>().max(1);
+        for (i, j) in chunk.iter().enumerate() {
+            let e = analyse(j, &mut local, &mut sc, false);
+            count_grams(&sc.vtext, 1, &mut grams);
+            if sharded {
+                let si = to_u32(base + i);
+                for k in 0..sc.terms.len() {
+                    let id = sc.terms[k].0 as usize;
+                    if lists.len() <= id {
+                        lists.resize_with(id + 1, Default::default);
                     }
+                    let l = &mut lists[id];
+                    if l.1.count == 0 {
+                        l.0 = si;
+                    }
+                    l.1.push(si, frag_at(&sc.terms, &sc.frag, k), false);
                 }
-                slim.push((j.key, e));
             }
-            (slim, local.list, lists, grams)
-        },
-    );
+            slim.push((j.key, e));
+        }
+        (slim, local.list, lists, grams)
+    });
     cache.grams.no_ext = true;
     cache.heads_dirty = true;
     cache.pages = None;
