@@ -721,11 +721,12 @@
   }
 
   // ---------- public query API ----------
-  function resultsFor(pl, res, maxPages) {
+  // Results of the grouped hits (`group`).
+  function resultsFor(pl, gs) {
     var out = [];
-    group(pl, res, maxPages).forEach((g) => {
+    gs.forEach((g) => {
       g.hits.forEach((r) => {
-        var s = D.secs[r.s] || { pg: g.pg, a: '', h: '', bc: [], text: '' }, pg = D.pages[s.pg] || ['', ''];
+        var s = D.secs[r.s] || secRecord([g.pg]), pg = D.pages[s.pg] || ['', ''];
         out.push({
           page: pg[0], pageTitle: pg[1], anchor: s.a, heading: s.h, breadcrumb: s.bc,
           score: r.score, tier: r.tier, section: r.s, snippet: snippet(s.text || s.code || s.h, pl.hl)
@@ -740,7 +741,7 @@
   GS.search = (q, maxPages) => {
     if (!D) return null;
     var pl = plan(q);
-    return resultsFor(pl, rank(pl), maxPages);
+    return resultsFor(pl, group(pl, rank(pl), maxPages));
   };
   // Asynchronous search: loads what the query needs first (sharded layout).
   GS.query = (q, maxPages, cb) => {
@@ -758,14 +759,14 @@
       // Rank and group (pages are known from the manifest), then load exactly the section
       // shards holding the hits shown: the answer GS.search gives with every shard loaded.
       function show() {
-        var res = rank(pl), ss = D.manifest.ss, sf = [];
-        group(pl, res, maxPages).forEach((g) => {
+        var gs = group(pl, rank(pl), maxPages), ss = D.manifest.ss, sf = [];
+        gs.forEach((g) => {
           g.hits.forEach((r) => {
             for (var k = 0; ss[k + 1] <= r.s;) k++;
             sf.push(sFile(k));
           });
         });
-        need(sf, () => { cb(resultsFor(pl, res, maxPages)); });
+        need(sf, () => { cb(resultsFor(pl, gs)); });
       }
     });
   };
