@@ -159,7 +159,8 @@
       pm.fill(pg, k, k += v >> 1);
     }
   }
-  function pageOf(s) { return D.pm ? D.pm[s] : D.secs[s].pg; }
+  // (A manifest without the map, e.g. a stale cached one, leaves unloaded sections' pages unknown.)
+  function pageOf(s) { return D.pm ? D.pm[s] : (D.secs[s] || D).pg; }
   // Pinyin and Latin vocabulary (in the one file, or the sharded layout's p-*.js).
   function setupPy(d) {
     var cr = D.cr;
