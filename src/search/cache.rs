@@ -20,7 +20,7 @@ use std::hash::{Hash, Hasher};
 use super::fxhash::{FxBuild, FxHasher};
 use super::index::{breadcrumb_text, impact, push_b32, push_fragment, FIELDS};
 use super::output::{
-    bm25_params, escape_into, estimate_gzip, fnv1a32, hash_name, js, shard_key_split,
+    bm25_params, escape_into, estimate_gzip, fnv1a32, hash_name, js, page_runs, shard_key_split,
     vocab_buckets, MAX_LATIN, SCRIPT_HEAD, SCRIPT_TAIL, SECTION_SHARD_BYTES, SHARD_THRESHOLD,
     TERM_SHARD_BYTES,
 };
@@ -1849,6 +1849,8 @@ fn sharded_files(
         .json(&js(&starts))
         .json(",\"sh\":")
         .json(&js(&sec_hashes))
+        .json(",\"pc\":")
+        .json(&js(&page_runs(sec_page)))
         .json(",\"ph\":")
         .json(&js(&ph))
         .json(",\"bm\":")

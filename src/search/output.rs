@@ -15,7 +15,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::{json, Value};
 
 use super::index::{
-    encode_postings_text, Index, Posting, FIELD_B, FIELD_WEIGHT, K1, MAX_IMPACT, PIVOT, SCALE,
+    encode_postings_text, push_b32, Index, Posting, FIELD_B, FIELD_WEIGHT, K1, MAX_IMPACT, PIVOT,
+    SCALE,
 };
 use super::pinyin::{override_lines, CharTable, VocabEntry};
 use super::tokenize::is_cjk;
@@ -389,6 +390,7 @@ pub fn write(
         ("th", &js(&term_hashes)),
         ("ss", &js(&starts)),
         ("sh", &js(&sec_hashes)),
+        ("pc", &js(&page_runs(&c.sec_page))),
         ("ph", &js(&ph)),
         ("bm", &bm),
     ]));
@@ -397,6 +399,31 @@ pub fn write(
     files.sort_by(|a, b| a.0.cmp(&b.0));
     let files = files.into_iter().map(|(p, b)| (p, b.into())).collect();
     SearchOutput { files, entry }
+}
+
+/// The page of every section, for the sharded manifest (`pc`), so the client groups hits by
+/// page without loading their section shards. Per run of consecutive sections on one page:
+/// `push_b32(2 * length)` when the run's page is the previous run's page + 1 (always, when
+/// sections come grouped by page in page order), else `push_b32(2 * length + 1)` and the page.
+pub(super) fn page_runs(sec_page: &[usize]) -> String {
+    let mut out = String::new();
+    let mut prev: Option<usize> = None;
+    let mut i = 0;
+    while i < sec_page.len() {
+        let p = sec_page[i];
+        let len = sec_page[i..].iter().take_while(|&&q| q == p).count();
+        let next = prev.map_or(0, |q| q + 1);
+        let head = u32::try_from(2 * len).unwrap_or(u32::MAX - 1);
+        if p == next {
+            push_b32(&mut out, head);
+        } else {
+            push_b32(&mut out, head | 1);
+            push_b32(&mut out, u32::try_from(p).unwrap_or(u32::MAX));
+        }
+        prev = Some(p);
+        i += len;
+    }
+    out
 }
 
 /// Per term shard, the vocabulary strings placed there (by the shard of their first two

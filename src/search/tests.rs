@@ -142,6 +142,27 @@ fn small_site_is_one_script_large_site_shards() {
 }
 
 #[test]
+fn manifest_maps_every_section_to_its_page() {
+    // Runs of sections per page: 2 × length, odd when the page is not the previous one + 1.
+    assert_eq!(output::page_runs(&[]), "");
+    assert_eq!(output::page_runs(&[0, 0, 1, 1, 1, 2]), "462");
+    assert_eq!(output::page_runs(&[0, 1, 0, 2, 2]), "223052");
+    assert_eq!(output::page_runs(&[0; 20]), "e1"); // 40: "e" (8 | more), "1"
+    let secs = generated(300, 2); // four sections per page
+    let out = build_with(&secs, Layout::Sharded);
+    let manifest = out
+        .files
+        .iter()
+        .find(|f| f.0 == out.entry)
+        .expect("manifest");
+    let body = String::from_utf8_lossy(&manifest.1);
+    assert!(
+        body.contains(&format!("\"pc\":\"{}\"", "8".repeat(75))),
+        "{body}"
+    );
+}
+
+#[test]
 fn empty_and_odd_input_builds() {
     let out = build(&[]);
     assert_eq!(out.files.len(), 1);

@@ -57,3 +57,79 @@ fn labelled_queries_meet_recall_and_mrr_and_substrings_are_always_found() {
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
     assert!(r.stdout.contains(" 0 failed"), "{}", r.stdout);
 }
+
+/// The sections of a built site, read back from its one-file index (`search/index.js`:
+/// `GS.load('<escaped JSON>')` with pages `[url, title]` and records
+/// `[page, anchor, heading, breadcrumb, text(, code)]`).
+fn sections_of(index: &str) -> Vec<guidesmith::search::Section> {
+    let body = index
+        .strip_prefix("GS.load('")
+        .and_then(|s| s.strip_suffix("');\n"))
+        .expect("an index script");
+    let mut json = String::with_capacity(body.len());
+    let mut it = body.chars();
+    while let Some(c) = it.next() {
+        if c != '\\' {
+            json.push(c);
+            continue;
+        }
+        match it.next() {
+            Some('x') => json.push(char::from(
+                u8::from_str_radix(&it.by_ref().take(2).collect::<String>(), 16).expect("hex"),
+            )),
+            Some('u') => json.push(
+                char::from_u32(
+                    u32::from_str_radix(&it.by_ref().take(4).collect::<String>(), 16).expect("hex"),
+                )
+                .expect("char"),
+            ),
+            Some(e) => json.push(e),
+            None => {}
+        }
+    }
+    let v: serde_json::Value = serde_json::from_str(&json).expect("index JSON");
+    let pages = v["pages"].as_array().expect("pages");
+    let s = |x: &serde_json::Value| x.as_str().unwrap_or("").to_owned();
+    v["secs"]
+        .as_array()
+        .expect("secs")
+        .iter()
+        .map(|r| {
+            let page = &pages[r[0].as_u64().expect("page index") as usize];
+            guidesmith::search::Section {
+                page: s(&page[0]),
+                page_title: s(&page[1]),
+                anchor: s(&r[1]),
+                heading: s(&r[2]),
+                breadcrumb: r[3]
+                    .as_array()
+                    .map(|b| b.iter().map(s).collect())
+                    .unwrap_or_default(),
+                text: s(&r[4]),
+                code: s(&r[5]),
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn sharded_layout_answers_a_cold_query_as_with_every_shard_loaded() {
+    if node().is_none() {
+        return;
+    }
+    // The bundled guide's sections, indexed in the sharded layout (as a large site would be).
+    let p = Project::bundled();
+    p.run(&["build"]).ok();
+    let sections = sections_of(&p.read("public/search/index.js"));
+    assert!(sections.len() > 100, "{} sections", sections.len());
+    let out = guidesmith::search::build_with(&sections, guidesmith::search::Layout::Sharded);
+    let site = p.path("sharded");
+    for (rel, bytes) in &out.files {
+        let f = site.join(rel);
+        std::fs::create_dir_all(f.parent().expect("a folder")).expect("mkdir");
+        std::fs::write(f, &bytes[..]).expect("write");
+    }
+    let r = run_node(&["tests/search/shards.js", site.to_str().expect("utf-8 path")]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains(" 0 failed"), "{}", r.stdout);
+}

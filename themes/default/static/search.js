@@ -129,13 +129,15 @@
   // character impact (bit 32: a position count follows, else one position), positions (index.rs).
   var B32 = {};
   Array.from('0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_').forEach((c, i) => { B32[c] = i; });
+  // The reader's text and position (decoding is synchronous).
+  var S = '', I = 0;
+  function rd() { var v = 0, m = 1, d; do { d = B32[S[I++]] | 0; v += (d & 31) * m; m *= 32; } while (d & 32 && I < S.length); return v; }
   function decodePostings(s) {
-    var i = 0, L = s.length;
-    function rd() { var v = 0, m = 1, d; do { d = B32[s[i++]] | 0; v += (d & 31) * m; m *= 32; } while (d & 32 && i < L); return v; }
+    S = s; I = 0;
     var n = rd(), out = [], sec = 0;
-    for (var k = 0; k < n && i < L; k++) {
+    for (var k = 0; k < n && I < s.length; k++) {
       sec += rd();
-      var h = B32[s[i++]] | 0, w = h & 31, np = h & 32 ? rd() : 1, pos = [], p = 0;
+      var h = B32[s[I++]] | 0, w = h & 31, np = h & 32 ? rd() : 1, pos = [], p = 0;
       for (var j = 0; j < np; j++) { p += rd(); pos.push(p); }
       out.push({ s: sec, w: w, p: pos });
     }
@@ -148,7 +150,17 @@
       latin: [], py: [], pyBy: {}, pyFuzzy: new Map(), cr: {}, manifest: d, vocab: new Set()
     };
     if (d.py) setupPy(d);
+    // Sharded layout: the page of every section (output.rs page_runs), so hits group by page
+    // before their section shards load. Per run: 2 × length, +1 if its page follows explicitly.
+    S = d.pc; I = 0;
+    for (var k = 0, pg = -1, pm = D.pm = d.pc && new Int32Array(d.n); pm && I < S.length;) {
+      var v = rd();
+      pg = v & 1 ? rd() : pg + 1;
+      pm.fill(pg, k, k += v >> 1);
+    }
   }
+  // (A manifest without the map, e.g. a stale cached one, leaves unloaded sections' pages unknown.)
+  function pageOf(s) { return D.pm ? D.pm[s] : (D.secs[s] || D).pg; }
   // Pinyin and Latin vocabulary (in the one file, or the sharded layout's p-*.js).
   function setupPy(d) {
     var cr = D.cr;
@@ -613,7 +625,7 @@
     var maxCov = 0;
     res.forEach((r) => { if (r.cov > maxCov) maxCov = r.cov; });
     var thr = maxCov >= 0.6 ? 0.6 : maxCov * 0.5, pages = {}, np = 0;
-    res.forEach((r) => { var pg = D.secs[r.s] ? D.secs[r.s].pg : r.s; if (r.cov >= thr - 1e-9 && !pages[pg]) { pages[pg] = 1; np++; } });
+    res.forEach((r) => { var pg = pageOf(r.s); if (r.cov >= thr - 1e-9 && !pages[pg]) { pages[pg] = 1; np++; } });
     if (np < 5) thr = Math.min(thr, 0.34);
     res = res.filter((r) => r.cov >= thr - 1e-9);
     res.sort((a, b) => b.tier - a.tier || b.score - a.score || a.s - b.s);
@@ -621,17 +633,17 @@
   }
 
   // Pages score best section + shares of the next ones; short-term queries keep verbatim pages first.
-  function group(res, maxPages, perPage, strict) {
-    var pages = [], byPage = new Map();
+  // Up to 3 hits per page.
+  function group(pl, res, maxPages) {
+    var pages = [], byPage = new Map(), strict = pl.units.every((u) => u.alts[0].terms.length <= 3);
     res.forEach((r) => {
-      var key = D.secs[r.s] ? D.secs[r.s].pg : -1;
-      var g = byPage.get(key);
+      var key = pageOf(r.s), g = byPage.get(key);
       if (!g) { g = { pg: key, hits: [], tier: strict ? r.tier : 0, score: 0, n: 0 }; byPage.set(key, g); pages.push(g); }
       if ((!strict || r.tier === g.tier) && g.n < 4) { g.score += r.score * [1, 0.5, 0.3, 0.2][g.n]; g.n++; }
-      if (g.hits.length < perPage) g.hits.push(r);
+      if (g.hits.length < 3) g.hits.push(r);
     });
     pages.sort((a, b) => b.tier - a.tier || b.score - a.score || a.pg - b.pg);
-    return pages.slice(0, maxPages);
+    return pages.slice(0, maxPages || 10);
   }
 
   // ---------- snippets ----------
@@ -710,12 +722,12 @@
   }
 
   // ---------- public query API ----------
-  function resultsFor(pl, res, maxPages) {
+  // Results of the grouped hits (`group`).
+  function resultsFor(pl, gs) {
     var out = [];
-    var strict = pl.units.every((u) => u.alts[0].terms.length <= 3);
-    group(res, maxPages, 3, strict).forEach((g) => {
+    gs.forEach((g) => {
       g.hits.forEach((r) => {
-        var s = D.secs[r.s] || { pg: g.pg, a: '', h: '', bc: [], text: '' }, pg = D.pages[s.pg] || ['', ''];
+        var s = D.secs[r.s] || secRecord([g.pg]), pg = D.pages[s.pg] || ['', ''];
         out.push({
           page: pg[0], pageTitle: pg[1], anchor: s.a, heading: s.h, breadcrumb: s.bc,
           score: r.score, tier: r.tier, section: r.s, snippet: snippet(s.text || s.code || s.h, pl.hl)
@@ -730,7 +742,7 @@
   GS.search = (q, maxPages) => {
     if (!D) return null;
     var pl = plan(q);
-    return resultsFor(pl, rank(pl), maxPages || 10);
+    return resultsFor(pl, group(pl, rank(pl), maxPages));
   };
   // Asynchronous search: loads what the query needs first (sharded layout).
   GS.query = (q, maxPages, cb) => {
@@ -745,17 +757,17 @@
         var files = D.files.concat(D.wantPy ? [pFile()] : []).filter((f) => !loaded[f]);
         if (files.length && round++ < 4) need(files, step); else show();
       })();
+      // Rank and group (pages are known from the manifest), then load exactly the section
+      // shards holding the hits shown: the answer GS.search gives with every shard loaded.
       function show() {
-        var res = rank(pl), ss = D.manifest.ss;
-        // Section records for the best hits only: at most 4 section shards per query.
-        var top = res.slice(0, 30), cnt = new Map();
-        top.forEach((r, i) => {
-          var lo = 0, hi = ss.length - 1;
-          while (lo < hi) { var m = (lo + hi + 1) >> 1; if (ss[m] <= r.s) lo = m; else hi = m - 1; }
-          cnt.set(lo, (cnt.get(lo) || 0) + 30 - i);
+        var gs = group(pl, rank(pl), maxPages), ss = D.manifest.ss, sf = [];
+        gs.forEach((g) => {
+          g.hits.forEach((r) => {
+            for (var k = 0; ss[k + 1] <= r.s;) k++;
+            sf.push(sFile(k));
+          });
         });
-        var sf = Array.from(cnt.keys()).sort((a, b) => cnt.get(b) - cnt.get(a)).slice(0, 4).map(sFile);
-        need(sf, () => { cb(resultsFor(pl, top.filter((r) => D.secs[r.s]), maxPages || 10)); });
+        need(sf, () => { cb(resultsFor(pl, gs)); });
       }
     });
   };

@@ -1,0 +1,70 @@
+#!/usr/bin/env node
+// The sharded layout answers a cold query exactly: node tests/search/shards.js SITE_DIR
+// SITE_DIR/search holds a manifest with term and section shards (tests/cli/search.rs writes one
+// from the bundled guide). For every query of tests/search/queries.yaml and
+// bench/search_queries.json, GS.query(q, 10) in a fresh client (loading only what it asks for)
+// must return the same results (pages, sections, order, scores, snippets) as GS.search(q, 10) in
+// that client once every section shard is loaded too. (How many answers differ from a client
+// that loaded every file, term shards and pinyin included, is printed, not checked: a cold query
+// reads at most 3 term shards by design.)
+'use strict';
+const fs = require('fs');
+const path = require('path');
+const vm = require('vm');
+const repo = path.resolve(__dirname, '..', '..');
+const site = process.argv[2];
+if (!site) { console.error('usage: node tests/search/shards.js SITE_DIR'); process.exit(2); }
+const sd = path.join(site, 'search');
+const names = fs.readdirSync(sd).sort();
+const entry = names.find((f) => /^manifest(-[0-9a-f]+)?\.js$/.test(f));
+if (!entry) { console.error(`no search/manifest-*.js under ${site}`); process.exit(2); }
+const src = fs.readFileSync(path.join(repo, 'themes/default/static/search.js'), 'utf8');
+
+// A client in a context of its own; files load synchronously from disk.
+function client(record) {
+  const ctx = { console, Math, JSON, Map, Set, Array, Object, String, Number, RegExp, Int32Array, unescape, encodeURIComponent };
+  ctx.globalThis = ctx;
+  vm.createContext(ctx);
+  vm.runInContext(src, ctx);
+  const GS = ctx.GS;
+  const run = (f) => { record.push(path.basename(f)); vm.runInContext(fs.readFileSync(f, 'utf8'), ctx); };
+  GS.setEntry(path.join(sd, entry));
+  GS.setLoader(run);
+  return { GS, run };
+}
+const yaml = fs.readFileSync(path.join(__dirname, 'queries.yaml'), 'utf8');
+const queries = [...new Set(yaml.split('\n').map((l) => l.match(/^- \{q: (.*), cat: /)).filter(Boolean).map((m) => m[1].trim())
+  .concat(JSON.parse(fs.readFileSync(path.join(repo, 'bench/search_queries.json'), 'utf8'))))];
+
+// Every file loaded.
+const all = client([]);
+all.GS.ready(() => {});
+names.filter((f) => f !== entry).forEach((f) => { all.run(path.join(sd, f)); });
+const D = all.GS._state();
+if (D.kind !== 'manifest') { console.error('shards.js needs the sharded layout'); process.exit(2); }
+const nShards = D.manifest.ss.length;
+
+const view = (res) => JSON.stringify(res && res.map((r) => [r.page, r.pageTitle, r.section, r.anchor, r.heading, r.score, r.snippet]));
+let pass = 0, fail = 0, pages = 0, maxS = 0, other = 0;
+for (const q of queries) {
+  const files = [];
+  const c = client(files);
+  let got = null;
+  c.GS.query(q, 10, (res) => { got = res; });
+  maxS = Math.max(maxS, files.filter((f) => f.startsWith('s-')).length);
+  names.filter((f) => f.startsWith('s-')).forEach((f) => { c.run(path.join(sd, f)); });
+  const want = c.GS.search(q, 10);
+  if (view(all.GS.search(q, 10)) !== view(want)) other++;
+  const ps = new Set(want.map((r) => r.page)).size;
+  pages += ps;
+  if (view(got) === view(want)) { pass++; continue; }
+  fail++;
+  if (fail <= 10) {
+    const pg = (res) => [...new Set((res || []).map((r) => r.page))].join(' ');
+    console.log(`FAIL ${q}\n  want ${pg(want)}\n  got  ${pg(got)}`);
+  }
+}
+console.log(`${queries.length} queries over ${nShards} section shards: ${pages} result pages in all, at most ${maxS} section shards per query`);
+console.log(`(${other} answers differ from a client holding every file)`);
+console.log(`${pass} passed, ${fail} failed`);
+process.exit(fail || !pages ? 1 : 0);
