@@ -132,4 +132,5 @@ fn sharded_layout_answers_a_cold_query_as_with_every_shard_loaded() {
     let r = run_node(&["tests/search/shards.js", site.to_str().expect("utf-8 path")]);
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
     assert!(r.stdout.contains(" 0 failed"), "{}", r.stdout);
+    assert!(r.stdout.contains("\n0 answers differ"), "{}", r.stdout);
 }

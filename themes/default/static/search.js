@@ -178,7 +178,7 @@
     ((d.py && d.py.t) || []).forEach((w) => { D.vocab.add(w); });
   }
   // Whether the pinyin data is in; if not, the query loads it and plans again.
-  function hasPy() { if (!D.pd) D.wantPy = 1; return !!D.pd; }
+  function hasPy() { if (!D.pd) D.want.push(pFile()); return !!D.pd; }
   // Pinyin structures are built on first need (an ASCII word or a homophone check).
   function ensurePy() {
     if (D.pyReady) return;
@@ -267,7 +267,7 @@
     return fnv32(c || ((m.split || '').indexOf(Array.from(t)[0]) >= 0 ? t : shardKey(t))) & (m.ts - 1);
   }
   // Known to be missing: in the one file, or its shard is loaded.
-  function absent(t) { return !known(t) && (D.kind === 'single' || !!loaded[tFile(tIdx(t))]); }
+  function absent(t) { return !known(t) && (D.kind === 'single' || loaded[tFile(tIdx(t))]); }
   function done(file) {
     loaded[file] = true;
     var cbs = waiting[file] || [];
@@ -301,16 +301,18 @@
   GS.ready = (cb) => { need(['@entry'], cb); };
 
   function postings(term) {
+    if (!known(term)) return null;
     var p = D.dict.get(term);
-    if (p) return p;
-    var raw = D.raw.get(term);
-    if (raw === undefined) return null;
-    p = decodePostings(raw);
-    D.dict.set(term, p);
+    if (!p) D.dict.set(term, p = decodePostings(D.raw.get(term)));
     return p;
   }
-  function known(t) { return D.dict.has(t) || D.raw.has(t); }
-  function allTerms() { return D.kind === 'single' ? D.dict.keys() : D.raw.keys(); }
+  // Sharded layout: a term looked up in a shard not yet loaded is wanted (the query loads it and
+  // plans again, so the plan is the one a client holding every shard makes).
+  function known(t) {
+    var f = D.manifest.th && tFile(tIdx(t));
+    if (f && !loaded[f]) D.want.push(f);
+    return D.dict.has(t) || D.raw.has(t);
+  }
 
   // ---------- query planning ----------
   function edit1(a, b) {
@@ -330,7 +332,7 @@
   function bigramPy() {
     if (!D.bpy) {
       D.bpy = [];
-      Array.from(allTerms()).forEach((t) => {
+      Array.from(D.manifest.th ? [] : D.dict.keys()).forEach((t) => {
         var a = Array.from(t), r0 = a.length === 2 && D.cr[a[0]], r1 = r0 && D.cr[a[1]];
         if (r1 && !D.vocab.has(t)) D.bpy.push({ t: t, c: (postings(t) || []).length, full: r0[0] + r1[0], ini: '' });
       });
@@ -393,6 +395,7 @@
   function plan(q) {
     var norm = normalize(q), toks = tokenizeNorm(norm, 0).toks, units = [], labels = [];
     var trailingSpace = /\s$/.test(q);
+    D.want = [];
     var runs = [];
     toks.forEach((t) => {
       var r = runs[runs.length - 1];
@@ -468,7 +471,7 @@
     units.forEach((u) => { u.alts.forEach((a) => { all.push(a); }); });
     all.sort((a, b) => a.rk - b.rk);
     all.forEach((a) => { a.ord.forEach((i) => { if (!a.skip && ok(a.terms[i])) a.keep[i] = 1; }); });
-    D.files = sel.map(tFile);
+    D.sel = sel;
     units.forEach((u) => {
       u.alts = u.alts.filter((a) => {
         var ks = a.terms.map((t, i) => i).filter((i) => a.keep[i] || a.skip);
@@ -511,11 +514,11 @@
         x.p.forEach((p) => { r.p.push(p + shift); });
       });
     };
-    Array.from(allTerms()).forEach((t) => {
+    Array.from((D.sel ? D.raw : D.dict).keys()).forEach((t) => {
       var a = Array.from(t);
       if (a.length === 1 && a[0] === c) add(postings(t), 0);
       else if (a.length === 2 && isCjk(a[0]) && a[0] === c) add(postings(t), 0);
-      else if (a.length === 2 && isCjk(a[0]) && a[1] === c) add(postings(t), 1);
+      else if (a.length === 2 && isCjk(a[0]) && a[1] === c && !D.sel) add(postings(t), 1);
     });
     var out = [];
     m.forEach((r) => { r.p = Array.from(new Set(r.p)).sort((a, b) => a - b); out.push(r); });
@@ -540,7 +543,7 @@
       bestS[i] = bestS[i - 1]; back[i] = i - 1;
       for (j = Math.max(0, i - 8); j < i - 1; j++) {
         var w = ch.slice(j, i).join('');
-        if ((D.vocab.has(w) || STOP.has(w)) && bestS[j] + (i - j) * (i - j) > bestS[i]) { bestS[i] = bestS[j] + (i - j) * (i - j); back[i] = j; }
+        if ((D.vocab.has(w) && (!D.sel || D.sel.includes(tIdx(ch[j] + ch[j + 1]))) || STOP.has(w)) && bestS[j] + (i - j) * (i - j) > bestS[i]) { bestS[i] = bestS[j] + (i - j) * (i - j); back[i] = j; }
       }
     }
     var tw = new Array(Math.max(n - 1, 0)).fill(0.15);
@@ -749,13 +752,12 @@
     GS.ready(() => {
       if (!D) return cb(null);
       if (D.kind === 'single') return cb(GS.search(q, maxPages));
-      // Plan, load what the plan needs (term shards, pinyin data), plan again: a few rounds.
-      var pl, round = 0;
+      // Plan, load what the plan needs (term shards, pinyin data), plan again until nothing is new.
+      var pl;
       (function step() {
-        D.wantPy = 0;
         pl = plan(q);
-        var files = D.files.concat(D.wantPy ? [pFile()] : []).filter((f) => !loaded[f]);
-        if (files.length && round++ < 4) need(files, step); else show();
+        var files = D.sel.map(tFile).concat(D.want);
+        need(files, files.every((f) => loaded[f]) ? show : step);
       })();
       // Rank and group (pages are known from the manifest), then load exactly the section
       // shards holding the hits shown: the answer GS.search gives with every shard loaded.
