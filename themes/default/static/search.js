@@ -178,7 +178,7 @@
     ((d.py && d.py.t) || []).forEach((w) => { D.vocab.add(w); });
   }
   // Whether the pinyin data is in; if not, the query loads it and plans again.
-  function hasPy() { if (!D.pd) D.want.push(pFile()); return !!D.pd; }
+  function hasPy() { if (!D.pd) D.want.add(pFile()); return !!D.pd; }
   // Pinyin structures are built on first need (an ASCII word or a homophone check).
   function ensurePy() {
     if (D.pyReady) return;
@@ -267,7 +267,7 @@
     return fnv32(c || ((m.split || '').indexOf(Array.from(t)[0]) >= 0 ? t : shardKey(t))) & (m.ts - 1);
   }
   // Known to be missing: in the one file, or its shard is loaded.
-  function absent(t) { return !known(t) && (D.kind === 'single' || loaded[tFile(tIdx(t))]); }
+  function absent(t) { return !known(t) && (!D.manifest.th || loaded[tFile(tIdx(t))]); }
   function done(file) {
     loaded[file] = true;
     var cbs = waiting[file] || [];
@@ -306,11 +306,10 @@
     if (!p) D.dict.set(term, p = decodePostings(D.raw.get(term)));
     return p;
   }
-  // Sharded layout: a term looked up in a shard not yet loaded is wanted (the query loads it and
-  // plans again, so the plan is the one a client holding every shard makes).
+  // Sharded layout: the shard of every term looked up is wanted (the query loads those not yet in
+  // and plans again, so the plan is the one a client holding every shard makes).
   function known(t) {
-    var f = D.manifest.th && tFile(tIdx(t));
-    if (f && !loaded[f]) D.want.push(f);
+    if (D.manifest.th) D.want.add(tFile(tIdx(t)));
     return D.dict.has(t) || D.raw.has(t);
   }
 
@@ -329,12 +328,14 @@
   }
   // Every known two-character term with its first readings: the fallback when the vocabulary has
   // no match (发票 occurs once, so it is not vocabulary, but fapiao and fapio should find it).
+  // Sharded layout: only terms of shards this plan has looked up so far (not cached).
   function bigramPy() {
-    if (!D.bpy) {
+    var m = D.manifest.th;
+    if (!D.bpy || m) {
       D.bpy = [];
-      Array.from(D.manifest.th ? [] : D.dict.keys()).forEach((t) => {
+      Array.from((m ? D.raw : D.dict).keys()).forEach((t) => {
         var a = Array.from(t), r0 = a.length === 2 && D.cr[a[0]], r1 = r0 && D.cr[a[1]];
-        if (r1 && !D.vocab.has(t)) D.bpy.push({ t: t, c: (postings(t) || []).length, full: r0[0] + r1[0], ini: '' });
+        if (r1 && !D.vocab.has(t) && (!m || D.want.has(tFile(tIdx(t))))) D.bpy.push({ t: t, c: (postings(t) || []).length, full: r0[0] + r1[0], ini: '' });
       });
     }
     return D.bpy;
@@ -395,7 +396,7 @@
   function plan(q) {
     var norm = normalize(q), toks = tokenizeNorm(norm, 0).toks, units = [], labels = [];
     var trailingSpace = /\s$/.test(q);
-    D.want = [];
+    D.want = new Set();
     var runs = [];
     toks.forEach((t) => {
       var r = runs[runs.length - 1];
@@ -444,7 +445,7 @@
     });
     var hl = [];
     units.forEach((u) => { u.alts.forEach((a) => { if (hl.indexOf(a.surface) < 0 && hl.length < 12) hl.push(a.surface); }); });
-    return { units: D.kind === 'single' ? units : prune(units), labels: labels, hl: hl };
+    return { units: D.manifest.th ? prune(units) : units, labels: labels, hl: hl };
   }
   // Sharded layout: the terms a query uses come from at most TB term shards (a fixed choice per
   // query, so cold and warm answers agree). Primary alternatives first; in a CJK run the first
@@ -751,12 +752,12 @@
   GS.query = (q, maxPages, cb) => {
     GS.ready(() => {
       if (!D) return cb(null);
-      if (D.kind === 'single') return cb(GS.search(q, maxPages));
+      if (!D.manifest.th) return cb(GS.search(q, maxPages));
       // Plan, load what the plan needs (term shards, pinyin data), plan again until nothing is new.
       var pl;
       (function step() {
         pl = plan(q);
-        var files = D.sel.map(tFile).concat(D.want);
+        var files = D.sel.map(tFile).concat(...D.want);
         need(files, files.every((f) => loaded[f]) ? show : step);
       })();
       // Rank and group (pages are known from the manifest), then load exactly the section
