@@ -271,6 +271,8 @@ fn par_chunks<T: Sync, R: Send>(
 /// One missing section to analyse.
 struct Job<'a> {
     key: u64,
+    /// Position of (the first occurrence of) the section in the build's list.
+    at: u32,
     s: &'a Section,
     repeated: bool,
     first: bool,
@@ -453,7 +455,7 @@ fn analyse(j: &Job, local: &mut Interner, sc: &mut Scratch, keep: bool) -> Entry
         sc.terms.push((gid, to_u32(sc.frag.len())));
     }
     let (rec_len, rec_esc) = if keep {
-        record(s, true)
+        record(s)
     } else {
         (record_len(s), String::new())
     };
@@ -480,7 +482,7 @@ fn json_str_len(s: &str) -> usize {
     })
 }
 
-/// `record(s, false).0` without writing the record.
+/// `record(s).0` without writing the record.
 fn record_len(s: &Section) -> usize {
     let bc: usize = s.breadcrumb.iter().map(|b| json_str_len(b) + 1).sum();
     let bc = 1 + bc.max(1);
@@ -500,27 +502,23 @@ fn record_len(s: &Section) -> usize {
         + 1
 }
 
-/// The length of a section's JSON record after its leading `[`, and (if `escaped`) that part
-/// script-escaped.
-fn record(s: &Section, escaped: bool) -> (usize, String) {
+/// The length of a section's JSON record after its leading `[`, and that part script-escaped.
+fn record(s: &Section) -> (usize, String) {
     let rec = if s.code.is_empty() {
         js(&(&s.anchor, &s.heading, &s.breadcrumb, &s.text))
     } else {
         js(&(&s.anchor, &s.heading, &s.breadcrumb, &s.text, &s.code))
     };
     let tail = rec.get(1..).unwrap_or("");
-    let mut esc = String::new();
-    if escaped {
-        esc.reserve(tail.len() + 8);
-        escape_into(&mut esc, tail);
-    }
+    let mut esc = String::with_capacity(tail.len() + 8);
+    escape_into(&mut esc, tail);
     (tail.len(), esc)
 }
 
 /// Section `s`'s escaped record: kept in its entry, or (one-shot builds keep none) made again.
 fn record_of<'a>(e: &'a Entry, s: &Section) -> std::borrow::Cow<'a, str> {
     if e.rec_esc.is_empty() {
-        std::borrow::Cow::Owned(record(s, true).1)
+        std::borrow::Cow::Owned(record(s).1)
     } else {
         std::borrow::Cow::Borrowed(&e.rec_esc)
     }
@@ -781,6 +779,7 @@ pub fn build(sections: &[Section], layout: Layout, cache: &mut Cache) -> SearchO
             if !known && !cache.entries.contains_key(&key) && queued.insert(key) {
                 jobs.push(Job {
                     key,
+                    at: to_u32(i),
                     s,
                     repeated,
                     first,
@@ -994,8 +993,10 @@ fn build_one_shot(
     let jobs: Vec<Job> = sections
         .iter()
         .zip(keys.iter().zip(flags))
-        .map(|(s, (&key, &(repeated, first)))| Job {
+        .enumerate()
+        .map(|(i, (s, (&key, &(repeated, first))))| Job {
             key,
+            at: to_u32(i),
             s,
             repeated,
             first,
@@ -1008,14 +1009,11 @@ fn build_one_shot(
         let mut lists: Vec<(u32, Postings)> = Vec::new();
         let mut grams = GramCounts::default();
         let mut slim = Vec::with_capacity(chunk.len());
-        // Position of the chunk's first section in `sections`.
-        let base =
-            (chunk.as_ptr() as usize - jobs.as_ptr() as usize) / std::mem::size_of::<Job>().max(1);
-        for (i, j) in chunk.iter().enumerate() {
+        for j in chunk {
             let e = analyse(j, &mut local, &mut sc, false);
             count_grams(&sc.vtext, 1, &mut grams);
             if sharded {
-                let si = to_u32(base + i);
+                let si = j.at;
                 for k in 0..sc.terms.len() {
                     let id = sc.terms[k].0 as usize;
                     if lists.len() <= id {
@@ -1907,8 +1905,9 @@ mod tests {
             code: String::new(),
         });
         for s in &cases {
-            assert_eq!(record_len(s), record(s, false).0, "{s:?}");
-            assert!(record(s, true).1.len() >= record(s, false).0);
+            let (len, esc) = record(s);
+            assert_eq!(record_len(s), len, "{s:?}");
+            assert!(esc.len() >= len);
         }
     }
 }
