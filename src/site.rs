@@ -175,41 +175,13 @@ impl Cache {
     fn pages_parallel(
         &mut self,
         theme: &Theme,
-        mut jobs: Vec<PageJob>,
+        jobs: Vec<PageJob>,
         fill: &(dyn Fn(usize) -> String + Sync),
     ) -> Vec<(String, Result<Blob, Diagnostic>)> {
-        let threads = std::thread::available_parallelism()
-            .map_or(1, |n| n.get())
-            .clamp(1, 8);
-        let chunk = jobs.len().div_ceil(threads).max(1);
-        let mut parts: Vec<Vec<PageJob>> = Vec::new();
-        while jobs.len() > chunk {
-            let rest = jobs.split_off(chunk);
-            parts.push(std::mem::replace(&mut jobs, rest));
-        }
-        parts.push(jobs);
-        let render = move |part: Vec<PageJob>| {
-            part.into_iter()
-                .map(|mut job| {
-                    job.ctx.body = fill(job.chapter);
-                    let html = theme.render(job.template, &job.ctx).map(blob);
-                    (job.url, job.key, html)
-                })
-                .collect::<Vec<_>>()
-        };
-        // The calling thread renders the first part: its allocator arena holds the memory the
-        // search index just freed, which a fresh thread's arena would not reuse.
-        let mut parts = parts.into_iter();
-        let first = parts.next().unwrap_or_default();
-        let done: Vec<(String, u64, Result<Blob, Diagnostic>)> = std::thread::scope(|scope| {
-            let handles: Vec<_> = parts
-                .map(|part| scope.spawn(move || render(part)))
-                .collect();
-            let mut done = render(first);
-            for h in handles {
-                done.extend(h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
-            }
-            done
+        let done = on_cores(jobs, 1, |mut job: PageJob| {
+            job.ctx.body = fill(job.chapter);
+            let html = theme.render(job.template, &job.ctx).map(blob);
+            (job.url, job.key, html)
         });
         done.into_iter()
             .map(|(url, key, res)| {
@@ -484,30 +456,7 @@ fn render_all(pages: &[&Chapter], cache: &mut Cache) -> (Vec<Arc<Rendered>>, usi
     let todo: Vec<usize> = (0..pages.len())
         .filter(|&i| !cache.renders.contains_key(&keys[i]))
         .collect();
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(8);
-    let fresh: Vec<(usize, Rendered)> = if todo.len() < 8 || threads == 1 {
-        todo.iter().map(|&i| (i, render_one(pages[i]))).collect()
-    } else {
-        let chunk = todo.len().div_ceil(threads);
-        let run = |ids: &[usize]| {
-            ids.iter()
-                .map(|&i| (i, render_one(pages[i])))
-                .collect::<Vec<_>>()
-        };
-        let mut chunks = todo.chunks(chunk);
-        let first = chunks.next().unwrap_or_default();
-        std::thread::scope(|s| {
-            // The calling thread takes a share too (one arena fewer to fragment).
-            let handles: Vec<_> = chunks.map(|ids| s.spawn(move || run(ids))).collect();
-            let mut done = run(first);
-            for h in handles {
-                done.extend(h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
-            }
-            done
-        })
-    };
+    let fresh = on_cores(todo, 8, |i| (i, render_one(pages[i])));
     let n = fresh.len();
     if cache.one_shot {
         // Nothing to keep for later builds (and the caller may take parts out of these).
@@ -521,6 +470,37 @@ fn render_all(pages: &[&Chapter], cache: &mut Cache) -> (Vec<Arc<Rendered>>, usi
     cache.renders.retain(|k, _| live.contains(k));
     let out = keys.iter().map(|k| Arc::clone(&cache.renders[k])).collect();
     (out, n)
+}
+
+/// `f` over `items` on up to 8 cores (only from `min` items on), in contiguous runs, results in
+/// order. The calling thread takes the first run: memory an earlier stage freed sits in its
+/// allocator arena, which a fresh thread's arena would not reuse.
+fn on_cores<T: Send, R: Send>(mut items: Vec<T>, min: usize, f: impl Fn(T) -> R + Sync) -> Vec<R> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, 8);
+    if threads == 1 || items.len() < min.max(2) {
+        return items.into_iter().map(f).collect();
+    }
+    let chunk = items.len().div_ceil(threads);
+    let mut parts = Vec::new();
+    while items.len() > chunk {
+        let rest = items.split_off(chunk);
+        parts.push(std::mem::replace(&mut items, rest));
+    }
+    parts.push(items);
+    let f = &f;
+    let run = move |part: Vec<T>| part.into_iter().map(f).collect::<Vec<R>>();
+    let mut parts = parts.into_iter();
+    let first = parts.next().unwrap_or_default();
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = parts.map(|part| scope.spawn(move || run(part))).collect();
+        let mut done = run(first);
+        for h in handles {
+            done.extend(h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
+        }
+        done
+    })
 }
 
 fn render_one(p: &Chapter) -> Rendered {
