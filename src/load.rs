@@ -237,6 +237,27 @@ fn load_inner(opts: &LoadOptions, cache: &mut LoadCache) -> (Option<Guide>, Vec<
     };
     diags.extend(walk_diags);
 
+    // Chapter files the cache cannot answer are read and parsed on all cores first (each is a
+    // pure function of its bytes); the loop below takes their results in file order, so
+    // diagnostics and the cache end up exactly as a sequential load leaves them.
+    let todo: Vec<(&str, &Path)> = files
+        .iter()
+        .filter(|(rel, _)| rel.ends_with(".md") && memo_key(cache, rel).is_none())
+        .map(|(rel, path)| (rel.as_str(), path.as_path()))
+        .collect();
+    let parsed = &cache.chapters;
+    let mut fetched: HashMap<&str, Fetched> = crate::site::on_cores(todo, 32, |(rel, path)| {
+        let display = show(rel);
+        let text = source::read_text(path, &display, opts.max_file_bytes).map(|s| s.text);
+        let chapter = text.as_ref().ok().and_then(|t| {
+            let key = chapter_key(rel, &display, t);
+            (!parsed.contains_key(&key)).then(|| (key, parse_chapter(t, rel, &display, key)))
+        });
+        (rel, Fetched { text, chapter })
+    })
+    .into_iter()
+    .collect();
+
     let mut config = None;
     let mut home = None;
     let mut chapters: HashMap<String, Chapter> = HashMap::new();
@@ -262,7 +283,8 @@ fn load_inner(opts: &LoadOptions, cache: &mut LoadCache) -> (Option<Guide>, Vec<
                 Err(d) => diags.push(d),
             }
         } else if rel.ends_with(".md") {
-            match load_chapter(path, rel, &display, opts.max_file_bytes, cache) {
+            let pre = fetched.remove(rel.as_str());
+            match load_chapter(path, rel, &display, opts.max_file_bytes, cache, pre) {
                 Ok(ch) if rel == "index.md" => home = Some(ch),
                 Ok(ch) => {
                     chapters.insert(rel.clone(), ch);
@@ -533,29 +555,50 @@ fn walk(root: &Path, show: &dyn Fn(&str) -> String) -> Walk {
     (files, diags)
 }
 
+/// A chapter file read, and parsed unless the cache already has its key, before the main loop.
+struct Fetched {
+    text: Result<String, Diagnostic>,
+    chapter: Option<(u64, Result<Chapter, Vec<Diagnostic>>)>,
+}
+
+/// The key of a chapter the cache holds and a watcher vouches is unchanged.
+fn memo_key(cache: &LoadCache, rel: &str) -> Option<u64> {
+    cache
+        .texts
+        .get(rel)
+        .filter(|_| cache.trusted)
+        .and_then(|(_, k)| *k)
+        .filter(|k| cache.chapters.contains_key(k))
+}
+
+fn chapter_key(rel: &str, display: &str, text: &str) -> u64 {
+    crate::site::fnv64(&[rel.as_bytes(), display.as_bytes(), text.as_bytes()])
+}
+
 fn load_chapter(
     path: &Path,
     rel: &str,
     display: &str,
     max: u64,
     cache: &mut LoadCache,
+    pre: Option<Fetched>,
 ) -> Result<Chapter, Vec<Diagnostic>> {
     // Unchanged since the last load (the watcher named no change): no need to copy the text.
-    let known = cache
-        .texts
-        .get(rel)
-        .filter(|_| cache.trusted)
-        .and_then(|(_, k)| *k)
-        .filter(|k| cache.chapters.contains_key(k));
-    if let Some(key) = known {
+    if let Some(key) = memo_key(cache, rel) {
         cache.live.insert(key);
         return Ok(cache.chapters[&key].clone());
     }
-    let (text, known) = cache.read_text(rel, path, display, max);
+    let (text, parsed) = match pre {
+        Some(f) => {
+            if cache.trusted {
+                cache.texts.insert(rel.to_owned(), (f.text.clone(), None));
+            }
+            (f.text, f.chapter)
+        }
+        None => (cache.read_text(rel, path, display, max).0, None),
+    };
     let text = text.map_err(|d| vec![d])?;
-    let key = known.unwrap_or_else(|| {
-        crate::site::fnv64(&[rel.as_bytes(), display.as_bytes(), text.as_bytes()])
-    });
+    let key = chapter_key(rel, display, &text);
     if let Some(memo) = cache.texts.get_mut(rel) {
         memo.1 = Some(key);
     }
@@ -563,20 +606,23 @@ fn load_chapter(
     if let Some(hit) = cache.chapters.get(&key) {
         return Ok(hit.clone());
     }
-    let ch = parse_chapter(text, rel, display, key)?;
+    let ch = match parsed {
+        Some((k, ch)) if k == key => ch,
+        _ => parse_chapter(&text, rel, display, key),
+    }?;
     cache.chapters.insert(key, ch.clone());
     Ok(ch)
 }
 
 fn parse_chapter(
-    text: String,
+    text: &str,
     rel: &str,
     display: &str,
     key: u64,
 ) -> Result<Chapter, Vec<Diagnostic>> {
-    let split = frontmatter::split(&text).map_err(|_| {
+    let split = frontmatter::split(text).map_err(|_| {
         vec![Diagnostic::error(display, "front matter is not closed")
-            .at(&text, 1, 1)
+            .at(text, 1, 1)
             .with_len(3)
             .with_help("add a line with only `---` after the front matter")]
     })?;
@@ -585,7 +631,7 @@ fn parse_chapter(
             display,
             "chapter has no front matter",
         )
-        .at(&text, 1, 1)
+        .at(text, 1, 1)
         .with_help("start the file with ---, title: …, description: …, ---")]);
     };
     let yaml_text = &text[..end];
@@ -603,7 +649,7 @@ fn parse_chapter(
     })?;
     let mut diags = Vec::new();
     if front.title.trim().is_empty() {
-        diags.push(Diagnostic::error(display, "`title` is empty").at(&text, 2, 1));
+        diags.push(Diagnostic::error(display, "`title` is empty").at(text, 2, 1));
     }
     if let Some(u) = &front.updated {
         if !config::is_date(&u.value) {

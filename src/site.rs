@@ -475,7 +475,11 @@ fn render_all(pages: &[&Chapter], cache: &mut Cache) -> (Vec<Arc<Rendered>>, usi
 /// `f` over `items` on up to 8 cores (only from `min` items on), in contiguous runs, results in
 /// order. The calling thread takes the first run: memory an earlier stage freed sits in its
 /// allocator arena, which a fresh thread's arena would not reuse.
-fn on_cores<T: Send, R: Send>(mut items: Vec<T>, min: usize, f: impl Fn(T) -> R + Sync) -> Vec<R> {
+pub(crate) fn on_cores<T: Send, R: Send>(
+    mut items: Vec<T>,
+    min: usize,
+    f: impl Fn(T) -> R + Sync,
+) -> Vec<R> {
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .clamp(1, 8);
