@@ -1247,7 +1247,7 @@ fn vocabulary(secs: &[&Entry], cache: &mut Cache) -> (String, String) {
                 Some(&b) => b,
                 None => {
                     let o = ovr.get_or_insert_with(pinyin::overrides);
-                    let b = !pinyin::readings(t, o.as_slice()).is_empty();
+                    let b = pinyin::has_readings(t, o.as_slice());
                     rd.insert(t.to_owned(), b);
                     b
                 }
