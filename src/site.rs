@@ -163,7 +163,7 @@ impl Cache {
         if let Some(hit) = self.pages.get(&key) {
             return Ok(Arc::clone(hit));
         }
-        let html: Blob = blob(theme.render(template, ctx)?);
+        let html: Blob = blob(theme.render_bytes(template, ctx)?);
         if !self.one_shot {
             self.pages.insert(key, Arc::clone(&html));
         }
@@ -180,7 +180,7 @@ impl Cache {
     ) -> Vec<(String, Result<Blob, Diagnostic>)> {
         let done = on_cores(jobs, 1, |mut job: PageJob| {
             job.ctx.body = fill(job.chapter);
-            let html = theme.render(job.template, &job.ctx).map(blob);
+            let html = theme.render_bytes(job.template, &job.ctx).map(blob);
             (job.url, job.key, html)
         });
         done.into_iter()
@@ -224,8 +224,7 @@ impl Cache {
 }
 
 /// A rendered page as a blob, without the slack its string grew (pages are held until written).
-fn blob(html: String) -> Blob {
-    let mut v = html.into_bytes();
+fn blob(mut v: Vec<u8>) -> Blob {
     v.shrink_to_fit();
     Arc::new(v)
 }

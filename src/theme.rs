@@ -140,6 +140,18 @@ impl Theme {
             .map_err(|e| tera_diag(&e, &self.origin, &self.sources))
     }
 
+    /// `render` into bytes: pages go to disk as bytes, so this skips Tera's UTF-8 check of the
+    /// whole page (the output is UTF-8 by construction: templates and values are strings).
+    pub fn render_bytes<T: Serialize>(&self, name: &str, ctx: &T) -> Result<Vec<u8>, Diagnostic> {
+        let context = Context::from_serialize(ctx)
+            .map_err(|e| Diagnostic::error(self.path_of(name), format!("template context: {e}")))?;
+        let mut out = Vec::new();
+        self.tera
+            .render_to(name, &context, &mut out)
+            .map_err(|e| tera_diag(&e, &self.origin, &self.sources))?;
+        Ok(out)
+    }
+
     fn path_of(&self, name: &str) -> String {
         self.origin
             .get(name)
