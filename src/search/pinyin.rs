@@ -89,13 +89,13 @@ pub fn has_readings(term: &str, ovr: &[(Vec<char>, Vec<&'static str>)]) -> bool 
     let chars: Vec<char> = term.chars().collect();
     let mut i = 0;
     while i < chars.len() {
+        let c = chars[i];
         match ovr
             .iter()
-            .find(|(w, _)| !w.is_empty() && chars[i..].starts_with(w))
+            .find(|(w, _)| w.first() == Some(&c) && chars[i..].starts_with(w))
         {
             Some((w, _)) => i += w.len(),
             None => {
-                let c = chars[i];
                 let own = c
                     .to_pinyin_multi()
                     .is_some_and(|m| m.into_iter().any(|p| !p.plain().is_empty()));
@@ -121,7 +121,7 @@ pub fn readings(term: &str, ovr: &[(Vec<char>, Vec<&'static str>)]) -> Vec<Vec<S
     while i < chars.len() {
         let hit = ovr
             .iter()
-            .find(|(w, _)| !w.is_empty() && chars[i..].starts_with(w));
+            .find(|(w, _)| w.first() == Some(&chars[i]) && chars[i..].starts_with(w));
         if let Some((w, syl)) = hit {
             for (k, s) in syl.iter().enumerate() {
                 options[i + k] = vec![(*s).to_owned()];
