@@ -249,11 +249,12 @@ fn load_inner(opts: &LoadOptions, cache: &mut LoadCache) -> (Option<Guide>, Vec<
     let mut fetched: HashMap<&str, Fetched> = crate::site::on_cores(todo, 32, |(rel, path)| {
         let display = show(rel);
         let text = source::read_text(path, &display, opts.max_file_bytes).map(|s| s.text);
-        let chapter = text.as_ref().ok().and_then(|t| {
-            let key = chapter_key(rel, &display, t);
-            (!parsed.contains_key(&key)).then(|| (key, parse_chapter(t, rel, &display, key)))
-        });
-        (rel, Fetched { text, chapter })
+        let key = text.as_ref().ok().map(|t| chapter_key(rel, &display, t));
+        let chapter = key
+            .filter(|k| !parsed.contains_key(k))
+            .zip(text.as_ref().ok())
+            .map(|(k, t)| parse_chapter(t, rel, &display, k));
+        (rel, Fetched { text, key, chapter })
     })
     .into_iter()
     .collect();
@@ -268,7 +269,7 @@ fn load_inner(opts: &LoadOptions, cache: &mut LoadCache) -> (Option<Guide>, Vec<
         if rel == "guide.yaml" {
             match cache.read_text(rel, path, &display, opts.max_file_bytes).0 {
                 Ok(text) => {
-                    let key = crate::site::fnv64(&[display.as_bytes(), text.as_bytes()]);
+                    let key = crate::site::key64(&[display.as_bytes(), text.as_bytes()]);
                     let (c, ds) = match &cache.config {
                         Some((k, c, ds)) if *k == key => (c.clone(), ds.clone()),
                         _ => {
@@ -299,7 +300,7 @@ fn load_inner(opts: &LoadOptions, cache: &mut LoadCache) -> (Option<Guide>, Vec<
             match cache.read_text(rel, path, &display, opts.max_file_bytes).0 {
                 Ok(text) => {
                     let key =
-                        crate::site::fnv64(&[display.as_bytes(), rel.as_bytes(), text.as_bytes()]);
+                        crate::site::key64(&[display.as_bytes(), rel.as_bytes(), text.as_bytes()]);
                     cache.checklists_live.insert(key);
                     let (list, ds) = cache
                         .checklists
@@ -424,7 +425,7 @@ fn load_inner(opts: &LoadOptions, cache: &mut LoadCache) -> (Option<Guide>, Vec<
     }
 
     checklists.sort_by(|a, b| a.id.cmp(&b.id));
-    let config_key = crate::site::fnv64(&[config_text.as_bytes()]);
+    let config_key = crate::site::key64(&[config_text.as_bytes()]);
     let guide = Guide {
         display_root: opts.display_root.trim_end_matches('/').to_owned(),
         config,
@@ -558,7 +559,9 @@ fn walk(root: &Path, show: &dyn Fn(&str) -> String) -> Walk {
 /// A chapter file read, and parsed unless the cache already has its key, before the main loop.
 struct Fetched {
     text: Result<String, Diagnostic>,
-    chapter: Option<(u64, Result<Chapter, Vec<Diagnostic>>)>,
+    /// `chapter_key` of the text.
+    key: Option<u64>,
+    chapter: Option<Result<Chapter, Vec<Diagnostic>>>,
 }
 
 /// The key of a chapter the cache holds and a watcher vouches is unchanged.
@@ -572,7 +575,7 @@ fn memo_key(cache: &LoadCache, rel: &str) -> Option<u64> {
 }
 
 fn chapter_key(rel: &str, display: &str, text: &str) -> u64 {
-    crate::site::fnv64(&[rel.as_bytes(), display.as_bytes(), text.as_bytes()])
+    crate::site::key64(&[rel.as_bytes(), display.as_bytes(), text.as_bytes()])
 }
 
 fn load_chapter(
@@ -588,17 +591,17 @@ fn load_chapter(
         cache.live.insert(key);
         return Ok(cache.chapters[&key].clone());
     }
-    let (text, parsed) = match pre {
+    let (text, key, parsed) = match pre {
         Some(f) => {
             if cache.trusted {
                 cache.texts.insert(rel.to_owned(), (f.text.clone(), None));
             }
-            (f.text, f.chapter)
+            (f.text, f.key, f.chapter)
         }
-        None => (cache.read_text(rel, path, display, max).0, None),
+        None => (cache.read_text(rel, path, display, max).0, None, None),
     };
     let text = text.map_err(|d| vec![d])?;
-    let key = chapter_key(rel, display, &text);
+    let key = key.unwrap_or_else(|| chapter_key(rel, display, &text));
     if let Some(memo) = cache.texts.get_mut(rel) {
         memo.1 = Some(key);
     }
@@ -607,8 +610,8 @@ fn load_chapter(
         return Ok(hit.clone());
     }
     let ch = match parsed {
-        Some((k, ch)) if k == key => ch,
-        _ => parse_chapter(&text, rel, display, key),
+        Some(ch) => ch,
+        None => parse_chapter(&text, rel, display, key),
     }?;
     cache.chapters.insert(key, ch.clone());
     Ok(ch)

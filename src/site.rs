@@ -354,6 +354,14 @@ pub fn fnv64(parts: &[&[u8]]) -> u64 {
     h
 }
 
+/// A key for in-memory caches over whole files (never written out, unlike `fnv64`, whose values
+/// name assets): `digest` of each part, combined, so it hashes eight bytes per step.
+pub fn key64(parts: &[&[u8]]) -> u64 {
+    parts.iter().fold(0x2545_f491_4f6c_dd1d, |h: u64, p| {
+        (h.rotate_left(23) ^ digest(p)).wrapping_mul(0x9e37_79b9_7f4a_7c15)
+    })
+}
+
 /// Fast 64-bit digest of a file's bytes (eight bytes per step), for change detection: the
 /// output manifest and the service worker's cache version. Stable across runs and platforms.
 pub fn digest(bytes: &[u8]) -> u64 {
@@ -1141,14 +1149,22 @@ pub fn offline_files(
     });
     let mut precache = Vec::new();
     let mut listing = Vec::new();
-    for (path, blob) in &site.files {
-        if path == "sw.js" || path == "sitemap.xml" {
-            continue;
-        }
+    let listed: Vec<(&String, &Blob)> = site
+        .files
+        .iter()
+        .filter(|(path, _)| *path != "sw.js" && *path != "sitemap.xml")
+        .collect();
+    // A one-shot build hashes every byte of the site: on all cores.
+    let computed: Vec<u64> = if digests.is_none() {
+        on_cores(listed.clone(), 64, |(_, blob)| digest(blob))
+    } else {
+        Vec::new()
+    };
+    for (i, (path, blob)) in listed.into_iter().enumerate() {
         let d = match (&manifest, path.as_str()) {
             (Some(m), MANIFEST) => digest(m),
             _ => match digests.as_deref_mut() {
-                None => digest(blob),
+                None => computed.get(i).copied().unwrap_or_else(|| digest(blob)),
                 Some(memo) => match memo.get(path) {
                     Some((b, d)) if Arc::ptr_eq(b, blob) => *d,
                     _ => {
