@@ -261,7 +261,8 @@ fn load_inner(opts: &LoadOptions, cache: &mut LoadCache) -> (Option<Guide>, Vec<
 
     let mut config = None;
     let mut home = None;
-    let mut chapters: HashMap<String, Chapter> = HashMap::new();
+    let mut chapters: HashMap<String, Chapter> = HashMap::with_capacity(files.len());
+    cache.chapters.reserve(fetched.len());
     let mut checklists = Vec::new();
     let mut assets = BTreeMap::new();
     for (rel, path) in &files {
