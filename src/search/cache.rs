@@ -122,7 +122,16 @@ struct Interner {
     /// CJK terms (one or two characters) by their code points, the hot path while tokenising.
     cjk: FxMap<u64, u32>,
     list: Vec<(Box<str>, Kind)>,
+    /// Per term: the dense ids (in `chars`) of its characters if it is a one- or
+    /// two-character CJK term, else `NO_CHAR`. Read for every term of every section, so it is
+    /// a flat array beside the strings, and the ids index small per-section tables.
+    pair: Vec<[u32; 2]>,
+    char_ids: FxMap<char, u32>,
+    chars: Vec<char>,
 }
+
+/// No character (see `Interner::pair`).
+const NO_CHAR: u32 = u32::MAX;
 
 impl Interner {
     /// `intern`, keyed by code points for the one- and two-character CJK terms.
@@ -150,6 +159,23 @@ impl Interner {
         let id = u32::try_from(self.list.len()).unwrap_or(u32::MAX);
         self.ids.insert(t.into(), id);
         self.list.push((t.into(), kind));
+        let mut pair = [NO_CHAR; 2];
+        let mut it = t.chars();
+        if let (Kind::Cjk, Some(a), b, None) = (kind, it.next(), it.next(), it.next()) {
+            // (Not the "\u{1}<c>" keys of the one-character lists.)
+            for (k, c) in std::iter::once(a)
+                .chain(b)
+                .filter(|&c| is_cjk(c))
+                .enumerate()
+            {
+                let next = to_u32(self.chars.len());
+                pair[k] = *self.char_ids.entry(c).or_insert(next);
+                if pair[k] == next {
+                    self.chars.push(c);
+                }
+            }
+        }
+        self.pair.push(pair);
         id
     }
 }
@@ -289,12 +315,13 @@ struct Scratch {
     stamp: u32,
     ids: Vec<u32>,
     tfs: Vec<[u32; FIELDS]>,
-    /// Per character: the section stamp it was last seen in and its best impact there.
+    /// Per character (dense id, `Interner::pair`): the section stamp it was last seen in and
+    /// its best impact there.
     cslot: Vec<(u32, u32)>,
     /// Positions grouped by term, and each group's end in them.
     positions: Vec<u32>,
     ends: Vec<u32>,
-    /// The characters of the section's CJK terms, each once.
+    /// The characters (dense ids) of the section's CJK terms, each once.
     best: Vec<u32>,
     key: String,
     /// The last section's results, as `Entry` describes them.
@@ -423,33 +450,34 @@ fn analyse(j: &Job, local: &mut Interner, sc: &mut Scratch, keep: bool) -> Entry
         };
         push_fragment(&mut sc.frag, imp, &sc.positions[k..e]);
         sc.terms.push((gid, to_u32(sc.frag.len())));
-        if let Some((t, Kind::Cjk)) = local.list.get(gid as usize) {
-            let mut it = t.chars();
-            if let (Some(a), b, None) = (it.next(), it.next(), it.next()) {
-                for c in std::iter::once(a).chain(b) {
-                    let c = c as usize;
-                    if sc.cslot.len() <= c {
-                        sc.cslot.resize(c + 1, (0, 0));
-                    }
-                    let slot = &mut sc.cslot[c];
-                    if slot.0 == sc.stamp {
-                        slot.1 = slot.1.max(imp);
-                    } else {
-                        *slot = (sc.stamp, imp);
-                        sc.best.push(c as u32);
-                    }
-                }
+        for &c in local.pair.get(gid as usize).into_iter().flatten() {
+            if c == NO_CHAR {
+                break;
+            }
+            let c = c as usize;
+            if sc.cslot.len() <= c {
+                sc.cslot.resize(c + 1, (0, 0));
+            }
+            let slot = &mut sc.cslot[c];
+            if slot.0 == sc.stamp {
+                slot.1 = slot.1.max(imp);
+            } else {
+                *slot = (sc.stamp, imp);
+                sc.best.push(c as u32);
             }
         }
         k = e;
     }
     // Per character, its best impact, in character order.
-    sc.best.sort_unstable();
-    for &c in &sc.best {
+    let chars = &local.chars;
+    sc.best
+        .sort_unstable_by_key(|&c| chars.get(c as usize).copied().unwrap_or_default());
+    for i in 0..sc.best.len() {
+        let c = sc.best[i];
         let imp = sc.cslot[c as usize].1;
         sc.key.clear();
         sc.key.push('\u{1}');
-        sc.key.extend(char::from_u32(c));
+        sc.key.extend(local.chars.get(c as usize));
         let gid = local.intern_token(&sc.key, Kind::Cjk);
         push_fragment(&mut sc.frag, imp, &[]);
         sc.terms.push((gid, to_u32(sc.frag.len())));
