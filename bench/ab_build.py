@@ -1,0 +1,79 @@
+#!/usr/bin/env python3
+"""Two guidesmith binaries and the floor, interleaved: the ratio between two commits from one run.
+
+    bench/ab_build.py --before OLD_BINARY [--after target/release/guidesmith] [--sizes 1000 5000]
+                      [--rounds 11] [--work /dev/shm/gsb]
+
+Each round runs the floor, the "before" binary and the "after" binary once each (clean output
+every time), in that order, so slow and fast minutes of a noisy machine hit all three alike.
+That is what makes a before/after ratio meaningful where sequential runs are not: on a shared
+2-core VM the same build's wall time swings by 15 % from one minute to the next.
+
+The corpus and the floor are the ones bench/build_bench.sh prepares under --work (run it once
+first). Prints, per N, the median and minimum wall time and the median user CPU of each, the
+after/before ratio, and each binary's ratio to the floor.
+"""
+import argparse
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+
+
+def main() -> int:
+    here = os.path.dirname(os.path.abspath(__file__))
+    repo = os.path.dirname(here)
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--before", required=True, help="the baseline guidesmith binary")
+    ap.add_argument("--after", default=os.path.join(repo, "target/release/guidesmith"))
+    ap.add_argument("--sizes", nargs="+", type=int, default=[1000, 5000])
+    ap.add_argument("--rounds", type=int, default=11)
+    ap.add_argument("--work", default=os.environ.get("BENCH_WORK", "/tmp/guidesmith-bench"))
+    a = ap.parse_args()
+    floor = os.path.join(a.work, "floor-target/release/floor")
+    if not os.access(floor, os.X_OK):
+        print(f"missing {floor}: bench/build_bench.sh builds the floor", file=sys.stderr)
+        return 2
+    for path in (a.before, a.after):
+        if not os.access(path, os.X_OK):
+            print(f"not an executable: {path}", file=sys.stderr)
+            return 2
+    for n in a.sizes:
+        d = os.path.join(a.work, f"corpus-{n}")
+        if not os.path.isfile(os.path.join(d, "guide", "guide.yaml")):
+            print(f"missing corpus {d}: run SIZES={n} bench/build_bench.sh first", file=sys.stderr)
+            return 2
+        tools = {
+            "floor": ([floor, os.path.join(d, "guide/chapters"), os.path.join(d, "floor-out")],
+                      os.path.join(d, "floor-out")),
+            "before": ([a.before, "build", "--out", "public"], os.path.join(d, "public")),
+            "after": ([a.after, "build", "--out", "public"], os.path.join(d, "public")),
+        }
+        wall = {k: [] for k in tools}
+        user = {k: [] for k in tools}
+        # Round 0 warms the page cache and is not counted.
+        for r in range(a.rounds + 1):
+            for k, (cmd, out) in tools.items():
+                shutil.rmtree(out, ignore_errors=True)
+                r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+                t0 = time.perf_counter()
+                subprocess.run(cmd, cwd=d, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+                t1 = time.perf_counter()
+                r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+                if r > 0:
+                    wall[k].append(t1 - t0)
+                    user[k].append(r1.ru_utime - r0.ru_utime)
+        med = {k: statistics.median(v) for k, v in wall.items()}
+        for k in tools:
+            print(f"N={n:<5} {k:6} wall median {med[k]:.3f} s  min {min(wall[k]):.3f} s  "
+                  f"user median {statistics.median(user[k]):.3f} s")
+        print(f"N={n:<5} after/before {med['after'] / med['before']:.3f}  "
+              f"before/floor {med['before'] / med['floor']:.2f}x  after/floor {med['after'] / med['floor']:.2f}x")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
