@@ -158,12 +158,12 @@ impl Cache {
         template: &'static str,
         ctx: &PageCtx,
     ) -> Result<Blob, Diagnostic> {
-        let key = hash_json(&(theme_key, template, ctx));
+        let key = hash_json(&(theme_key, template, ctx.shared_key, ctx));
         self.pages_live.insert(key);
         if let Some(hit) = self.pages.get(&key) {
             return Ok(Arc::clone(hit));
         }
-        let html: Blob = blob(theme.render_bytes(template, ctx)?);
+        let html: Blob = blob(theme.render_page(template, ctx)?);
         if !self.one_shot {
             self.pages.insert(key, Arc::clone(&html));
         }
@@ -180,7 +180,7 @@ impl Cache {
     ) -> Vec<(String, Result<Blob, Diagnostic>)> {
         let done = on_cores(jobs, 1, |mut job: PageJob| {
             job.ctx.body = fill(job.chapter);
-            let html = theme.render_bytes(job.template, &job.ctx).map(blob);
+            let html = theme.render_page(job.template, &job.ctx).map(blob);
             (job.url, job.key, html)
         });
         done.into_iter()
@@ -702,9 +702,22 @@ fn assemble(
     let form = |c: &Checklist, root: &str, level: u8, prefix: &str| {
         theme.render(FORM_TEMPLATE, &form_ctx(c, root, level, prefix))
     };
+    // The site-wide parts of every page's context, made Tera values once (see `PageCtx`).
+    let shared_key = hash_json(&(&site_ctx, nav));
+    let value_of = |v: Result<tera::Value, tera::Error>| {
+        v.map_err(|e| {
+            vec![Diagnostic::error(
+                "templates",
+                format!("template context: {e}"),
+            )]
+        })
+    };
+    let site_value = value_of(tera::Value::try_from_serializable(&site_ctx))?;
+    let nav_value = value_of(tera::Value::try_from_serializable(nav))?;
     let blank = |kind: &'static str, url: &str, title: &str| PageCtx {
-        site: &site_ctx,
-        nav,
+        site: &site_value,
+        nav: &nav_value,
+        shared_key,
         root: root_prefix(url),
         url: url.to_owned(),
         kind,
@@ -742,7 +755,6 @@ fn assemble(
         .iter()
         .map(|c| (c.id.as_str(), hash_json(c)))
         .collect();
-    let shared_key = hash_json(&(&site_ctx, nav));
     let mut jobs: Vec<PageJob> = Vec::with_capacity(pages.len());
     let mut hits: Vec<(String, Blob)> = Vec::new();
     for (i, (page, r)) in pages.iter().zip(rendered).enumerate() {

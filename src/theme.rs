@@ -140,11 +140,14 @@ impl Theme {
             .map_err(|e| tera_diag(&e, &self.origin, &self.sources))
     }
 
-    /// `render` into bytes: pages go to disk as bytes, so this skips Tera's UTF-8 check of the
-    /// whole page (the output is UTF-8 by construction: templates and values are strings).
-    pub fn render_bytes<T: Serialize>(&self, name: &str, ctx: &T) -> Result<Vec<u8>, Diagnostic> {
-        let context = Context::from_serialize(ctx)
+    /// Renders a page into bytes: its own fields converted, the site-wide values added. Pages
+    /// go to disk as bytes, so this also skips Tera's UTF-8 check of the whole page (the output
+    /// is UTF-8 by construction: templates and values are strings).
+    pub fn render_page(&self, name: &str, ctx: &PageCtx) -> Result<Vec<u8>, Diagnostic> {
+        let mut context = Context::from_serialize(ctx)
             .map_err(|e| Diagnostic::error(self.path_of(name), format!("template context: {e}")))?;
+        context.insert_value("site", ctx.site.clone());
+        context.insert_value("nav", ctx.nav.clone());
         let mut out = Vec::new();
         self.tera
             .render_to(name, &context, &mut out)
@@ -275,9 +278,16 @@ pub struct TocCtx {
 /// Everything a page template gets.
 #[derive(Debug, Serialize)]
 pub struct PageCtx<'a> {
-    pub site: &'a SiteCtx,
-    /// Inline nav (empty when `site.nav_js` draws it).
-    pub nav: &'a [NavPartCtx],
+    /// The `SiteCtx`, made a Tera value once per build: `render_page` adds it to each page's
+    /// context by reference count instead of converting the site-wide part again per page.
+    #[serde(skip)]
+    pub site: &'a tera::Value,
+    /// Inline nav (empty when `site.nav_js` draws it): a `[NavPartCtx]` made a value once.
+    #[serde(skip)]
+    pub nav: &'a tera::Value,
+    /// Hash of what `site` and `nav` hold, for page cache keys (they are not serialized).
+    #[serde(skip)]
+    pub shared_key: u64,
     /// Relative prefix from this page to the site root (`../` …).
     pub root: String,
     /// This page's URL relative to the site root.
