@@ -246,9 +246,14 @@ fn load_inner(opts: &LoadOptions, cache: &mut LoadCache) -> (Option<Guide>, Vec<
         .map(|(rel, path)| (rel.as_str(), path.as_path()))
         .collect();
     let parsed = &cache.chapters;
+    // Contents a watcher vouches for are taken from the memo, as `LoadCache::read_text` does.
+    let memo = cache.trusted.then_some(&cache.texts);
     let mut fetched: HashMap<&str, Fetched> = crate::site::on_cores(todo, 32, |(rel, path)| {
         let display = show(rel);
-        let text = source::read_text(path, &display, opts.max_file_bytes).map(|s| s.text);
+        let text = match memo.and_then(|m| m.get(rel)) {
+            Some((text, _)) => text.clone(),
+            None => source::read_text(path, &display, opts.max_file_bytes).map(|s| s.text),
+        };
         let key = text.as_ref().ok().map(|t| chapter_key(rel, &display, t));
         let chapter = key
             .filter(|k| !parsed.contains_key(k))
