@@ -782,6 +782,18 @@ impl Script {
 
 /// `search::build_with`, reusing and refreshing `cache`.
 pub fn build(sections: &[Section], layout: Layout, cache: &mut Cache) -> SearchOutput {
+    build_notify(sections, layout, cache, || {})
+}
+
+/// `build`, calling `analysed` as soon as the sections are analysed: the work left after that
+/// is mostly serial, so a caller running this on a thread of its own can start work for the
+/// other cores then. When no section needs analysing, `analysed` is dropped without a call.
+pub fn build_notify(
+    sections: &[Section],
+    layout: Layout,
+    cache: &mut Cache,
+    analysed: impl FnOnce(),
+) -> SearchOutput {
     let n = sections.len();
     // 1. Which sections are new.
     let mut keys = Vec::with_capacity(n);
@@ -836,7 +848,7 @@ pub fn build(sections: &[Section], layout: Layout, cache: &mut Cache) -> SearchO
     }
     cache.last = None;
     if cache.one_shot {
-        return build_one_shot(sections, layout, &keys, &flags, cache);
+        return build_one_shot(sections, layout, &keys, &flags, cache, analysed);
     }
     // 2. Analyse them (in parallel; term ids are merged into the cache's in chunk order).
     let done = par_chunks(&jobs, ANALYSE_MIN, Job::weight, |chunk| {
@@ -847,6 +859,7 @@ pub fn build(sections: &[Section], layout: Layout, cache: &mut Cache) -> SearchO
             .collect();
         (entries, local.list)
     });
+    analysed();
     for (entries, list) in done {
         let map: Vec<u32> = list
             .iter()
@@ -1012,6 +1025,7 @@ fn build_one_shot(
     keys: &[u64],
     flags: &[(bool, bool)],
     cache: &mut Cache,
+    analysed: impl FnOnce(),
 ) -> SearchOutput {
     let sharded = match layout {
         Layout::Single => false,
@@ -1056,8 +1070,13 @@ fn build_one_shot(
             }
             slim.push((j.key, e));
         }
+        // Without growth slack before they meet the other chunks' lists (peak memory).
+        for l in &mut lists {
+            l.1.text.shrink_to_fit();
+        }
         (slim, local.list, lists, grams)
     });
+    analysed();
     cache.grams.no_ext = true;
     cache.heads_dirty = true;
     cache.pages = None;
@@ -1080,9 +1099,13 @@ fn build_one_shot(
                 *p = l;
                 continue;
             }
-            // Re-encode the first delta against this list's last member.
+            // Re-encode the first delta against this list's last member. Appended in place
+            // with no growth slack: these lists are most of the index's memory.
+            let rest = l.text.get(b32_len(first)..).unwrap_or("");
+            p.text
+                .reserve_exact(b32_len(first.wrapping_sub(p.last)) + rest.len());
             push_b32(&mut p.text, first.wrapping_sub(p.last));
-            p.text.push_str(l.text.get(b32_len(first)..).unwrap_or(""));
+            p.text.push_str(rest);
             p.last = l.last;
             p.count += l.count;
         }
@@ -1096,9 +1119,6 @@ fn build_one_shot(
         *live.entry(k).or_insert(0) += 1;
     }
     cache.live = live;
-    for p in &mut cache.inv {
-        p.text.shrink_to_fit();
-    }
     match assemble(sections, sharded, keys, &entries, None, cache) {
         Some(out) => out,
         None => {
@@ -1728,6 +1748,19 @@ fn sharded_files(
         });
     }
 
+    let mut latin: Vec<&str> = (0..nterms)
+        .filter(|&id| inv[id].count > 0)
+        .map(|id| &list[id])
+        .filter(|(t, k)| *k == Kind::Word && t.chars().any(char::is_alphabetic))
+        .map(|(t, _)| &**t)
+        .collect();
+    latin.sort_unstable();
+    latin.truncate(MAX_LATIN);
+    if cache.one_shot {
+        // The posting lists are all in term shard files now: free them before the section
+        // shards double the memory of the section texts.
+        cache.inv = Vec::new();
+    }
     // Section shards: consecutive sections, ~SECTION_SHARD_BYTES each.
     let mut specs: Vec<(u64, usize, usize, usize)> = Vec::new();
     let mut starts = Vec::new();
@@ -1842,14 +1875,6 @@ fn sharded_files(
         sec_hashes.push(h);
         files.push((name, bytes));
     }
-    let mut latin: Vec<&str> = (0..nterms)
-        .filter(|&id| inv[id].count > 0)
-        .map(|id| &list[id])
-        .filter(|(t, k)| *k == Kind::Word && t.chars().any(char::is_alphabetic))
-        .map(|(t, _)| &**t)
-        .collect();
-    latin.sort_unstable();
-    latin.truncate(MAX_LATIN);
     // Pinyin and Latin vocabulary in a file of its own (as `output::write`).
     let mut sc = Script::new(py.len() + chars.len() + 64 * 1024);
     sc.json("{\"k\":\"p\",\"latin\":")

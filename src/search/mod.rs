@@ -79,6 +79,16 @@ pub fn build_cached(sections: &[Section], cache: &mut Cache) -> SearchOutput {
     cache::build(sections, Layout::Auto, cache)
 }
 
+/// `build_cached`, calling `analysed` once the parallel analysis of the sections is done (see
+/// `cache::build_notify`).
+pub fn build_cached_notify(
+    sections: &[Section],
+    cache: &mut Cache,
+    analysed: impl FnOnce(),
+) -> SearchOutput {
+    cache::build_notify(sections, Layout::Auto, cache, analysed)
+}
+
 /// `build_cached` with an explicit layout.
 pub fn build_cached_with(sections: &[Section], layout: Layout, cache: &mut Cache) -> SearchOutput {
     cache::build(sections, layout, cache)
