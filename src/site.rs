@@ -250,7 +250,7 @@ pub fn build(opts: &BuildOptions, cache: &mut Cache) -> Result<Built, Vec<Diagno
         }
         Ok((compiled, files, key))
     });
-    let Some(guide) = guide else {
+    let Some(mut guide) = guide else {
         if let Err(mut d) = theme {
             diags.append(&mut d);
         }
@@ -290,6 +290,19 @@ pub fn build(opts: &BuildOptions, cache: &mut Cache) -> Result<Built, Vec<Diagno
         .base_url
         .clone()
         .or_else(|| guide.config.base_url.clone());
+    // Nothing after this point reads the Markdown sources (diagnostics carry their own source
+    // lines): a one-shot build frees them, and the loader's copies, before the index and the
+    // pages need the memory.
+    let pages = if cache.one_shot {
+        drop(pages);
+        cache.load = load::LoadCache::default();
+        for c in guide.home.iter_mut().chain(guide.chapters.iter_mut()) {
+            c.text = Arc::from("");
+        }
+        guide.home.iter().chain(guide.chapters.iter()).collect()
+    } else {
+        pages
+    };
     // A one-shot build hands the section texts to the search index and the bodies to their
     // pages instead of copying them (lower peak memory).
     drop(refs);
@@ -298,7 +311,12 @@ pub fn build(opts: &BuildOptions, cache: &mut Cache) -> Result<Built, Vec<Diagno
     if cache.one_shot {
         for r in &mut rendered {
             let (t, b) = Arc::get_mut(r)
-                .map(|r| (std::mem::take(&mut r.sections), std::mem::take(&mut r.html)))
+                .map(|r| {
+                    // Only the link check needed these.
+                    r.links = Vec::new();
+                    r.ids = Vec::new();
+                    (std::mem::take(&mut r.sections), std::mem::take(&mut r.html))
+                })
                 .unwrap_or_default();
             taken.texts.push(t);
             taken.bodies.push(std::sync::Mutex::new(Some(b)));
@@ -606,21 +624,51 @@ fn assemble(
     clock: &mut Stopwatch,
 ) -> Result<Site, Vec<Diagnostic>> {
     let cfg = &guide.config;
-    let mut site = Site::default();
     let assets = static_assets(files);
     clock.lap("assets");
 
-    // Search index first: pages link to its entry script.
     let Taken { texts, bodies } = taken;
     let sections = search_sections(guide, pages, rendered, texts);
     clock.lap("sections");
-    let mut search_out = search::build_cached(&sections, &mut cache.search);
-    // Free what only the index needed before the pages are made, so their memory is reused.
-    drop(sections);
-    if cache.one_shot {
-        cache.search = search::Cache::one_shot();
-    }
+    // The search index is built on a thread of its own, and the pages are templated while it
+    // finishes: pages link only to its stable entry path (`SEARCH_ENTRY`), and its files join
+    // the site last. Its section analysis keeps every core busy; the steps after it (merging
+    // the chunks' results, the pinyin vocabulary, the shard files) are mostly serial, so the
+    // pages wait for the analysis and then fill the idle core.
+    let mut search_cache = std::mem::take(&mut cache.search);
+    let (analysed, wait) = std::sync::mpsc::channel::<()>();
+    let (made, mut search_out, search_cache) = std::thread::scope(|sc| {
+        let index = sc.spawn(move || {
+            let out = search::build_cached_notify(&sections, &mut search_cache, move || {
+                let _ = analysed.send(());
+            });
+            drop(sections);
+            (out, search_cache)
+        });
+        // A message, or the sender dropped: no analysis was needed, or the build failed.
+        let _ = wait.recv();
+        let made = pages_and_lists(
+            guide,
+            pages,
+            (rendered, bodies),
+            (theme, theme_key),
+            &assets,
+            base_url,
+            cache,
+            clock,
+        );
+        let (out, search_cache) = index
+            .join()
+            .unwrap_or_else(|p| std::panic::resume_unwind(p));
+        (made, out, search_cache)
+    });
+    cache.search = if cache.one_shot {
+        search::Cache::one_shot()
+    } else {
+        search_cache
+    };
     clock.lap("search");
+    let mut site = made?;
     // The entry script gets a stable name: every page points at it, so a content-hashed name
     // would change every page on any text edit. Shards it loads keep their hashed names.
     if let Some(f) = search_out
@@ -631,7 +679,39 @@ fn assemble(
         f.0 = SEARCH_ENTRY.to_owned();
         search_out.entry = SEARCH_ENTRY.to_owned();
     }
+    for (url, bytes) in assets.files {
+        site.put(url, bytes);
+    }
+    for (path, bytes) in search_out.files {
+        site.put(path, bytes);
+    }
+    for (source, bytes) in &guide.assets {
+        site.put(page_url(source), bytes.clone());
+    }
+    clock.lap("others");
+    // Offline support last: it lists and hashes every other file (see `offline_files`).
+    let digests = (!cache.one_shot).then_some(&mut cache.digests);
+    for (path, bytes) in offline_files(&site, cfg, digests) {
+        site.put(path, bytes);
+    }
+    Ok(site)
+}
 
+/// Every page of the site (chapters, home, checklists, search, 404) and sitemap.xml: all of it
+/// but the assets, the search index and the offline files, which `assemble` adds.
+#[allow(clippy::too_many_arguments)]
+fn pages_and_lists(
+    guide: &Guide,
+    pages: &[&Chapter],
+    (rendered, bodies): (&[&Rendered], Vec<std::sync::Mutex<Option<String>>>),
+    (theme, theme_key): (&Theme, u64),
+    assets: &Assets,
+    base_url: Option<&str>,
+    cache: &mut Cache,
+    clock: &mut Stopwatch,
+) -> Result<Site, Vec<Diagnostic>> {
+    let cfg = &guide.config;
+    let mut site = Site::default();
     let nav_parts: Vec<NavPartCtx> = cfg
         .nav
         .iter()
@@ -676,7 +756,7 @@ fn assemble(
         css: assets.css.clone(),
         js: assets.js.clone(),
         search_js: assets.search_js.clone(),
-        search_index: search_out.entry.clone(),
+        search_index: SEARCH_ENTRY.to_owned(),
         nav_js,
         checklists: list_links.clone(),
     };
@@ -1025,22 +1105,7 @@ fn assemble(
     }
     sm.push_str("</urlset>\n");
     site.put("sitemap.xml", sm.into_bytes());
-
-    for (url, bytes) in assets.files {
-        site.put(url, bytes);
-    }
-    for (path, bytes) in search_out.files {
-        site.put(path, bytes);
-    }
-    for (source, bytes) in &guide.assets {
-        site.put(page_url(source), bytes.clone());
-    }
-    clock.lap("others");
-    // Offline support last: it lists and hashes every other file (see `offline_files`).
-    let digests = (!cache.one_shot).then_some(&mut cache.digests);
-    for (path, bytes) in offline_files(&site, cfg, digests) {
-        site.put(path, bytes);
-    }
+    clock.lap("pages");
     Ok(site)
 }
 
