@@ -787,7 +787,8 @@ pub fn build(sections: &[Section], layout: Layout, cache: &mut Cache) -> SearchO
 
 /// `build`, calling `analysed` as soon as the sections are analysed: the work left after that
 /// is mostly serial, so a caller running this on a thread of its own can start work for the
-/// other cores then. When no section needs analysing, `analysed` is dropped without a call.
+/// other cores then. When the last build's output is reused as is, `analysed` is dropped
+/// without a call.
 pub fn build_notify(
     sections: &[Section],
     layout: Layout,

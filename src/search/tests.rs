@@ -497,3 +497,31 @@ fn patched_posting_lists_match_fresh_builds_through_many_small_edits() {
         assert!(got.files == want.files, "step {step}: files differ");
     }
 }
+
+#[test]
+fn analysed_is_reported_once_per_build_that_analyses() {
+    // `site` waits for this report (or for the callback to be dropped) before templating pages.
+    let secs = generated(400, 11);
+    let calls = std::cell::Cell::new(0);
+    let reference = build_reference(&secs, Layout::Auto);
+    // One-shot path.
+    let out = cache::build_notify(&secs, Layout::Auto, &mut Cache::one_shot(), || {
+        calls.set(calls.get() + 1);
+    });
+    assert_eq!(calls.get(), 1);
+    assert_eq!(out.files, reference.files);
+    // Cached path: the first build analyses; the same input again reuses the last output and
+    // drops the callback uncalled; an edit analyses again.
+    let mut c = Cache::default();
+    for (input, expected) in [(&secs, 2), (&secs, 2)] {
+        cache::build_notify(input, Layout::Auto, &mut c, || calls.set(calls.get() + 1));
+        assert_eq!(calls.get(), expected);
+    }
+    let mut edited = secs.clone();
+    edited[7].text.push_str("新的一句话。");
+    let out = cache::build_notify(&edited, Layout::Auto, &mut c, || {
+        calls.set(calls.get() + 1);
+    });
+    assert_eq!(calls.get(), 3);
+    assert_eq!(out.files, build_reference(&edited, Layout::Auto).files);
+}
