@@ -10,12 +10,11 @@ That is what makes a before/after ratio meaningful where sequential runs are not
 2-core VM the same build's wall time swings by 15 % from one minute to the next.
 
 The corpus and the floor are the ones bench/build_bench.sh prepares under --work (run it once
-first). Prints, per N, the median and minimum wall time and the median user CPU of each, the
-after/before ratio, and each binary's ratio to the floor.
+first). Prints, per N, the median and minimum wall time, the median user CPU and the largest
+peak RSS of each, the after/before ratio, and each binary's ratio to the floor.
 """
 import argparse
 import os
-import resource
 import shutil
 import statistics
 import subprocess
@@ -54,22 +53,28 @@ def main() -> int:
         }
         wall = {k: [] for k in tools}
         user = {k: [] for k in tools}
+        peak = {k: [] for k in tools}
         # Round 0 warms the page cache and is not counted.
         for r in range(a.rounds + 1):
             for k, (cmd, out) in tools.items():
                 shutil.rmtree(out, ignore_errors=True)
-                r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
                 t0 = time.perf_counter()
-                subprocess.run(cmd, cwd=d, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+                p = subprocess.Popen(cmd, cwd=d, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                # wait4 gives this child's own CPU time and peak RSS (KiB on Linux).
+                _, status, ru = os.wait4(p.pid, 0)
                 t1 = time.perf_counter()
-                r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+                p.returncode = os.waitstatus_to_exitcode(status)
+                if p.returncode != 0:
+                    raise subprocess.CalledProcessError(p.returncode, cmd)
                 if r > 0:
                     wall[k].append(t1 - t0)
-                    user[k].append(r1.ru_utime - r0.ru_utime)
+                    user[k].append(ru.ru_utime)
+                    peak[k].append(ru.ru_maxrss / 1024)
         med = {k: statistics.median(v) for k, v in wall.items()}
         for k in tools:
             print(f"N={n:<5} {k:6} wall median {med[k]:.3f} s  min {min(wall[k]):.3f} s  "
-                  f"user median {statistics.median(user[k]):.3f} s")
+                  f"user median {statistics.median(user[k]):.3f} s  "
+                  f"peak RSS max {max(peak[k]):.0f} MiB")
         print(f"N={n:<5} after/before {med['after'] / med['before']:.3f}  "
               f"before/floor {med['before'] / med['floor']:.2f}x  after/floor {med['after'] / med['floor']:.2f}x")
     return 0
