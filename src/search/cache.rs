@@ -1047,9 +1047,13 @@ fn build_one_shot(
         .collect();
     let parts = par_chunks(&jobs, ANALYSE_MIN, Job::weight, |chunk| {
         let (mut local, mut sc) = (Interner::default(), Scratch::default());
-        // Per chunk-local term id: its posting list over this chunk's sections, encoded as
-        // if the list started here, and the first member.
-        let mut lists: Vec<(u32, Postings)> = Vec::new();
+        // Per chunk-local term id: [first member, last member, count, bytes] of its posting
+        // list over this chunk's sections, encoded as if the list started here. The lists'
+        // bytes are logged in section order and scattered into exactly sized strings at the
+        // end, so no list regrows as it fills.
+        let mut heads: Vec<[u32; 4]> = Vec::new();
+        let mut log = String::new();
+        let mut ends: Vec<(u32, u32)> = Vec::new();
         let mut grams = GramCounts::default();
         let mut slim = Vec::with_capacity(chunk.len());
         for j in chunk {
@@ -1059,22 +1063,50 @@ fn build_one_shot(
                 let si = j.at;
                 for k in 0..sc.terms.len() {
                     let id = sc.terms[k].0 as usize;
-                    if lists.len() <= id {
-                        lists.resize_with(id + 1, Default::default);
+                    if heads.len() <= id {
+                        heads.resize(id + 1, [0; 4]);
                     }
-                    let l = &mut lists[id];
-                    if l.1.count == 0 {
-                        l.0 = si;
+                    let h = &mut heads[id];
+                    if h[2] == 0 {
+                        h[0] = si;
                     }
-                    l.1.push(si, frag_at(&sc.terms, &sc.frag, k), false);
+                    let start = log.len();
+                    push_b32(&mut log, si.wrapping_sub(h[1]));
+                    log.push_str(frag_at(&sc.terms, &sc.frag, k));
+                    h[1] = si;
+                    h[2] += 1;
+                    h[3] += to_u32(log.len() - start);
+                    ends.push((to_u32(id), to_u32(log.len())));
                 }
             }
             slim.push((j.key, e));
         }
-        // Without growth slack before they meet the other chunks' lists (peak memory).
-        for l in &mut lists {
-            l.1.text.shrink_to_fit();
+        let mut lists: Vec<(u32, Postings)> = heads
+            .iter()
+            .map(|h| {
+                let text = String::with_capacity(h[3] as usize);
+                let (count, last) = (h[2], h[1]);
+                (
+                    h[0],
+                    Postings {
+                        count,
+                        last,
+                        text,
+                        ..Postings::default()
+                    },
+                )
+            })
+            .collect();
+        let mut at = 0;
+        for &(id, end) in &ends {
+            let end = end as usize;
+            lists[id as usize]
+                .1
+                .text
+                .push_str(log.get(at..end).unwrap_or(""));
+            at = end;
         }
+        drop((log, ends));
         (slim, local.list, lists, grams)
     });
     analysed();
