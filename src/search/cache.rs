@@ -450,6 +450,12 @@ fn analyse(j: &Job, local: &mut Interner, sc: &mut Scratch, keep: bool) -> Entry
         };
         push_fragment(&mut sc.frag, imp, &sc.positions[k..e]);
         sc.terms.push((gid, to_u32(sc.frag.len())));
+        k = e;
+        if !keep {
+            // A one-shot build makes the character lists it ships afterwards
+            // (`add_char_lists`).
+            continue;
+        }
         for &c in local.pair.get(gid as usize).into_iter().flatten() {
             if c == NO_CHAR {
                 break;
@@ -466,7 +472,6 @@ fn analyse(j: &Job, local: &mut Interner, sc: &mut Scratch, keep: bool) -> Entry
                 sc.best.push(c as u32);
             }
         }
-        k = e;
     }
     // Per character, its best impact, in character order.
     let chars = &local.chars;
@@ -1152,6 +1157,10 @@ fn build_one_shot(
         *live.entry(k).or_insert(0) += 1;
     }
     cache.live = live;
+    if sharded {
+        let (_, split) = shard_plan(cache);
+        add_char_lists(cache, &split, sections.len());
+    }
     match assemble(sections, sharded, keys, &entries, None, cache) {
         Some(out) => out,
         None => {
@@ -1613,32 +1622,18 @@ struct TermFiles {
     vh: Vec<u64>,
 }
 
-#[allow(clippy::too_many_arguments)]
-fn sharded_files(
-    sections: &[Section],
-    keys: &[u64],
-    secs: &[&Entry],
-    pages: &[(&str, &str)],
-    sec_page: &[usize],
-    nj: &str,
-    bm: &str,
-    py: &str,
-    chars: &str,
-    dirty: Option<&[bool]>,
-    cache: &mut Cache,
-) -> SearchOutput {
-    let n = secs.len();
+/// The term shard count and the split characters (as `output::write`): a CJK character whose
+/// terms would fill more than a few shards on their own is split, its terms placed by the
+/// whole term. Character lists ("\u{1}<c>") count for neither.
+fn shard_plan(cache: &mut Cache) -> (usize, Vec<char>) {
     let list = &cache.terms.list;
     let inv = &cache.inv;
     let nterms = list.len().min(inv.len());
-    let pseudo = |t: &str| t.starts_with('\u{1}');
-    // Term shards (as `output::write`). A CJK character whose terms would fill more than a few
-    // shards on their own is split: its terms are placed by the whole term.
     // Per term id: its first character if CJK (else 0) and its length; u32::MAX for the
     // character lists (compact, so this loop does not visit every term's string).
     let tinfo = &mut cache.tinfo;
     for (t, _) in &list[tinfo.len().min(nterms)..nterms] {
-        tinfo.push(if pseudo(t) {
+        tinfo.push(if t.starts_with('\u{1}') {
             (u32::MAX, 0)
         } else {
             let c = t.chars().next().filter(|&c| is_cjk(c)).map_or(0, u32::from);
@@ -1666,6 +1661,133 @@ fn sharded_files(
         .filter_map(|(c, _)| char::from_u32(c))
         .collect();
     split.sort_unstable();
+    (nshards, split)
+}
+
+/// Calls `f(section, impact)` for each member of a posting list (`Postings::text`).
+fn each_member(text: &str, mut f: impl FnMut(u32, u32)) {
+    let b = text.as_bytes();
+    let mut i = 0;
+    let read = |i: &mut usize| -> u32 {
+        let (mut v, mut shift) = (0u32, 0);
+        while let Some(&c) = b.get(*i) {
+            *i += 1;
+            let d = b32_val(c);
+            v |= (d & 31).checked_shl(shift).unwrap_or(0);
+            shift += 5;
+            if d & 32 == 0 {
+                break;
+            }
+        }
+        v
+    };
+    let mut sec = 0u32;
+    while i < b.len() {
+        sec = sec.wrapping_add(read(&mut i));
+        let head = read_head(b, &mut i);
+        let positions = if head & 32 == 0 { 1 } else { read(&mut i) };
+        for _ in 0..positions {
+            read(&mut i);
+        }
+        f(sec, head & 31);
+    }
+}
+
+/// The head character of a posting (impact, and bit 32 unless it has exactly one position).
+fn read_head(b: &[u8], i: &mut usize) -> u32 {
+    let h = b.get(*i).map_or(0, |&c| b32_val(c));
+    *i += 1;
+    h
+}
+
+/// A one-shot build's character lists ("\u{1}<c>": per section, the best impact of the
+/// one- and two-character terms containing c), made from the merged posting lists for the
+/// split characters only, the only ones the shards ship. The cached path gets them from each
+/// section's analysis instead; both give the same lists.
+fn add_char_lists(cache: &mut Cache, split: &[char], sections: usize) {
+    if split.is_empty() {
+        return;
+    }
+    // Per split character, the terms containing it.
+    let terms = &cache.terms;
+    let mut by_char: Vec<Vec<u32>> = vec![Vec::new(); split.len()];
+    let nterms = terms.list.len().min(cache.inv.len());
+    for id in (0..nterms).filter(|&id| !terms.list[id].0.starts_with('\u{1}')) {
+        for &d in terms.pair[id].iter().take_while(|&&d| d != NO_CHAR) {
+            let Some(&c) = terms.chars.get(d as usize) else {
+                continue;
+            };
+            if let Ok(k) = split.binary_search(&c) {
+                by_char[k].push(to_u32(id));
+            }
+        }
+    }
+    let inv = &cache.inv;
+    let work: Vec<usize> = (0..split.len()).collect();
+    let lists = par_chunks(
+        &work,
+        256 * 1024,
+        |&k| {
+            by_char[k]
+                .iter()
+                .map(|&id| inv[id as usize].text.len())
+                .sum()
+        },
+        |chunk| {
+            let mut best = vec![0u32; sections];
+            let mut frag = String::new();
+            chunk
+                .iter()
+                .map(|&k| {
+                    best.iter_mut().for_each(|b| *b = 0);
+                    for &id in &by_char[k] {
+                        each_member(&inv[id as usize].text, |sec, imp| {
+                            if let Some(b) = best.get_mut(sec as usize) {
+                                *b = (*b).max(imp);
+                            }
+                        });
+                    }
+                    let mut l = Postings::default();
+                    for (sec, &imp) in best.iter().enumerate().filter(|b| *b.1 > 0) {
+                        frag.clear();
+                        push_fragment(&mut frag, imp, &[]);
+                        l.push(to_u32(sec), &frag, false);
+                    }
+                    l.text.shrink_to_fit();
+                    l
+                })
+                .collect::<Vec<_>>()
+        },
+    );
+    for (c, l) in split.iter().zip(lists.into_iter().flatten()) {
+        let id = cache.terms.intern(&format!("\u{1}{c}"), Kind::Cjk) as usize;
+        if cache.inv.len() <= id {
+            cache.inv.resize_with(id + 1, Postings::default);
+        }
+        cache.inv[id] = l;
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn sharded_files(
+    sections: &[Section],
+    keys: &[u64],
+    secs: &[&Entry],
+    pages: &[(&str, &str)],
+    sec_page: &[usize],
+    nj: &str,
+    bm: &str,
+    py: &str,
+    chars: &str,
+    dirty: Option<&[bool]>,
+    cache: &mut Cache,
+) -> SearchOutput {
+    let n = secs.len();
+    let (nshards, split) = shard_plan(cache);
+    let list = &cache.terms.list;
+    let inv = &cache.inv;
+    let nterms = list.len().min(inv.len());
+    let pseudo = |t: &str| t.starts_with('\u{1}');
     let tf = &mut cache.tfiles;
     let sig = (nshards, split);
     let all_dirty = dirty.is_none() || tf.sig != sig;

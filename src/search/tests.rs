@@ -525,3 +525,36 @@ fn analysed_is_reported_once_per_build_that_analyses() {
     assert_eq!(calls.get(), 3);
     assert_eq!(out.files, build_reference(&edited, Layout::Auto).files);
 }
+
+#[test]
+fn one_shot_character_lists_of_split_characters_match_the_reference() {
+    // Enough text on 费 that its terms fill several term shards: 费 is split, and its
+    // one-character list ships (built after the merge by the one-shot path, per section by
+    // the others).
+    const FEE: &[&str] = &[
+        "费用", "费率", "费项", "费单", "费额", "费款", "话费", "扣费", "投诉", "，", "5G",
+    ];
+    let mut rng = Rng(99);
+    let secs: Vec<Section> = (0..3000)
+        .map(|i| {
+            let text: String = (0..30).map(|_| FEE[rng.below(FEE.len())]).collect();
+            sec(
+                &format!("p{}.html", i / 6),
+                &format!("s{i}"),
+                "费用问题",
+                &text,
+            )
+        })
+        .collect();
+    let want = build_reference(&secs, Layout::Sharded);
+    let got = build_with(&secs, Layout::Sharded);
+    let manifest = want
+        .files
+        .iter()
+        .find(|(p, _)| *p == want.entry)
+        .map(|(_, b)| String::from_utf8_lossy(b).into_owned())
+        .unwrap_or_default();
+    assert!(manifest.contains("\"split\":\"费"), "费 is not split");
+    assert_eq!(got.entry, want.entry);
+    assert!(got.files == want.files, "files differ");
+}
