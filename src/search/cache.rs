@@ -18,7 +18,9 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::hash::{Hash, Hasher};
 
 use super::fxhash::{FxBuild, FxHasher};
-use super::index::{breadcrumb_text, impact, push_b32, push_fragment, FIELDS};
+use super::index::{
+    b32_val, breadcrumb_text, each_posting, impact, push_b32, push_fragment, FIELDS,
+};
 use super::output::{
     bm25_params, escape_into, estimate_gzip, fnv1a32, hash_name, js, page_runs, shard_key_split,
     vocab_buckets, MAX_LATIN, SCRIPT_HEAD, SCRIPT_TAIL, SECTION_SHARD_BYTES, SHARD_THRESHOLD,
@@ -1411,17 +1413,6 @@ struct Postings {
     text: String,
 }
 
-/// Value of one character of the varint alphabet (`push_b32`).
-fn b32_val(c: u8) -> u32 {
-    match c {
-        b'0'..=b'9' => u32::from(c - b'0'),
-        b'A'..=b'Z' => u32::from(c - b'A') + 10,
-        b'a'..=b'z' => u32::from(c - b'a') + 36,
-        b'-' => 62,
-        _ => 63,
-    }
-}
-
 /// Characters `push_b32` writes for `v`.
 fn b32_len(mut v: u32) -> usize {
     let mut n = 1;
@@ -1664,42 +1655,6 @@ fn shard_plan(cache: &mut Cache) -> (usize, Vec<char>) {
     (nshards, split)
 }
 
-/// Calls `f(section, impact)` for each member of a posting list (`Postings::text`).
-fn each_member(text: &str, mut f: impl FnMut(u32, u32)) {
-    let b = text.as_bytes();
-    let mut i = 0;
-    let read = |i: &mut usize| -> u32 {
-        let (mut v, mut shift) = (0u32, 0);
-        while let Some(&c) = b.get(*i) {
-            *i += 1;
-            let d = b32_val(c);
-            v |= (d & 31).checked_shl(shift).unwrap_or(0);
-            shift += 5;
-            if d & 32 == 0 {
-                break;
-            }
-        }
-        v
-    };
-    let mut sec = 0u32;
-    while i < b.len() {
-        sec = sec.wrapping_add(read(&mut i));
-        let head = read_head(b, &mut i);
-        let positions = if head & 32 == 0 { 1 } else { read(&mut i) };
-        for _ in 0..positions {
-            read(&mut i);
-        }
-        f(sec, head & 31);
-    }
-}
-
-/// The head character of a posting (impact, and bit 32 unless it has exactly one position).
-fn read_head(b: &[u8], i: &mut usize) -> u32 {
-    let h = b.get(*i).map_or(0, |&c| b32_val(c));
-    *i += 1;
-    h
-}
-
 /// A one-shot build's character lists ("\u{1}<c>": per section, the best impact of the
 /// one- and two-character terms containing c), made from the merged posting lists for the
 /// split characters only, the only ones the shards ship. The cached path gets them from each
@@ -1741,7 +1696,8 @@ fn add_char_lists(cache: &mut Cache, split: &[char], sections: usize) {
                 .map(|&k| {
                     best.iter_mut().for_each(|b| *b = 0);
                     for &id in &by_char[k] {
-                        each_member(&inv[id as usize].text, |sec, imp| {
+                        // The merged lists are well formed: a `None` cannot stop this early.
+                        let _ = each_posting(&inv[id as usize].text, |sec, imp, _| {
                             if let Some(b) = best.get_mut(sec as usize) {
                                 *b = (*b).max(imp);
                             }

@@ -228,50 +228,71 @@ pub fn encode_postings_text(list: &[Posting]) -> String {
     out
 }
 
+/// Value of one character of the varint alphabet (`B32`); characters outside it read as 63.
+pub fn b32_val(c: u8) -> u32 {
+    match c {
+        b'0'..=b'9' => u32::from(c - b'0'),
+        b'A'..=b'Z' => u32::from(c - b'A') + 10,
+        b'a'..=b'z' => u32::from(c - b'a') + 36,
+        b'-' => 62,
+        _ => 63,
+    }
+}
+
+/// Reads one character varint at `*i` (None at the end of `b` or on overflow).
+fn read_b32(b: &[u8], i: &mut usize) -> Option<u32> {
+    let (mut v, mut shift) = (0u32, 0u32);
+    loop {
+        let d = b32_val(*b.get(*i)?);
+        *i += 1;
+        v |= (d & 31).checked_shl(shift)?;
+        shift += 5;
+        if d & 32 == 0 {
+            return Some(v);
+        }
+    }
+}
+
+/// Calls `f(section, impact, positions)` for each member of a posting list without its leading
+/// count (per member: the section delta, then `push_fragment`). None on malformed text.
+pub fn each_posting(text: &str, mut f: impl FnMut(u32, u32, &[u32])) -> Option<()> {
+    let b = text.as_bytes();
+    let (mut i, mut sec) = (0usize, 0u32);
+    let mut positions = Vec::new();
+    while i < b.len() {
+        sec = sec.wrapping_add(read_b32(b, &mut i)?);
+        let head = b32_val(*b.get(i)?);
+        i += 1;
+        let n = if head & 32 == 0 {
+            1
+        } else {
+            read_b32(b, &mut i)?
+        };
+        positions.clear();
+        let mut p = 0u32;
+        for _ in 0..n {
+            p = p.wrapping_add(read_b32(b, &mut i)?);
+            positions.push(p);
+        }
+        f(sec, head & 31, &positions);
+    }
+    Some(())
+}
+
 /// Decodes `encode_postings_text` (None on malformed text).
 pub fn decode_postings_text(s: &str) -> Option<Vec<Posting>> {
     let b = s.as_bytes();
     let mut i = 0usize;
-    let mut next = |i: &mut usize| -> Option<u32> {
-        let c = *b.get(*i)?;
-        *i += 1;
-        B32.iter().position(|&x| x == c).map(|v| v as u32)
-    };
-    let rd = |i: &mut usize, next: &mut dyn FnMut(&mut usize) -> Option<u32>| -> Option<u32> {
-        let (mut v, mut shift) = (0u32, 0u32);
-        loop {
-            let d = next(i)?;
-            v |= (d & 31).checked_shl(shift)?;
-            shift += 5;
-            if d & 32 == 0 {
-                return Some(v);
-            }
-        }
-    };
-    let n = rd(&mut i, &mut next)?;
+    let n = read_b32(b, &mut i)?;
     let mut out = Vec::new();
-    let mut sec = 0u32;
-    for _ in 0..n {
-        sec = sec.wrapping_add(rd(&mut i, &mut next)?);
-        let head = next(&mut i)?;
-        let np = if head & 32 == 0 {
-            1
-        } else {
-            rd(&mut i, &mut next)?
-        };
-        let mut positions = Vec::new();
-        let mut p = 0u32;
-        for _ in 0..np {
-            p = p.wrapping_add(rd(&mut i, &mut next)?);
-            positions.push(p);
-        }
+    each_posting(s.get(i..)?, |section, impact, positions| {
         out.push(Posting {
-            section: sec,
-            impact: head & 31,
-            positions,
+            section,
+            impact,
+            positions: positions.to_vec(),
         });
-    }
-    Some(out)
+    })?;
+    (out.len() == n as usize).then_some(out)
 }
 
 #[cfg(test)]
