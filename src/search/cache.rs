@@ -22,9 +22,9 @@ use super::index::{
     b32_val, breadcrumb_text, each_posting, impact, push_b32, push_fragment, FIELDS,
 };
 use super::output::{
-    bm25_params, escape_into, estimate_gzip, fnv1a32, hash_name, js, page_runs, shard_key_split,
-    vocab_buckets, MAX_LATIN, SCRIPT_HEAD, SCRIPT_TAIL, SECTION_SHARD_BYTES, SHARD_THRESHOLD,
-    TERM_SHARD_BYTES,
+    bm25_params, escape_into, estimate_gzip, fnv1a32, hash_name, js, page_runs, push_json_str,
+    shard_key_split, vocab_buckets, MAX_LATIN, SCRIPT_HEAD, SCRIPT_TAIL, SECTION_SHARD_BYTES,
+    SHARD_THRESHOLD, TERM_SHARD_BYTES,
 };
 use super::pinyin::{self, CharTable, MAX_VOCAB};
 use super::tokenize::{is_cjk, normalize_into, visit_normalized, Kind};
@@ -539,24 +539,31 @@ fn record_len(s: &Section) -> usize {
 
 /// The length of a section's JSON record after its leading `[`, and that part script-escaped.
 fn record(s: &Section) -> (usize, String) {
-    let rec = if s.code.is_empty() {
-        js(&(&s.anchor, &s.heading, &s.breadcrumb, &s.text))
-    } else {
-        js(&(&s.anchor, &s.heading, &s.breadcrumb, &s.text, &s.code))
-    };
-    let tail = rec.get(1..).unwrap_or("");
-    let mut esc = String::with_capacity(tail.len() + 8);
-    escape_into(&mut esc, tail);
-    (tail.len(), esc)
+    let mut esc = String::with_capacity(record_len(s) + 8);
+    push_record(&mut esc, s);
+    (record_len(s), esc)
 }
 
-/// Section `s`'s escaped record: kept in its entry, or (one-shot builds keep none) made again.
-fn record_of<'a>(e: &'a Entry, s: &Section) -> std::borrow::Cow<'a, str> {
-    if e.rec_esc.is_empty() {
-        std::borrow::Cow::Owned(record(s).1)
-    } else {
-        std::borrow::Cow::Borrowed(&e.rec_esc)
+/// Appends the script-escaped tail of section `s`'s JSON record (after its leading `[`):
+/// `"anchor","heading",[breadcrumb…],"text"(,"code")]`, written once, already escaped.
+fn push_record(out: &mut String, s: &Section) {
+    push_json_str(out, &s.anchor);
+    out.push(',');
+    push_json_str(out, &s.heading);
+    out.push_str(",[");
+    for (i, b) in s.breadcrumb.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        push_json_str(out, b);
     }
+    out.push_str("],");
+    push_json_str(out, &s.text);
+    if !s.code.is_empty() {
+        out.push(',');
+        push_json_str(out, &s.code);
+    }
+    out.push(']');
 }
 
 /// Counts per CJK string of 1–4 characters: strings of characters below U+10000 (nearly all)
@@ -777,6 +784,16 @@ impl Script {
     }
     fn escaped(&mut self, j: &str) -> &mut Self {
         self.0.push_str(j);
+        self
+    }
+    /// Section `s`'s escaped record: kept in its entry, or (one-shot builds keep none) written
+    /// here.
+    fn record(&mut self, e: &Entry, s: &Section) -> &mut Self {
+        if e.rec_esc.is_empty() {
+            push_record(&mut self.0, s);
+        } else {
+            self.0.push_str(&e.rec_esc);
+        }
         self
     }
     fn finish(mut self) -> Vec<u8> {
@@ -1234,7 +1251,7 @@ fn assemble(
             sc.escaped("[")
                 .escaped(&sec_page[i].to_string())
                 .escaped(",")
-                .escaped(&record_of(e, &sections[i]));
+                .record(e, &sections[i]);
         }
         sc.json("],\"bm\":")
             .json(&bm)
@@ -1933,7 +1950,7 @@ fn sharded_files(
                         sc.escaped("[")
                             .escaped(&sec_page[j].to_string())
                             .escaped(",")
-                            .escaped(&record_of(secs[j], &sections[j]));
+                            .record(secs[j], &sections[j]);
                     }
                     sc.escaped("]}");
                     let bytes = sc.finish();
@@ -2039,8 +2056,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn record_len_is_the_length_of_the_written_record() {
-        let tricky = "引号\"反斜杠\\换行\n回车\r制表\t\u{8}\u{c}\u{1}\u{1f}\u{7f}</script>'é😀";
+    fn records_are_serde_json_records_script_escaped() {
+        let tricky = "引号\"反斜杠\\换行\n回车\r制表\t\u{8}\u{c}\u{1}\u{1f}\u{7f}</script>'é😀\u{2028}\u{2029}“”";
         let mut cases = Vec::new();
         for bc in [
             vec![],
@@ -2069,9 +2086,17 @@ mod tests {
             code: String::new(),
         });
         for s in &cases {
+            // The reference: serde_json's record, then the script escaping.
+            let json = if s.code.is_empty() {
+                js(&(&s.anchor, &s.heading, &s.breadcrumb, &s.text))
+            } else {
+                js(&(&s.anchor, &s.heading, &s.breadcrumb, &s.text, &s.code))
+            };
+            let mut want = String::new();
+            escape_into(&mut want, &json[1..]);
             let (len, esc) = record(s);
-            assert_eq!(record_len(s), len, "{s:?}");
-            assert!(esc.len() >= len);
+            assert_eq!(len, json.len() - 1, "{s:?}");
+            assert_eq!(esc, want, "{s:?}");
         }
     }
 }

@@ -104,6 +104,10 @@ pub(super) fn escape_into(s: &mut String, json: &str) {
     let mut done = 0;
     let mut i = 0;
     while i < b.len() {
+        if !SPECIAL[usize::from(b[i])] {
+            i += 1;
+            continue;
+        }
         let (rep, len) = match b[i] {
             b'\\' => ("\\\\", 1),
             b'\'' => ("\\'", 1),
@@ -121,6 +125,72 @@ pub(super) fn escape_into(s: &mut String, json: &str) {
         done = i;
     }
     s.push_str(&json[done..]);
+}
+
+/// Bytes that `escape_into` or `push_json_str` may rewrite: everything else is copied in runs.
+static SPECIAL: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        t[b] = true;
+        b += 1;
+    }
+    t[b'"' as usize] = true;
+    t[b'\\' as usize] = true;
+    t[b'\'' as usize] = true;
+    t[b'<' as usize] = true;
+    t[0xE2] = true;
+    t
+};
+
+/// `escape_into(out, &js(text))` in one pass, without the JSON text in between: `text` as a
+/// JSON string, escaped for the script's single-quoted string (the search records are most of
+/// the bytes the index writes).
+pub(super) fn push_json_str(out: &mut String, text: &str) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    out.push('"');
+    let b = text.as_bytes();
+    let mut done = 0;
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        if !SPECIAL[usize::from(c)] {
+            i += 1;
+            continue;
+        }
+        // JSON's escapes (serde_json's), then `escape_into`'s on top: a JSON backslash doubles.
+        let (rep, len): (&str, usize) = match c {
+            b'"' => ("\\\\\"", 1),
+            b'\\' => ("\\\\\\\\", 1),
+            b'\n' => ("\\\\n", 1),
+            b'\r' => ("\\\\r", 1),
+            b'\t' => ("\\\\t", 1),
+            0x08 => ("\\\\b", 1),
+            0x0c => ("\\\\f", 1),
+            0..=0x1f => ("", 1),
+            b'\'' => ("\\'", 1),
+            b'<' => ("\\x3c", 1),
+            0xE2 if b.get(i + 1) == Some(&0x80) && b.get(i + 2) == Some(&0xA8) => ("\\u2028", 3),
+            0xE2 if b.get(i + 1) == Some(&0x80) && b.get(i + 2) == Some(&0xA9) => ("\\u2029", 3),
+            _ => {
+                i += 1;
+                continue;
+            }
+        };
+        out.push_str(&text[done..i]);
+        if rep.is_empty() {
+            // Other control characters: JSON's \u00XX, its backslash doubled.
+            out.push_str("\\\\u00");
+            out.push(char::from(HEX[usize::from(c >> 4)]));
+            out.push(char::from(HEX[usize::from(c & 0xf)]));
+        } else {
+            out.push_str(rep);
+        }
+        i += len;
+        done = i;
+    }
+    out.push_str(&text[done..]);
+    out.push('"');
 }
 
 /// JSON text of any serialisable value ("null" if serialisation fails, which it cannot for
