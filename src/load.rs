@@ -122,9 +122,19 @@ pub struct LoadCache {
     /// Checklist parses keyed by a hash of (path, text), and the keys the last load used.
     checklists: HashMap<u64, (Option<Checklist>, Vec<Diagnostic>)>,
     checklists_live: std::collections::HashSet<u64>,
+    /// A single build's loader: nothing is kept for a next load.
+    one_shot: bool,
 }
 
 impl LoadCache {
+    /// A loader for a single build: parses are not copied into the cache.
+    pub fn one_shot() -> LoadCache {
+        LoadCache {
+            one_shot: true,
+            ..LoadCache::default()
+        }
+    }
+
     /// Which guide-relative paths changed since the last load (`None`: anything may have). The
     /// caller promises to report every later change before each load.
     pub fn changed(&mut self, rels: Option<&[String]>) {
@@ -148,6 +158,27 @@ impl LoadCache {
             }
             self.texts.remove(rel);
             self.bytes.remove(rel);
+        }
+    }
+
+    /// A text file's contents and parse from the prefetch (remembered as `read_text` would),
+    /// or read now.
+    fn take_text(
+        &mut self,
+        rel: &str,
+        path: &Path,
+        display: &str,
+        max: u64,
+        fetched: &mut HashMap<&str, Fetched>,
+    ) -> (Result<String, Diagnostic>, Option<Parsed>) {
+        match fetched.remove(rel) {
+            Some(f) => {
+                if self.trusted {
+                    self.texts.insert(rel.to_owned(), (f.text.clone(), None));
+                }
+                (f.text, f.parsed)
+            }
+            None => (self.read_text(rel, path, display, max).0, None),
         }
     }
 
@@ -237,15 +268,27 @@ fn load_inner(opts: &LoadOptions, cache: &mut LoadCache) -> (Option<Guide>, Vec<
     };
     diags.extend(walk_diags);
 
-    // Chapter files the cache cannot answer are read and parsed on all cores first (each is a
-    // pure function of its bytes); the loop below takes their results in file order, so
-    // diagnostics and the cache end up exactly as a sequential load leaves them.
-    let todo: Vec<(&str, &Path)> = files
+    // Chapters, checklists and guide.yaml that the cache cannot answer are read and parsed on
+    // all cores first (each is a pure function of its bytes); the loop below takes their
+    // results in file order, so diagnostics and the cache end up exactly as a sequential load
+    // leaves them.
+    let mut todo: Vec<(&str, &Path)> = files
         .iter()
-        .filter(|(rel, _)| rel.ends_with(".md") && memo_key(cache, rel).is_none())
+        .filter(|(rel, _)| {
+            if rel.ends_with(".md") {
+                memo_key(cache, rel).is_none()
+            } else {
+                (rel == "guide.yaml" || checklist_stem(rel).is_some())
+                    && !(cache.trusted && cache.texts.contains_key(rel.as_str()))
+            }
+        })
         .map(|(rel, path)| (rel.as_str(), path.as_path()))
         .collect();
-    let parsed = &cache.chapters;
+    // guide.yaml (the largest file) and the checklists first: a core that starts on them
+    // leaves the chapters to the others, rather than one core finishing with them alone.
+    todo.sort_by_key(|(rel, _)| rel.ends_with(".md"));
+    let (chapters_done, lists_done) = (&cache.chapters, &cache.checklists);
+    let config_done = cache.config.as_ref().map(|c| c.0);
     // Contents a watcher vouches for are taken from the memo, as `LoadCache::read_text` does.
     let memo = cache.trusted.then_some(&cache.texts);
     let mut fetched: HashMap<&str, Fetched> = crate::site::on_cores(todo, 32, |(rel, path)| {
@@ -254,12 +297,26 @@ fn load_inner(opts: &LoadOptions, cache: &mut LoadCache) -> (Option<Guide>, Vec<
             Some((text, _)) => text.clone(),
             None => source::read_text(path, &display, opts.max_file_bytes).map(|s| s.text),
         };
-        let key = text.as_ref().ok().map(|t| chapter_key(rel, &display, t));
-        let chapter = key
-            .filter(|k| !parsed.contains_key(k))
-            .zip(text.as_ref().ok())
-            .map(|(k, t)| parse_chapter(t, rel, &display, k));
-        (rel, Fetched { text, key, chapter })
+        let (mut key, mut parsed) = (None, None);
+        if let Ok(t) = &text {
+            if rel == "guide.yaml" {
+                let k = config_key(&display, t);
+                key = Some(k);
+                parsed =
+                    (config_done != Some(k)).then(|| Parsed::Config(parse_config(t, &display)));
+            } else if let Some(stem) = checklist_stem(rel) {
+                let k = list_key(&display, rel, t);
+                key = Some(k);
+                parsed = (!lists_done.contains_key(&k))
+                    .then(|| Parsed::List(checklist::parse(&display, rel, stem, t)));
+            } else {
+                let k = chapter_key(rel, &display, t);
+                key = Some(k);
+                parsed = (!chapters_done.contains_key(&k))
+                    .then(|| Parsed::Chapter(parse_chapter(t, rel, &display, k)));
+            }
+        }
+        (rel, Fetched { text, key, parsed })
     })
     .into_iter()
     .collect();
@@ -267,20 +324,29 @@ fn load_inner(opts: &LoadOptions, cache: &mut LoadCache) -> (Option<Guide>, Vec<
     let mut config = None;
     let mut home = None;
     let mut chapters: HashMap<String, Chapter> = HashMap::with_capacity(files.len());
-    cache.chapters.reserve(fetched.len());
+    if !cache.one_shot {
+        cache.chapters.reserve(fetched.len());
+    }
     let mut checklists = Vec::new();
     let mut assets = BTreeMap::new();
     for (rel, path) in &files {
         let display = show(rel);
         if rel == "guide.yaml" {
-            match cache.read_text(rel, path, &display, opts.max_file_bytes).0 {
+            let (text, pre) =
+                cache.take_text(rel, path, &display, opts.max_file_bytes, &mut fetched);
+            match text {
                 Ok(text) => {
-                    let key = crate::site::key64(&[display.as_bytes(), text.as_bytes()]);
-                    let (c, ds) = match &cache.config {
-                        Some((k, c, ds)) if *k == key => (c.clone(), ds.clone()),
-                        _ => {
-                            let (c, ds) = parse_config(&text, &display);
-                            cache.config = Some((key, c.clone(), ds.clone()));
+                    let key = config_key(&display, &text);
+                    let (c, ds) = match (&cache.config, pre) {
+                        (Some((k, c, ds)), _) if *k == key => (c.clone(), ds.clone()),
+                        (_, pre) => {
+                            let (c, ds) = match pre {
+                                Some(Parsed::Config(p)) => p,
+                                _ => parse_config(&text, &display),
+                            };
+                            if !cache.one_shot {
+                                cache.config = Some((key, c.clone(), ds.clone()));
+                            }
                             (c, ds)
                         }
                     };
@@ -298,22 +364,28 @@ fn load_inner(opts: &LoadOptions, cache: &mut LoadCache) -> (Option<Guide>, Vec<
                 }
                 Err(mut ds) => diags.append(&mut ds),
             }
-        } else if let Some(stem) = rel
-            .strip_prefix("checklists/")
-            .and_then(|s| s.strip_suffix(".yaml").or_else(|| s.strip_suffix(".yml")))
-            .filter(|s| !s.contains('/'))
-        {
-            match cache.read_text(rel, path, &display, opts.max_file_bytes).0 {
+        } else if let Some(stem) = checklist_stem(rel) {
+            let (text, pre) =
+                cache.take_text(rel, path, &display, opts.max_file_bytes, &mut fetched);
+            match text {
                 Ok(text) => {
-                    let key =
-                        crate::site::key64(&[display.as_bytes(), rel.as_bytes(), text.as_bytes()]);
-                    cache.checklists_live.insert(key);
-                    let (list, ds) = cache
-                        .checklists
-                        .entry(key)
-                        .or_insert_with(|| checklist::parse(&display, rel, stem, &text));
-                    checklists.extend(list.iter().cloned());
-                    diags.extend(ds.iter().cloned());
+                    let key = list_key(&display, rel, &text);
+                    let pre = match pre {
+                        Some(Parsed::List(p)) => Some(p),
+                        _ => None,
+                    };
+                    let parse =
+                        || pre.unwrap_or_else(|| checklist::parse(&display, rel, stem, &text));
+                    if cache.one_shot {
+                        let (list, ds) = parse();
+                        checklists.extend(list);
+                        diags.extend(ds);
+                    } else {
+                        cache.checklists_live.insert(key);
+                        let (list, ds) = cache.checklists.entry(key).or_insert_with(parse);
+                        checklists.extend(list.iter().cloned());
+                        diags.extend(ds.iter().cloned());
+                    }
                 }
                 Err(d) => diags.push(d),
             }
@@ -562,12 +634,35 @@ fn walk(root: &Path, show: &dyn Fn(&str) -> String) -> Walk {
     (files, diags)
 }
 
-/// A chapter file read, and parsed unless the cache already has its key, before the main loop.
+/// A chapter, checklist or `guide.yaml` read, and parsed unless the cache already has its key,
+/// before the main loop.
 struct Fetched {
     text: Result<String, Diagnostic>,
-    /// `chapter_key` of the text.
+    /// `chapter_key`, `list_key` or `config_key` of the text.
     key: Option<u64>,
-    chapter: Option<Result<Chapter, Vec<Diagnostic>>>,
+    parsed: Option<Parsed>,
+}
+
+/// What `Fetched` parsed.
+enum Parsed {
+    Chapter(Result<Chapter, Vec<Diagnostic>>),
+    List((Option<Checklist>, Vec<Diagnostic>)),
+    Config((Option<GuideConfig>, Vec<Diagnostic>)),
+}
+
+/// The stem of a checklist file (`checklists/<stem>.yaml` or `.yml`, no deeper folder).
+fn checklist_stem(rel: &str) -> Option<&str> {
+    rel.strip_prefix("checklists/")
+        .and_then(|s| s.strip_suffix(".yaml").or_else(|| s.strip_suffix(".yml")))
+        .filter(|s| !s.contains('/'))
+}
+
+fn list_key(display: &str, rel: &str, text: &str) -> u64 {
+    crate::site::key64(&[display.as_bytes(), rel.as_bytes(), text.as_bytes()])
+}
+
+fn config_key(display: &str, text: &str) -> u64 {
+    crate::site::key64(&[display.as_bytes(), text.as_bytes()])
 }
 
 /// The key of a chapter the cache holds and a watcher vouches is unchanged.
@@ -602,7 +697,11 @@ fn load_chapter(
             if cache.trusted {
                 cache.texts.insert(rel.to_owned(), (f.text.clone(), None));
             }
-            (f.text, f.key, f.chapter)
+            let parsed = match f.parsed {
+                Some(Parsed::Chapter(c)) => Some(c),
+                _ => None,
+            };
+            (f.text, f.key, parsed)
         }
         None => (cache.read_text(rel, path, display, max).0, None, None),
     };
@@ -619,7 +718,9 @@ fn load_chapter(
         Some(ch) => ch,
         None => parse_chapter(&text, rel, display, key),
     }?;
-    cache.chapters.insert(key, ch.clone());
+    if !cache.one_shot {
+        cache.chapters.insert(key, ch.clone());
+    }
     Ok(ch)
 }
 

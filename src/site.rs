@@ -139,6 +139,7 @@ impl Cache {
     pub fn one_shot() -> Cache {
         Cache {
             one_shot: true,
+            load: load::LoadCache::one_shot(),
             search: crate::search::Cache::one_shot(),
             ..Cache::default()
         }
