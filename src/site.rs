@@ -498,9 +498,13 @@ fn render_all(pages: &[&Chapter], cache: &mut Cache) -> (Vec<Arc<Rendered>>, usi
     (out, n)
 }
 
-/// `f` over `items` on up to 8 cores (only from `min` items on), in contiguous runs, results in
-/// order. The calling thread takes the first run: memory an earlier stage freed sits in its
-/// allocator arena, which a fresh thread's arena would not reuse.
+/// `f` over `items` on up to 8 cores (only from `min` items on), results in order.
+///
+/// The items are cut into a few batches per core, and each core takes the next batch when it
+/// is done with its last: on a shared machine one core can run at half speed for a while, and
+/// with one fixed half each the other would sit idle for the difference. The calling thread
+/// takes the first batch: memory an earlier stage freed sits in its allocator arena, which a
+/// fresh thread's arena would not reuse.
 pub(crate) fn on_cores<T: Send, R: Send>(
     mut items: Vec<T>,
     min: usize,
@@ -512,25 +516,39 @@ pub(crate) fn on_cores<T: Send, R: Send>(
     if threads == 1 || items.len() < min.max(2) {
         return items.into_iter().map(f).collect();
     }
-    let chunk = items.len().div_ceil(threads);
-    let mut parts = Vec::new();
-    while items.len() > chunk {
-        let rest = items.split_off(chunk);
-        parts.push(std::mem::replace(&mut items, rest));
+    const BATCHES_PER_CORE: usize = 8;
+    let size = items.len().div_ceil(threads * BATCHES_PER_CORE).max(1);
+    let mut batches = Vec::new();
+    while items.len() > size {
+        let rest = items.split_off(size);
+        batches.push(std::mem::replace(&mut items, rest));
     }
-    parts.push(items);
-    let f = &f;
-    let run = move |part: Vec<T>| part.into_iter().map(f).collect::<Vec<R>>();
-    let mut parts = parts.into_iter();
-    let first = parts.next().unwrap_or_default();
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = parts.map(|part| scope.spawn(move || run(part))).collect();
-        let mut done = run(first);
-        for h in handles {
-            done.extend(h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
+    batches.push(items);
+    let count = batches.len();
+    let queue = std::sync::Mutex::new(batches.into_iter().enumerate());
+    let (f, queue) = (&f, &queue);
+    let work = move || {
+        let mut done: Vec<(usize, Vec<R>)> = Vec::new();
+        loop {
+            // A poisoned lock means another worker panicked; its panic is re-raised on join.
+            let Some((k, batch)) = queue.lock().ok().and_then(|mut q| q.next()) else {
+                return done;
+            };
+            done.push((k, batch.into_iter().map(f).collect()));
         }
-        done
-    })
+    };
+    let mut slots: Vec<Vec<R>> = (0..count).map(|_| Vec::new()).collect();
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = (1..threads.min(count)).map(|_| scope.spawn(work)).collect();
+        let mut parts = vec![work()];
+        for h in handles {
+            parts.push(h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
+        }
+        for (k, r) in parts.into_iter().flatten() {
+            slots[k] = r;
+        }
+    });
+    slots.into_iter().flatten().collect()
 }
 
 fn render_one(p: &Chapter) -> Rendered {
