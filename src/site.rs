@@ -655,13 +655,21 @@ fn assemble(
     // the chunks' results, the pinyin vocabulary, the shard files) are mostly serial, so the
     // pages wait for the analysis and then fill the idle core.
     let mut search_cache = std::mem::take(&mut cache.search);
+    let one_shot = cache.one_shot;
     let (analysed, wait) = std::sync::mpsc::channel::<()>();
     let (made, mut search_out, search_cache) = std::thread::scope(|sc| {
         let index = sc.spawn(move || {
             let out = search::build_cached_notify(&sections, &mut search_cache, move || {
                 let _ = analysed.send(());
             });
-            drop(sections);
+            if one_shot {
+                // Freeing every section's strings takes milliseconds that nothing needs to
+                // wait for (the build may even end first). Should the thread not start, the
+                // sections are dropped right here.
+                let _ = std::thread::Builder::new().spawn(move || drop(sections));
+            } else {
+                drop(sections);
+            }
             (out, search_cache)
         });
         // A message, or the sender dropped: no analysis was needed, or the build failed.

@@ -826,22 +826,50 @@ pub fn build_notify(
     let mut jobs = Vec::new();
     {
         let mut pages: FxSet<&str> = FxSet::default();
-        let mut queued: FxSet<u64> = FxSet::default();
         for (i, s) in sections.iter().enumerate() {
             let repeated = i > 0
                 && sections
                     .get(i - 1)
                     .is_some_and(|p| p.page == s.page && p.heading == s.heading);
-            let first = pages.insert(s.page.as_str());
-            // Comparing with the last build's section is much cheaper than hashing it again.
-            let (key, known) = match cache.prev.get(i) {
-                Some(p) if p.repeated == repeated && p.first == first && p.s == *s => (p.key, true),
-                _ => (section_key(s, repeated, first), false),
+            flags.push((repeated, pages.insert(s.page.as_str())));
+        }
+        // Comparing with the last build's section is much cheaper than hashing it again; the
+        // others are hashed on all cores (a first build hashes all the text).
+        let known: Vec<Option<u64>> = sections
+            .iter()
+            .zip(&flags)
+            .enumerate()
+            .map(|(i, (s, &(repeated, first)))| match cache.prev.get(i) {
+                Some(p) if p.repeated == repeated && p.first == first && p.s == *s => Some(p.key),
+                _ => None,
+            })
+            .collect();
+        let todo: Vec<usize> = (0..n).filter(|&i| known[i].is_none()).collect();
+        let mut hashed = par_chunks(
+            &todo,
+            ANALYSE_MIN,
+            |&i| sections[i].text.len() + 64,
+            |chunk| {
+                chunk
+                    .iter()
+                    .map(|&i| section_key(&sections[i], flags[i].0, flags[i].1))
+                    .collect::<Vec<u64>>()
+            },
+        )
+        .into_iter()
+        .flatten();
+        let mut queued: FxSet<u64> = FxSet::default();
+        for (i, s) in sections.iter().enumerate() {
+            let (key, known) = match known[i] {
+                Some(k) => (k, true),
+                None => (hashed.next().unwrap_or_default(), false),
             };
             keys.push(key);
-            flags.push((repeated, first));
-            // A key the last build had at this position has its entry.
-            if !known && !cache.entries.contains_key(&key) && queued.insert(key) {
+            let (repeated, first) = flags[i];
+            // A key the last build had at this position has its entry. (A one-shot build
+            // analyses every section its own way.)
+            if !cache.one_shot && !known && !cache.entries.contains_key(&key) && queued.insert(key)
+            {
                 jobs.push(Job {
                     key,
                     at: to_u32(i),
@@ -1041,6 +1069,45 @@ pub fn build_notify(
     }
 }
 
+/// A one-shot build's chunk results in chunk (section) order: each chunk's terms interned into
+/// `terms`, its posting lists appended to `inv`, its entries added to `entries`.
+#[allow(clippy::type_complexity)]
+fn merge_postings(
+    parts: Vec<(
+        Vec<(u64, Entry)>,
+        Vec<(Box<str>, Kind)>,
+        Vec<(u32, Postings)>,
+    )>,
+    terms: &mut Interner,
+    inv: &mut Vec<Postings>,
+    entries: &mut FxMap<u64, Entry>,
+) {
+    for (slim, list, lists) in parts {
+        let map: Vec<u32> = list.iter().map(|(t, k)| terms.intern(t, *k)).collect();
+        inv.resize_with(terms.list.len(), Postings::default);
+        for (lid, (first, l)) in lists.into_iter().enumerate() {
+            if l.count == 0 {
+                continue;
+            }
+            let p = &mut inv[map[lid] as usize];
+            if p.count == 0 {
+                *p = l;
+                continue;
+            }
+            // Re-encode the first delta against this list's last member. Appended in place
+            // with no growth slack: these lists are most of the index's memory.
+            let rest = l.text.get(b32_len(first)..).unwrap_or("");
+            p.text
+                .reserve_exact(b32_len(first.wrapping_sub(p.last)) + rest.len());
+            push_b32(&mut p.text, first.wrapping_sub(p.last));
+            p.text.push_str(rest);
+            p.last = l.last;
+            p.count += l.count;
+        }
+        entries.extend(slim);
+    }
+}
+
 /// `build` for a one-shot cache, with less memory: each chunk of sections streams its terms'
 /// fragments straight into chunk-local posting lists and n-gram counts (no per-section term
 /// lists, fragments or vocabulary text are kept), and the chunks are merged in order.
@@ -1139,38 +1206,28 @@ fn build_one_shot(
     cache.pages = None;
     cache.inv = Vec::new();
     let mut entries: FxMap<u64, Entry> = FxMap::default();
+    let mut counts = Vec::with_capacity(parts.len());
+    let mut parts_left = Vec::with_capacity(parts.len());
     for (slim, list, lists, grams) in parts {
-        let map: Vec<u32> = list
-            .iter()
-            .map(|(t, k)| cache.terms.intern(t, *k))
-            .collect();
-        cache
-            .inv
-            .resize_with(cache.terms.list.len(), Postings::default);
-        for (lid, (first, l)) in lists.into_iter().enumerate() {
-            if l.count == 0 {
-                continue;
-            }
-            let p = &mut cache.inv[map[lid] as usize];
-            if p.count == 0 {
-                *p = l;
-                continue;
-            }
-            // Re-encode the first delta against this list's last member. Appended in place
-            // with no growth slack: these lists are most of the index's memory.
-            let rest = l.text.get(b32_len(first)..).unwrap_or("");
-            p.text
-                .reserve_exact(b32_len(first.wrapping_sub(p.last)) + rest.len());
-            push_b32(&mut p.text, first.wrapping_sub(p.last));
-            p.text.push_str(rest);
-            p.last = l.last;
-            p.count += l.count;
-        }
-        for (m, d) in grams.into_counts() {
-            cache.grams.add_suffixes(&m, d);
-        }
-        entries.extend(slim);
+        counts.push(grams);
+        parts_left.push((slim, list, lists));
     }
+    // The n-gram counts (for the pinyin vocabulary) merge on a thread of their own while the
+    // posting lists merge here: they share nothing.
+    let Cache {
+        grams, terms, inv, ..
+    } = &mut *cache;
+    std::thread::scope(|scope| {
+        scope.spawn(|| {
+            for c in counts {
+                for (m, d) in c.into_counts() {
+                    grams.add_suffixes(&m, d);
+                }
+            }
+            grams.refresh();
+        });
+        merge_postings(parts_left, terms, inv, &mut entries);
+    });
     let mut live: FxMap<u64, u32> = FxMap::default();
     for &k in keys {
         *live.entry(k).or_insert(0) += 1;
