@@ -79,6 +79,9 @@ pub fn normalize_into(s: &str, out: &mut String) {
             let start = out.len();
             out.push_str(seg);
             out[start..].make_ascii_lowercase();
+        } else if seg.chars().all(|c| simple_fold(c).is_some()) {
+            // Full-width forms and the common Chinese punctuation between two ideographs.
+            out.extend(seg.chars().filter_map(simple_fold));
         } else {
             let start = out.len();
             out.extend(seg.nfkc());
@@ -90,6 +93,24 @@ pub fn normalize_into(s: &str, out: &mut String) {
                 out[start..].make_ascii_lowercase();
             }
         }
+    }
+}
+
+/// `c` after NFKC and lowercasing, for characters where that is one known character and that
+/// compose with nothing before or after them: ASCII (a combining mark after it is not in this
+/// set, so its segment takes the full path), the full-width forms of ASCII (U+FF01–U+FF5E, NFKC
+/// `<wide>` of U+0021–U+007E), the ideographic space, and Chinese punctuation that is its own
+/// NFKC form. A segment made only of these needs no NFKC machinery (test:
+/// `simple_fold_is_nfkc_lowercase`).
+fn simple_fold(c: char) -> Option<char> {
+    match c as u32 {
+        0..=0x7F => Some(c.to_ascii_lowercase()),
+        0xFF01..=0xFF5E => char::from_u32(c as u32 - 0xFEE0).map(|a| a.to_ascii_lowercase()),
+        0x3000 => Some(' '),
+        0x00B7 | 0x2014 | 0x2018 | 0x2019 | 0x201C | 0x201D | 0x3001 | 0x3002 | 0x3008..=0x3011 => {
+            Some(c)
+        }
+        _ => None,
     }
 }
 
@@ -270,6 +291,21 @@ mod tests {
             "한",
             "ß",
             "ǅ",
+            "（",
+            "）",
+            "：",
+            "　",
+            "“",
+            "”",
+            "、",
+            "《",
+            "】",
+            "—",
+            "·",
+            "Ｅ",
+            "ｅ",
+            "５Ｇ",
+            "…",
         ];
         let mut seed = 7u64;
         for _ in 0..4000 {
@@ -283,6 +319,26 @@ mod tests {
             seed = seed.wrapping_add(1);
             assert_eq!(normalize(&s), slow(&s), "{s:?}");
         }
+    }
+
+    #[test]
+    fn simple_fold_is_nfkc_lowercase() {
+        let slow = |s: &str| s.nfkc().collect::<String>().to_lowercase();
+        let mut folded = 0;
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            let Some(f) = simple_fold(c) else {
+                continue;
+            };
+            folded += 1;
+            assert_eq!(slow(&c.to_string()), f.to_string(), "{c:?}");
+            // Nothing composes with it from either side.
+            for m in ['\u{301}', '\u{308}', '\u{3099}', '\u{1161}'] {
+                let (before, after) = (format!("{m}{c}"), format!("{c}{m}"));
+                assert_eq!(normalize(&before), slow(&before), "{before:?}");
+                assert_eq!(normalize(&after), slow(&after), "{after:?}");
+            }
+        }
+        assert_eq!(folded, 128 + 94 + 1 + 8 + 10);
     }
 
     #[test]
