@@ -1069,42 +1069,197 @@ pub fn build_notify(
     }
 }
 
-/// A one-shot build's chunk results in chunk (section) order: each chunk's terms interned into
-/// `terms`, its posting lists appended to `inv`, its entries added to `entries`.
-#[allow(clippy::type_complexity)]
-fn merge_postings(
-    parts: Vec<(
-        Vec<(u64, Entry)>,
-        Vec<(Box<str>, Kind)>,
-        Vec<(u32, Postings)>,
-    )>,
+/// One batch of a one-shot build's sections, analysed by one worker: consecutive sections, so
+/// batches merged in order give every posting list in section order.
+#[derive(Default)]
+struct Batch {
+    /// The worker-local id of each term the batch has, in order of first occurrence.
+    terms: Vec<u32>,
+    /// Per term of the batch: [first member, last member, count, bytes] of its posting list over
+    /// the batch's sections, encoded as if the list started here (sharded builds only).
+    heads: Vec<[u32; 4]>,
+    /// The lists' bytes in section order, and each piece's term (batch index) and end.
+    log: String,
+    ends: Vec<(u32, u32)>,
+    slim: Vec<(u64, Entry)>,
+}
+
+/// What one analysis worker returns: its batches (by batch number), its term list (ids of
+/// `Batch::terms`) and its n-gram counts.
+type WorkerOut = (Vec<(usize, Batch)>, Vec<(Box<str>, Kind)>, GramCounts);
+
+/// A one-shot build's section analysis on all cores. The jobs are cut into a few batches per
+/// core by weight, and each core takes the next batch when it is done with its last (on a shared
+/// machine one core can run slower for a while). Each worker keeps one term table across its
+/// batches.
+fn analyse_batches(jobs: &[Job], sharded: bool) -> Vec<WorkerOut> {
+    let t = threads();
+    let total: usize = jobs.iter().map(Job::weight).sum();
+    let workers = if total < ANALYSE_MIN || jobs.len() < 2 {
+        1
+    } else {
+        t
+    };
+    const BATCHES_PER_CORE: usize = 4;
+    let want = if workers == 1 {
+        1
+    } else {
+        workers * BATCHES_PER_CORE
+    };
+    let mut cuts = vec![0];
+    let mut acc = 0;
+    for (i, j) in jobs.iter().enumerate() {
+        acc += j.weight();
+        if acc * want >= total * cuts.len() && cuts.len() < want && i + 1 < jobs.len() {
+            cuts.push(i + 1);
+        }
+    }
+    cuts.push(jobs.len());
+    let batches: Vec<&[Job]> = cuts.windows(2).map(|w| &jobs[w[0]..w[1]]).collect();
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let (batches, next) = (&batches, &next);
+    let work = move || -> WorkerOut {
+        let (mut local, mut sc) = (Interner::default(), Scratch::default());
+        let mut grams = GramCounts::default();
+        // Per worker-local term: (batch stamp, index in that batch).
+        let mut slot: Vec<(u32, u32)> = Vec::new();
+        let mut done = Vec::new();
+        loop {
+            let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let Some(chunk) = batches.get(k) else {
+                return (done, local.list, grams);
+            };
+            let stamp = to_u32(done.len() + 1);
+            let mut b = Batch {
+                slim: Vec::with_capacity(chunk.len()),
+                ..Batch::default()
+            };
+            for j in *chunk {
+                let e = analyse(j, &mut local, &mut sc, false);
+                count_grams(&sc.vtext, 1, &mut grams);
+                let si = j.at;
+                for kk in 0..sc.terms.len() {
+                    let id = sc.terms[kk].0 as usize;
+                    if slot.len() <= id {
+                        slot.resize(id + 1, (0, 0));
+                    }
+                    if slot[id].0 != stamp {
+                        slot[id] = (stamp, to_u32(b.terms.len()));
+                        b.terms.push(to_u32(id));
+                        if sharded {
+                            b.heads.push([si, 0, 0, 0]);
+                        }
+                    }
+                    if !sharded {
+                        continue;
+                    }
+                    let bi = slot[id].1;
+                    let h = &mut b.heads[bi as usize];
+                    let start = b.log.len();
+                    push_b32(&mut b.log, si.wrapping_sub(h[1]));
+                    b.log.push_str(frag_at(&sc.terms, &sc.frag, kk));
+                    h[1] = si;
+                    h[2] += 1;
+                    h[3] += to_u32(b.log.len() - start);
+                    b.ends.push((bi, to_u32(b.log.len())));
+                }
+                b.slim.push((j.key, e));
+            }
+            done.push((k, b));
+        }
+    };
+    std::thread::scope(|scope| {
+        let helpers: Vec<_> = (1..workers).map(|_| scope.spawn(work)).collect();
+        let mut out = vec![work()];
+        for h in helpers {
+            out.push(h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
+        }
+        out
+    })
+}
+
+/// Merges a one-shot build's batches, in batch (section) order: terms are interned into `terms`
+/// in order of first occurrence over all sections (the ids a sequential analysis gives), each
+/// posting list is sized exactly first and then filled from the batches' logs, and the entries
+/// are added to `entries`.
+fn merge_batches(
+    batches: Vec<(usize, usize, Batch)>,
+    lists: &[Vec<(Box<str>, Kind)>],
     terms: &mut Interner,
     inv: &mut Vec<Postings>,
     entries: &mut FxMap<u64, Entry>,
 ) {
-    for (slim, list, lists) in parts {
-        let map: Vec<u32> = list.iter().map(|(t, k)| terms.intern(t, *k)).collect();
-        inv.resize_with(terms.list.len(), Postings::default);
-        for (lid, (first, l)) in lists.into_iter().enumerate() {
-            if l.count == 0 {
-                continue;
+    const NONE: u32 = u32::MAX;
+    let mut maps: Vec<Vec<u32>> = lists.iter().map(|l| vec![NONE; l.len()]).collect();
+    // Per batch, the global id of each of its terms; per global term, [count, last, bytes].
+    let mut gids: Vec<Vec<u32>> = Vec::with_capacity(batches.len());
+    let mut meta: Vec<(u32, u32, usize)> = Vec::new();
+    for (_, w, b) in &batches {
+        let (map, list) = (&mut maps[*w], &lists[*w]);
+        let mut ids = Vec::with_capacity(b.terms.len());
+        for (bi, &lid) in b.terms.iter().enumerate() {
+            let lid = lid as usize;
+            if map[lid] == NONE {
+                let (t, k) = &list[lid];
+                map[lid] = terms.intern(t, *k);
             }
-            let p = &mut inv[map[lid] as usize];
-            if p.count == 0 {
-                *p = l;
+            let g = map[lid];
+            ids.push(g);
+            let Some(h) = b.heads.get(bi) else {
                 continue;
+            };
+            if meta.len() <= g as usize {
+                meta.resize(g as usize + 1, (0, 0, 0));
             }
-            // Re-encode the first delta against this list's last member. Appended in place
-            // with no growth slack: these lists are most of the index's memory.
-            let rest = l.text.get(b32_len(first)..).unwrap_or("");
-            p.text
-                .reserve_exact(b32_len(first.wrapping_sub(p.last)) + rest.len());
-            push_b32(&mut p.text, first.wrapping_sub(p.last));
-            p.text.push_str(rest);
-            p.last = l.last;
-            p.count += l.count;
+            let m = &mut meta[g as usize];
+            // Re-encoding the first delta against the list so far.
+            m.2 += if m.0 == 0 {
+                h[3] as usize
+            } else {
+                h[3] as usize - b32_len(h[0]) + b32_len(h[0].wrapping_sub(m.1))
+            };
+            m.0 += h[2];
+            m.1 = h[1];
         }
-        entries.extend(slim);
+        gids.push(ids);
+    }
+    inv.resize_with(terms.list.len(), Postings::default);
+    for (g, &(count, last, bytes)) in meta.iter().enumerate() {
+        if count > 0 {
+            inv[g] = Postings {
+                count,
+                last,
+                text: String::with_capacity(bytes),
+                ..Postings::default()
+            };
+        }
+    }
+    // Appended with no growth slack: these lists are most of the index's memory.
+    let mut last: Vec<u32> = vec![0; meta.len()];
+    for ((_, _, b), ids) in batches.into_iter().zip(&gids) {
+        let mut seen = vec![false; b.heads.len()];
+        let mut at = 0;
+        for &(bi, end) in &b.ends {
+            let (bi, end) = (bi as usize, end as usize);
+            let piece = b.log.get(at..end).unwrap_or("");
+            at = end;
+            let g = ids[bi] as usize;
+            let text = &mut inv[g].text;
+            if seen[bi] {
+                text.push_str(piece);
+                continue;
+            }
+            seen[bi] = true;
+            let h = b.heads[bi];
+            if text.is_empty() {
+                text.push_str(piece);
+            } else {
+                push_b32(text, h[0].wrapping_sub(last[g]));
+                text.push_str(piece.get(b32_len(h[0])..).unwrap_or(""));
+            }
+            last[g] = h[1];
+        }
+        entries.extend(b.slim);
     }
 }
 
@@ -1136,82 +1291,22 @@ fn build_one_shot(
             first,
         })
         .collect();
-    let parts = par_chunks(&jobs, ANALYSE_MIN, Job::weight, |chunk| {
-        let (mut local, mut sc) = (Interner::default(), Scratch::default());
-        // Per chunk-local term id: [first member, last member, count, bytes] of its posting
-        // list over this chunk's sections, encoded as if the list started here. The lists'
-        // bytes are logged in section order and scattered into exactly sized strings at the
-        // end, so no list regrows as it fills.
-        let mut heads: Vec<[u32; 4]> = Vec::new();
-        let mut log = String::new();
-        let mut ends: Vec<(u32, u32)> = Vec::new();
-        let mut grams = GramCounts::default();
-        let mut slim = Vec::with_capacity(chunk.len());
-        for j in chunk {
-            let e = analyse(j, &mut local, &mut sc, false);
-            count_grams(&sc.vtext, 1, &mut grams);
-            if sharded {
-                let si = j.at;
-                for k in 0..sc.terms.len() {
-                    let id = sc.terms[k].0 as usize;
-                    if heads.len() <= id {
-                        heads.resize(id + 1, [0; 4]);
-                    }
-                    let h = &mut heads[id];
-                    if h[2] == 0 {
-                        h[0] = si;
-                    }
-                    let start = log.len();
-                    push_b32(&mut log, si.wrapping_sub(h[1]));
-                    log.push_str(frag_at(&sc.terms, &sc.frag, k));
-                    h[1] = si;
-                    h[2] += 1;
-                    h[3] += to_u32(log.len() - start);
-                    ends.push((to_u32(id), to_u32(log.len())));
-                }
-            }
-            slim.push((j.key, e));
-        }
-        let mut lists: Vec<(u32, Postings)> = heads
-            .iter()
-            .map(|h| {
-                let text = String::with_capacity(h[3] as usize);
-                let (count, last) = (h[2], h[1]);
-                (
-                    h[0],
-                    Postings {
-                        count,
-                        last,
-                        text,
-                        ..Postings::default()
-                    },
-                )
-            })
-            .collect();
-        let mut at = 0;
-        for &(id, end) in &ends {
-            let end = end as usize;
-            lists[id as usize]
-                .1
-                .text
-                .push_str(log.get(at..end).unwrap_or(""));
-            at = end;
-        }
-        drop((log, ends));
-        (slim, local.list, lists, grams)
-    });
+    let workers = analyse_batches(&jobs, sharded);
     analysed();
     cache.grams.no_ext = true;
     cache.heads_dirty = true;
     cache.pages = None;
     cache.inv = Vec::new();
     let mut entries: FxMap<u64, Entry> = FxMap::default();
-    let mut counts = Vec::with_capacity(parts.len());
-    let mut parts_left = Vec::with_capacity(parts.len());
-    for (slim, list, lists, grams) in parts {
+    let mut counts = Vec::with_capacity(workers.len());
+    let mut lists = Vec::with_capacity(workers.len());
+    let mut batches = Vec::new();
+    for (w, (done, list, grams)) in workers.into_iter().enumerate() {
         counts.push(grams);
-        parts_left.push((slim, list, lists));
+        lists.push(list);
+        batches.extend(done.into_iter().map(|(k, b)| (k, w, b)));
     }
+    batches.sort_unstable_by_key(|b| b.0);
     // The n-gram counts (for the pinyin vocabulary) merge on a thread of their own while the
     // posting lists merge here: they share nothing.
     let Cache {
@@ -1226,7 +1321,7 @@ fn build_one_shot(
             }
             grams.refresh();
         });
-        merge_postings(parts_left, terms, inv, &mut entries);
+        merge_batches(batches, &lists, terms, inv, &mut entries);
     });
     let mut live: FxMap<u64, u32> = FxMap::default();
     for &k in keys {
