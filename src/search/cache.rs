@@ -510,11 +510,27 @@ fn analyse(j: &Job, local: &mut Interner, sc: &mut Scratch, keep: bool) -> Entry
 
 /// Bytes serde_json writes for the string `s` (quotes included).
 fn json_str_len(s: &str) -> usize {
-    s.bytes().fold(2 + s.len(), |n, b| match b {
-        b'"' | b'\\' | b'\n' | b'\r' | b'\t' | 0x08 | 0x0c => n + 1,
-        0..=0x1f => n + 5,
-        _ => n,
-    })
+    /// Bytes a JSON escape adds for each byte (serde_json's escapes).
+    static EXTRA: [u8; 256] = {
+        let mut t = [0u8; 256];
+        let mut b = 0;
+        while b < 0x20 {
+            t[b] = 5;
+            b += 1;
+        }
+        t[b'"' as usize] = 1;
+        t[b'\\' as usize] = 1;
+        t[b'\n' as usize] = 1;
+        t[b'\r' as usize] = 1;
+        t[b'\t' as usize] = 1;
+        t[0x08] = 1;
+        t[0x0c] = 1;
+        t
+    };
+    2 + s.len()
+        + s.bytes()
+            .map(|b| usize::from(EXTRA[usize::from(b)]))
+            .sum::<usize>()
 }
 
 /// `record(s).0` without writing the record.
