@@ -108,16 +108,9 @@ pub(super) fn escape_into(s: &mut String, json: &str) {
             i += 1;
             continue;
         }
-        let (rep, len) = match b[i] {
-            b'\\' => ("\\\\", 1),
-            b'\'' => ("\\'", 1),
-            b'<' => ("\\x3c", 1),
-            0xE2 if b.get(i + 1) == Some(&0x80) && b.get(i + 2) == Some(&0xA8) => ("\\u2028", 3),
-            0xE2 if b.get(i + 1) == Some(&0x80) && b.get(i + 2) == Some(&0xA9) => ("\\u2029", 3),
-            _ => {
-                i += 1;
-                continue;
-            }
+        let Some((rep, len)) = script_escape(b, i) else {
+            i += 1;
+            continue;
         };
         s.push_str(&json[done..i]);
         s.push_str(rep);
@@ -125,6 +118,20 @@ pub(super) fn escape_into(s: &mut String, json: &str) {
         done = i;
     }
     s.push_str(&json[done..]);
+}
+
+/// The escape the script's single-quoted string needs for the character at `b[i]` (the JSON
+/// text's backslashes, quotes, `<` so no `</script>` can form, and the line separators old
+/// engines reject in strings), and the character's length in bytes.
+fn script_escape(b: &[u8], i: usize) -> Option<(&'static str, usize)> {
+    match b[i] {
+        b'\\' => Some(("\\\\", 1)),
+        b'\'' => Some(("\\'", 1)),
+        b'<' => Some(("\\x3c", 1)),
+        0xE2 if b.get(i + 1) == Some(&0x80) && b.get(i + 2) == Some(&0xA8) => Some(("\\u2028", 3)),
+        0xE2 if b.get(i + 1) == Some(&0x80) && b.get(i + 2) == Some(&0xA9) => Some(("\\u2029", 3)),
+        _ => None,
+    }
 }
 
 /// Bytes that `escape_into` or `push_json_str` may rewrite: everything else is copied in runs.
@@ -168,14 +175,13 @@ pub(super) fn push_json_str(out: &mut String, text: &str) {
             0x08 => ("\\\\b", 1),
             0x0c => ("\\\\f", 1),
             0..=0x1f => ("", 1),
-            b'\'' => ("\\'", 1),
-            b'<' => ("\\x3c", 1),
-            0xE2 if b.get(i + 1) == Some(&0x80) && b.get(i + 2) == Some(&0xA8) => ("\\u2028", 3),
-            0xE2 if b.get(i + 1) == Some(&0x80) && b.get(i + 2) == Some(&0xA9) => ("\\u2029", 3),
-            _ => {
-                i += 1;
-                continue;
-            }
+            _ => match script_escape(b, i) {
+                Some(r) => r,
+                None => {
+                    i += 1;
+                    continue;
+                }
+            },
         };
         out.push_str(&text[done..i]);
         if rep.is_empty() {
