@@ -253,6 +253,26 @@ fn threads() -> usize {
         .clamp(1, 4)
 }
 
+/// Where to cut `items` (total weight `total`) into at most `parts` consecutive runs of about
+/// equal weight: the start of each run, then `items.len()`.
+fn weighted_cuts<T>(
+    items: &[T],
+    weight: impl Fn(&T) -> usize,
+    total: usize,
+    parts: usize,
+) -> Vec<usize> {
+    let mut cuts = vec![0];
+    let mut acc = 0;
+    for (i, it) in items.iter().enumerate() {
+        acc += weight(it);
+        if acc * parts >= total * cuts.len() && cuts.len() < parts && i + 1 < items.len() {
+            cuts.push(i + 1);
+        }
+    }
+    cuts.push(items.len());
+    cuts
+}
+
 /// Runs `f` over contiguous chunks of `items` of about equal `weight`, on several threads when
 /// the total weight is at least `min`. Results come back in chunk order.
 fn par_chunks<T: Sync, R: Send>(
@@ -266,15 +286,7 @@ fn par_chunks<T: Sync, R: Send>(
     if t < 2 || total < min || items.len() < 2 {
         return vec![f(items)];
     }
-    let mut cuts = vec![0];
-    let mut acc = 0;
-    for (i, it) in items.iter().enumerate() {
-        acc += weight(it);
-        if acc * t >= total * cuts.len() && cuts.len() < t && i + 1 < items.len() {
-            cuts.push(i + 1);
-        }
-    }
-    cuts.push(items.len());
+    let cuts = weighted_cuts(items, &weight, total, t);
     let f = &f;
     std::thread::scope(|sc| {
         let handles: Vec<_> = cuts
@@ -555,9 +567,10 @@ fn record_len(s: &Section) -> usize {
 
 /// The length of a section's JSON record after its leading `[`, and that part script-escaped.
 fn record(s: &Section) -> (usize, String) {
-    let mut esc = String::with_capacity(record_len(s) + 8);
+    let len = record_len(s);
+    let mut esc = String::with_capacity(len + 8);
     push_record(&mut esc, s);
-    (record_len(s), esc)
+    (len, esc)
 }
 
 /// Appends the script-escaped tail of section `s`'s JSON record (after its leading `[`):
@@ -1122,15 +1135,7 @@ fn analyse_batches(jobs: &[Job], sharded: bool) -> Vec<WorkerOut> {
     } else {
         workers * BATCHES_PER_CORE
     };
-    let mut cuts = vec![0];
-    let mut acc = 0;
-    for (i, j) in jobs.iter().enumerate() {
-        acc += j.weight();
-        if acc * want >= total * cuts.len() && cuts.len() < want && i + 1 < jobs.len() {
-            cuts.push(i + 1);
-        }
-    }
-    cuts.push(jobs.len());
+    let cuts = weighted_cuts(jobs, Job::weight, total, want);
     let batches: Vec<&[Job]> = cuts.windows(2).map(|w| &jobs[w[0]..w[1]]).collect();
     let next = std::sync::atomic::AtomicUsize::new(0);
     let (batches, next) = (&batches, &next);
@@ -1279,9 +1284,10 @@ fn merge_batches(
     }
 }
 
-/// `build` for a one-shot cache, with less memory: each chunk of sections streams its terms'
-/// fragments straight into chunk-local posting lists and n-gram counts (no per-section term
-/// lists, fragments or vocabulary text are kept), and the chunks are merged in order.
+/// `build` for a one-shot cache, with less memory: each batch of sections streams its terms'
+/// fragments straight into a log of posting-list pieces and its worker's n-gram counts (no
+/// per-section term lists, fragments or vocabulary text are kept), and the batches are merged
+/// in order (`analyse_batches`, `merge_batches`).
 fn build_one_shot(
     sections: &[Section],
     layout: Layout,
