@@ -161,8 +161,8 @@ impl LoadCache {
         }
     }
 
-    /// A text file's contents and parse from the prefetch (remembered as `read_text` would),
-    /// or read now.
+    /// A text file's contents, key and parse from the prefetch (remembered as `read_text`
+    /// would), or its contents read now.
     fn take_text(
         &mut self,
         rel: &str,
@@ -170,15 +170,15 @@ impl LoadCache {
         display: &str,
         max: u64,
         fetched: &mut HashMap<&str, Fetched>,
-    ) -> (Result<String, Diagnostic>, Option<Parsed>) {
+    ) -> (Result<String, Diagnostic>, Option<u64>, Option<Parsed>) {
         match fetched.remove(rel) {
             Some(f) => {
                 if self.trusted {
                     self.texts.insert(rel.to_owned(), (f.text.clone(), None));
                 }
-                (f.text, f.parsed)
+                (f.text, f.key, f.parsed)
             }
-            None => (self.read_text(rel, path, display, max).0, None),
+            None => (self.read_text(rel, path, display, max).0, None, None),
         }
     }
 
@@ -332,11 +332,11 @@ fn load_inner(opts: &LoadOptions, cache: &mut LoadCache) -> (Option<Guide>, Vec<
     for (rel, path) in &files {
         let display = show(rel);
         if rel == "guide.yaml" {
-            let (text, pre) =
+            let (text, key, pre) =
                 cache.take_text(rel, path, &display, opts.max_file_bytes, &mut fetched);
             match text {
                 Ok(text) => {
-                    let key = config_key(&display, &text);
+                    let key = key.unwrap_or_else(|| config_key(&display, &text));
                     let (c, ds) = match (&cache.config, pre) {
                         (Some((k, c, ds)), _) if *k == key => (c.clone(), ds.clone()),
                         (_, pre) => {
@@ -365,11 +365,11 @@ fn load_inner(opts: &LoadOptions, cache: &mut LoadCache) -> (Option<Guide>, Vec<
                 Err(mut ds) => diags.append(&mut ds),
             }
         } else if let Some(stem) = checklist_stem(rel) {
-            let (text, pre) =
+            let (text, key, pre) =
                 cache.take_text(rel, path, &display, opts.max_file_bytes, &mut fetched);
             match text {
                 Ok(text) => {
-                    let key = list_key(&display, rel, &text);
+                    let key = key.unwrap_or_else(|| list_key(&display, rel, &text));
                     let pre = match pre {
                         Some(Parsed::List(p)) => Some(p),
                         _ => None,
