@@ -321,66 +321,26 @@ pub fn write(
         }
         let files: Vec<(&String, &crate::site::Blob)> = site.files.iter().collect();
         // Two writers at most: more only contend on the directory lock (measured: system time
-        // grows past wall time with 4).
-        let threads = std::thread::available_parallelism()
-            .map_or(1, |n| n.get())
-            .clamp(1, 2);
-        // Batches of the sorted file list go to whichever writer is free (on a shared machine
-        // one writer can be slowed for a while); the first error stops both.
-        const BATCH: usize = 32;
-        let batches: Vec<&[(&String, &crate::site::Blob)]> = files.chunks(BATCH).collect();
-        let next = std::sync::atomic::AtomicUsize::new(0);
-        let failed = std::sync::atomic::AtomicBool::new(false);
-        let (staging_ref, previous_ref) = (&staging, &previous);
-        let (batches_ref, next_ref, failed_ref) = (&batches, &next, &failed);
-        let writer = move || {
-            use std::sync::atomic::Ordering::Relaxed;
-            let mut done: Vec<(usize, Result<Written, OutputError>)> = Vec::new();
-            while !failed_ref.load(Relaxed) {
-                let k = next_ref.fetch_add(1, Relaxed);
-                let Some(part) = batches_ref.get(k) else {
-                    break;
-                };
-                let result = (|| {
-                    let (mut written, mut linked) = (0, 0);
-                    let mut lines = String::new();
-                    for (rel, bytes) in *part {
-                        let dest = staging_ref.join(rel);
-                        let hash = digest(bytes);
-                        let unchanged =
-                            previous_ref.get(*rel) == Some(&hash) && out.join(rel).is_file();
-                        if unchanged && fs.hard_link(&out.join(rel), &dest).is_ok() {
-                            linked += 1;
-                        } else {
-                            fs.write(&dest, bytes).map_err(io_err(&dest))?;
-                            written += 1;
-                        }
-                        lines.push_str(&format!("{hash:016x} {rel}\n"));
-                    }
-                    Ok((written, linked, lines))
-                })();
-                if result.is_err() {
-                    failed_ref.store(true, Relaxed);
-                }
-                done.push((k, result));
+        // grows past wall time with 4). Results come back in file order, so the manifest stays
+        // sorted.
+        let done = crate::site::on_some_cores(files, 2, 2, |(rel, bytes)| {
+            let dest = staging.join(rel);
+            let hash = digest(bytes);
+            let unchanged = previous.get(rel) == Some(&hash) && out.join(rel).is_file();
+            let linked = unchanged && fs.hard_link(&out.join(rel), &dest).is_ok();
+            if !linked {
+                fs.write(&dest, bytes).map_err(io_err(&dest))?;
             }
-            done
-        };
-        let mut parts = std::thread::scope(|scope| {
-            let helpers: Vec<_> = (1..threads).map(|_| scope.spawn(writer)).collect();
-            let mut parts = writer();
-            for h in helpers {
-                parts.extend(h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
-            }
-            parts
+            Ok::<_, OutputError>((linked, format!("{hash:016x} {rel}\n")))
         });
-        // In file order, so the manifest stays sorted.
-        parts.sort_by_key(|p| p.0);
-        for (_, part) in parts {
-            let (written, linked, lines) = part?;
-            report.written += written;
-            report.linked += linked;
-            manifest.push_str(&lines);
+        for file in done {
+            let (linked, line) = file?;
+            if linked {
+                report.linked += 1;
+            } else {
+                report.written += 1;
+            }
+            manifest.push_str(&line);
         }
         fs.write(&staging.join(MANIFEST), manifest.as_bytes())
             .map_err(io_err(&staging))?;
@@ -405,9 +365,6 @@ pub fn write(
     }
     Ok(report)
 }
-
-/// One batch's files written and hard-linked, and its manifest lines.
-type Written = (usize, usize, String);
 
 /// An exclusive lock on an output directory (O9), released on drop.
 pub struct Lock {

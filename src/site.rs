@@ -506,13 +506,23 @@ fn render_all(pages: &[&Chapter], cache: &mut Cache) -> (Vec<Arc<Rendered>>, usi
 /// takes the first batch: memory an earlier stage freed sits in its allocator arena, which a
 /// fresh thread's arena would not reuse.
 pub(crate) fn on_cores<T: Send, R: Send>(
+    items: Vec<T>,
+    min: usize,
+    f: impl Fn(T) -> R + Sync,
+) -> Vec<R> {
+    on_some_cores(items, min, 8, f)
+}
+
+/// `on_cores` on at most `max` cores.
+pub(crate) fn on_some_cores<T: Send, R: Send>(
     mut items: Vec<T>,
     min: usize,
+    max: usize,
     f: impl Fn(T) -> R + Sync,
 ) -> Vec<R> {
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
-        .clamp(1, 8);
+        .clamp(1, max.max(1));
     if threads == 1 || items.len() < min.max(2) {
         return items.into_iter().map(f).collect();
     }
