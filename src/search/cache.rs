@@ -19,7 +19,7 @@ use std::hash::{Hash, Hasher};
 
 use super::fxhash::{FxBuild, FxHasher};
 use super::index::{
-    b32_val, breadcrumb_text, each_posting, impact, push_b32, push_fragment, FIELDS,
+    b32_val, breadcrumb_text, each_posting, impact, push_b32, push_columns, push_fragment, FIELDS,
 };
 use super::output::{
     bm25_params, escape_into, estimate_gzip, fnv1a32, hash_name, js, page_runs, push_json_str,
@@ -1997,6 +1997,8 @@ fn sharded_files(
                 .sum()
         },
         |chunk| {
+            // Column buffers, reused for every shard of the chunk.
+            let mut cols: [String; 4] = Default::default();
             chunk
                 .iter()
                 .map(|&b| {
@@ -2019,15 +2021,18 @@ fn sharded_files(
                         .json(&b.to_string())
                         .json(",\"terms\":")
                         .json(&js(&terms))
-                        .escaped(",\"post\":[");
+                        .escaped(",\"c\":[");
+                    cols.iter_mut().for_each(String::clear);
                     let mut head = String::new();
-                    for (k, &id) in members.iter().enumerate() {
+                    for &id in &members {
                         let p = &inv[id as usize];
                         head.clear();
                         push_b32(&mut head, p.count);
+                        push_columns(&mut cols, &head, &p.text);
+                    }
+                    for (k, c) in cols.iter().enumerate() {
                         sc.escaped(if k == 0 { "\"" } else { ",\"" })
-                            .escaped(&head)
-                            .escaped(&p.text)
+                            .escaped(c)
                             .escaped("\"");
                     }
                     sc.escaped("]");

@@ -228,6 +228,81 @@ pub fn encode_postings_text(list: &[Posting]) -> String {
     out
 }
 
+/// Splits an `encode_postings_text` list into its count varint and its members.
+pub fn split_count(text: &str) -> (&str, &str) {
+    let b = text.as_bytes();
+    let mut i = 0;
+    while i < b.len() && b32_val(b[i]) & 32 != 0 {
+        i += 1;
+    }
+    let end = (i + 1).min(b.len());
+    match (text.get(..end), text.get(end..)) {
+        (Some(a), Some(r)) => (a, r),
+        _ => ("", text),
+    }
+}
+
+/// Appends one posting list to the four columns of a term shard, which `search.js` reads in
+/// step. Deflate then codes one kind of number at a time (its Huffman tables follow the data
+/// block by block), which makes term shards about 7 % smaller than lists written member after
+/// member. Columns: 0, the list's count (`count`, encoded) and its members' section deltas;
+/// 1, each member's impact character (bit 32: a position count follows); 2, those position
+/// counts; 3, the position deltas. `members` is the list as `encode_postings_text` writes it
+/// after the count. The varints are copied as they are, never decoded and written again;
+/// malformed input stops the copy.
+pub fn push_columns(cols: &mut [String; 4], count: &str, members: &str) {
+    cols[0].push_str(count);
+    let b = members.as_bytes();
+    let mut i = 0usize;
+    while i < b.len() {
+        if copy_b32s(members, &mut i, 1, &mut cols[0]).is_none() {
+            return;
+        }
+        let Some(h) = members.get(i..=i) else { return };
+        cols[1].push_str(h);
+        i += 1;
+        let n = if b32_val(h.as_bytes()[0]) & 32 == 0 {
+            1
+        } else {
+            let st = i;
+            let Some(n) = read_b32(b, &mut i) else { return };
+            let Some(c) = members.get(st..i) else { return };
+            cols[2].push_str(c);
+            n
+        };
+        // A member's positions are contiguous: one copy.
+        if copy_b32s(members, &mut i, n, &mut cols[3]).is_none() {
+            return;
+        }
+    }
+}
+
+/// Characters that end a varint (values below 32).
+const B32_END: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut d = 0;
+    while d < 32 {
+        t[B32[d] as usize] = true;
+        d += 1;
+    }
+    t
+};
+
+/// Copies the `n` character varints at `*i` to `out` in one piece (None, having copied
+/// nothing, if `text` ends first or the piece is not whole characters).
+fn copy_b32s(text: &str, i: &mut usize, n: u32, out: &mut String) -> Option<()> {
+    let b = text.as_bytes();
+    let st = *i;
+    let mut left = n;
+    while left > 0 {
+        let c = *b.get(*i)?;
+        *i += 1;
+        left -= u32::from(B32_END[usize::from(c)]);
+    }
+    out.push_str(text.get(st..*i)?);
+    Some(())
+}
+
 /// Value of one character of the varint alphabet (`B32`); characters outside it read as 63.
 pub fn b32_val(c: u8) -> u32 {
     match c {
@@ -334,29 +409,49 @@ mod tests {
         assert!(l[0].impact > l[1].impact);
     }
 
+    /// Three members: two positions, one, none; `second` is the second member's section.
+    fn three(second: u32) -> Vec<Posting> {
+        let p = |section, impact, positions| Posting {
+            section,
+            impact,
+            positions,
+        };
+        vec![
+            p(3, 20, vec![1, 300]),
+            p(second, 1, vec![0]),
+            p(second + 1, 31, vec![]),
+        ]
+    }
+
     #[test]
     fn postings_round_trip_shape() {
-        let list = vec![
-            Posting {
-                section: 3,
-                impact: 20,
-                positions: vec![1, 300],
-            },
-            Posting {
-                section: 10,
-                impact: 1,
-                positions: vec![0],
-            },
-            Posting {
-                section: 11,
-                impact: 31,
-                positions: vec![],
-            },
-        ];
+        let list = three(10);
         let text = encode_postings_text(&list);
         // count 3; delta 3, impact 20 | 32, 2 positions, 1, 299; delta 7, impact 1, 0; …
         assert_eq!(text, "33q21h97101_0");
         assert_eq!(decode_postings_text(&text), Some(list));
         assert_eq!(decode_postings_text("3"), None);
+    }
+
+    #[test]
+    fn columns_carry_every_varint_in_order() {
+        let list = three(40);
+        let text = encode_postings_text(&list);
+        let (count, members) = split_count(&text);
+        assert_eq!((count, members), ("3", "3q21h9b1101_0"));
+        let mut cols: [String; 4] = Default::default();
+        push_columns(&mut cols, count, members);
+        // count 3, deltas 3, 37 (two characters), 1 | heads | counts 2, 0 | positions 1, 299, 0
+        assert_eq!(cols, ["33b11", "q1_", "20", "1h90"].map(String::from));
+        // A second list continues each column.
+        push_columns(&mut cols, "1", "210");
+        assert_eq!(cols, ["33b1112", "q1_1", "20", "1h900"].map(String::from));
+        // Truncated or foreign input stops the copy without panicking.
+        for bad in ["3q", "3q2", "\u{e9}", "_", "3\u{e9}1"] {
+            let mut c: [String; 4] = Default::default();
+            push_columns(&mut c, "1", bad);
+        }
+        assert_eq!(split_count(""), ("", ""));
+        assert_eq!(split_count("_1x"), ("_1", "x"));
     }
 }

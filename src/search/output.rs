@@ -15,8 +15,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::{json, Value};
 
 use super::index::{
-    encode_postings_text, push_b32, Index, Posting, FIELD_B, FIELD_WEIGHT, K1, MAX_IMPACT, PIVOT,
-    SCALE,
+    encode_postings_text, push_b32, push_columns, split_count, Index, Posting, FIELD_B,
+    FIELD_WEIGHT, K1, MAX_IMPACT, PIVOT, SCALE,
 };
 use super::pinyin::{override_lines, CharTable, VocabEntry};
 use super::tokenize::is_cjk;
@@ -400,12 +400,16 @@ pub fn write(
             continue;
         }
         let terms: Vec<&String> = members.iter().map(|&i| posts[i].0).collect();
-        let post: Vec<&str> = members.iter().map(|&i| posts[i].1.as_str()).collect();
+        let mut cols: [String; 4] = Default::default();
+        for &i in members {
+            let (count, rest) = split_count(&posts[i].1);
+            push_columns(&mut cols, count, rest);
+        }
         let mut fields = vec![
             ("k", "\"t\"".to_owned()),
             ("i", js(&b)),
             ("terms", js(&terms)),
-            ("post", js(&post)),
+            ("c", js(&cols)),
         ];
         if !vocab_b[b].is_empty() {
             fields.push(("v", js(&vocab_b[b])));

@@ -129,8 +129,27 @@ fn sharded_layout_answers_a_cold_query_as_with_every_shard_loaded() {
         std::fs::create_dir_all(f.parent().expect("a folder")).expect("mkdir");
         std::fs::write(f, &bytes[..]).expect("write");
     }
-    let r = run_node(&["tests/search/shards.js", site.to_str().expect("utf-8 path")]);
+    // The same sections in the one-file layout, whose client derives the posting lists from the
+    // text: the lists decoded from the term shards must equal them.
+    let one = p.path("one-file");
+    for (rel, bytes) in
+        &guidesmith::search::build_with(&sections, guidesmith::search::Layout::Single).files
+    {
+        let f = one.join(rel);
+        std::fs::create_dir_all(f.parent().expect("a folder")).expect("mkdir");
+        std::fs::write(f, &bytes[..]).expect("write");
+    }
+    let r = run_node(&[
+        "tests/search/shards.js",
+        site.to_str().expect("utf-8 path"),
+        one.to_str().expect("utf-8 path"),
+    ]);
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
     assert!(r.stdout.contains(" 0 failed"), "{}", r.stdout);
     assert!(r.stdout.contains("\n0 answers differ"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains(", 0 differ from the one-file"),
+        "{}",
+        r.stdout
+    );
 }

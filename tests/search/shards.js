@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The sharded layout answers a cold query exactly: node tests/search/shards.js SITE_DIR
+// The sharded layout answers a cold query exactly: node tests/search/shards.js SITE_DIR [ONE_FILE_SITE]
 // SITE_DIR/search holds a manifest with term and section shards (tests/cli/search.rs writes one
 // from the bundled guide). For every query of tests/search/queries.yaml and
 // bench/search_queries.json, GS.query(q, 10) in a fresh client (loading only what it asks for)
@@ -44,6 +44,26 @@ const D = all.GS._state();
 if (D.kind !== 'manifest') { console.error('shards.js needs the sharded layout'); process.exit(2); }
 const nShards = D.manifest.ss.length;
 
+// With ONE_FILE_SITE (the same sections in the one-file layout, whose client derives every
+// posting list from the text): the lists decoded from the term shards' columns are the same,
+// member for member (section, impact, positions).
+let listsDiffer = 0;
+if (process.argv[3]) {
+  const od = path.join(process.argv[3], 'search');
+  const one = fs.readdirSync(od).find((f) => /^index-[0-9a-f]+\.js$/.test(f));
+  const c1 = client([]);
+  c1.GS.setEntry(path.join(od, one));
+  c1.GS.ready(() => {});
+  const D1 = c1.GS._state();
+  const key = (l) => JSON.stringify((l || []).map((x) => [x.s, x.w, x.p]));
+  const terms = [...D.dict.keys()].filter((t) => t[0] !== '\u0001');
+  for (const t of new Set(terms.concat([...D1.dict.keys()]))) {
+    if (key(D.dict.get(t)) !== key(D1.dict.get(t)) && ++listsDiffer <= 5) console.log(`LIST ${t}`);
+  }
+  console.log(`${terms.length} posting lists decoded, ${listsDiffer} differ from the one-file layout's`);
+  if (!terms.length) listsDiffer++;
+}
+
 const view = (res) => JSON.stringify(res && res.map((r) => [r.page, r.pageTitle, r.section, r.anchor, r.heading, r.score, r.snippet]));
 let pass = 0, fail = 0, pages = 0, maxS = 0, other = 0;
 for (const q of queries) {
@@ -67,4 +87,4 @@ for (const q of queries) {
 console.log(`${queries.length} queries over ${nShards} section shards: ${pages} result pages in all, at most ${maxS} section shards per query`);
 console.log(`${other} answers differ from a client holding every file`);
 console.log(`${pass} passed, ${fail} failed`);
-process.exit(fail || other || !pages ? 1 : 0);
+process.exit(fail || other || listsDiffer || !pages ? 1 : 0);

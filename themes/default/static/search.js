@@ -125,37 +125,22 @@
   var base = '';         // directory of the entry script, with trailing slash
   var loader = null;     // function(file, onDone) — injected script by default
 
-  // Postings: character varints (5 bits each, 32 = more follow); per section its delta, one
-  // character impact (bit 32: a position count follows, else one position), positions (index.rs).
+  // Character varints (5 bits each, 32 = more follow), read from a cursor {s: text, i: index}.
   var B32 = {};
   Array.from('0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_').forEach((c, i) => { B32[c] = i; });
-  // The reader's text and position (decoding is synchronous).
-  var S = '', I = 0;
-  function rd() { var v = 0, m = 1, d; do { d = B32[S[I++]] | 0; v += (d & 31) * m; m *= 32; } while (d & 32 && I < S.length); return v; }
-  function decodePostings(s) {
-    S = s; I = 0;
-    var n = rd(), out = [], sec = 0;
-    for (var k = 0; k < n && I < s.length; k++) {
-      sec += rd();
-      var h = B32[s[I++]] | 0, w = h & 31, np = h & 32 ? rd() : 1, pos = [], p = 0;
-      for (var j = 0; j < np; j++) { p += rd(); pos.push(p); }
-      out.push({ s: sec, w: w, p: pos });
-    }
-    return out;
-  }
+  function rd(c) { var v = 0, m = 1, d; do { d = B32[c.s[c.i++]] | 0; v += (d & 31) * m; m *= 32; } while (d & 32 && c.i < c.s.length); return v; }
 
   function setupCommon(d) {
     D = {
-      kind: d.k, n: d.n, pages: d.pages || [], secs: [], bm: d.bm, dict: new Map(), raw: new Map(),
+      kind: d.k, n: d.n, pages: d.pages || [], secs: [], bm: d.bm, dict: new Map(),
       latin: [], py: [], pyBy: {}, pyFuzzy: new Map(), cr: {}, manifest: d, vocab: new Set()
     };
     if (d.py) setupPy(d);
     // Sharded layout: the page of every section (output.rs page_runs), so hits group by page
     // before their section shards load. Per run: 2 × length, +1 if its page follows explicitly.
-    S = d.pc; I = 0;
-    for (var k = 0, pg = -1, pm = D.pm = d.pc && new Int32Array(d.n); pm && I < S.length;) {
-      var v = rd();
-      pg = v & 1 ? rd() : pg + 1;
+    for (var k = 0, pg = -1, c = { s: d.pc || '', i: 0 }, pm = D.pm = d.pc && new Int32Array(d.n); pm && c.i < c.s.length;) {
+      var v = rd(c);
+      pg = v & 1 ? rd(c) : pg + 1;
       pm.fill(pg, k, k += v >> 1);
     }
   }
@@ -243,7 +228,19 @@
       setupCommon(d);
       file = '@entry';
     } else if (d.k === 't' && D) {
-      for (var i = 0; i < d.terms.length; i++) D.raw.set(d.terms[i], d.post[i]);
+      // Four columns (index.rs push_columns): per term its count and section deltas; per section
+      // its impact (bit 32: a position count follows, else one position); counts; positions.
+      var c = d.c.map((s) => ({ s: s, i: 0 }));
+      d.terms.forEach((t) => {
+        var out = [], sec = 0;
+        for (var n = rd(c[0]); n-- > 0 && c[0].i < c[0].s.length;) {
+          sec += rd(c[0]);
+          var h = B32[c[1].s[c[1].i++]] | 0, np = h & 32 ? rd(c[2]) : 1, pos = [], p = 0;
+          while (np-- > 0 && c[3].i < c[3].s.length) pos.push(p += rd(c[3]));
+          out.push({ s: sec, w: h & 31, p: pos });
+        }
+        D.dict.set(t, out);
+      });
       (d.v || []).forEach((w) => { D.vocab.add(w); });
       file = tFile(d.i);
     } else if (d.k === 'p' && D) {
@@ -300,17 +297,12 @@
   };
   GS.ready = (cb) => { need(['@entry'], cb); };
 
-  function postings(term) {
-    if (!known(term)) return null;
-    var p = D.dict.get(term);
-    if (!p) D.dict.set(term, p = decodePostings(D.raw.get(term)));
-    return p;
-  }
+  function postings(term) { return known(term) ? D.dict.get(term) : null; }
   // Sharded layout: the shard of every term looked up is wanted (the query loads those not yet in
   // and plans again, so the plan is the one a client holding every shard makes).
   function known(t) {
     if (D.manifest.th) D.want.add(tFile(tIdx(t)));
-    return D.dict.has(t) || D.raw.has(t);
+    return D.dict.has(t);
   }
 
   // ---------- query planning ----------
@@ -333,7 +325,7 @@
     var m = D.manifest.th;
     if (!D.bpy || m) {
       D.bpy = [];
-      Array.from((m ? D.raw : D.dict).keys()).forEach((t) => {
+      Array.from(D.dict.keys()).forEach((t) => {
         var a = Array.from(t), r0 = a.length === 2 && D.cr[a[0]], r1 = r0 && D.cr[a[1]];
         if (r1 && !D.vocab.has(t) && (!m || D.want.has(tFile(tIdx(t))))) D.bpy.push({ t: t, c: (postings(t) || []).length, full: r0[0] + r1[0], ini: '' });
       });
@@ -504,8 +496,8 @@
   var charCache = new Map();
   function charPostings(c) {
     if (charCache.has(c)) return charCache.get(c);
-    var pre = D.raw.get('\u0001' + c); // sharded layout, split character: precomputed list
-    if (pre !== undefined) { charCache.set(c, decodePostings(pre)); return charCache.get(c); }
+    var pre = D.dict.get('\u0001' + c); // sharded layout, split character: precomputed list
+    if (pre) { charCache.set(c, pre); return pre; }
     var m = new Map();
     var add = (list, shift) => {
       (list || []).forEach((x) => {
@@ -515,7 +507,7 @@
         x.p.forEach((p) => { r.p.push(p + shift); });
       });
     };
-    Array.from((D.sel ? D.raw : D.dict).keys()).forEach((t) => {
+    Array.from(D.dict.keys()).forEach((t) => {
       var a = Array.from(t);
       if (a.length === 1 && a[0] === c) add(postings(t), 0);
       else if (a.length === 2 && isCjk(a[0]) && a[0] === c) add(postings(t), 0);
