@@ -1998,7 +1998,7 @@ fn sharded_files(
         },
         |chunk| {
             // Column buffers, reused for every shard of the chunk.
-            let mut cols: [String; 4] = Default::default();
+            let mut cols: [Vec<u8>; 4] = Default::default();
             chunk
                 .iter()
                 .map(|&b| {
@@ -2022,7 +2022,7 @@ fn sharded_files(
                         .json(",\"terms\":")
                         .json(&js(&terms))
                         .escaped(",\"c\":[");
-                    cols.iter_mut().for_each(String::clear);
+                    cols.iter_mut().for_each(Vec::clear);
                     let mut head = String::new();
                     for &id in &members {
                         let p = &inv[id as usize];
@@ -2031,8 +2031,9 @@ fn sharded_files(
                         push_columns(&mut cols, &head, &p.text);
                     }
                     for (k, c) in cols.iter().enumerate() {
+                        // ASCII: `push_columns` copies nothing else.
                         sc.escaped(if k == 0 { "\"" } else { ",\"" })
-                            .escaped(c)
+                            .escaped(std::str::from_utf8(c).unwrap_or(""))
                             .escaped("\"");
                     }
                     sc.escaped("]");

@@ -244,62 +244,72 @@ pub fn split_count(text: &str) -> (&str, &str) {
 
 /// Appends one posting list to the four columns of a term shard, which `search.js` reads in
 /// step. Deflate then codes one kind of number at a time (its Huffman tables follow the data
-/// block by block), which makes term shards about 7 % smaller than lists written member after
+/// block by block), which makes term shards about 3 % smaller than lists written member after
 /// member. Columns: 0, the list's count (`count`, encoded) and its members' section deltas;
 /// 1, each member's impact character (bit 32: a position count follows); 2, those position
 /// counts; 3, the position deltas. `members` is the list as `encode_postings_text` writes it
-/// after the count. The varints are copied as they are, never decoded and written again;
-/// malformed input stops the copy.
-pub fn push_columns(cols: &mut [String; 4], count: &str, members: &str) {
-    cols[0].push_str(count);
+/// after the count. The varints are copied as they are (so the columns hold only ASCII),
+/// never decoded and written again; a byte outside the alphabet or a cut-off varint stops the
+/// copy.
+pub fn push_columns(cols: &mut [Vec<u8>; 4], count: &str, members: &str) {
+    let [deltas, heads, counts, positions] = cols;
+    deltas.extend_from_slice(count.as_bytes());
     let b = members.as_bytes();
     let mut i = 0usize;
+    // Byte by byte: most varints are one or two characters, too short for a copy call each.
     while i < b.len() {
-        if copy_b32s(members, &mut i, 1, &mut cols[0]).is_none() {
+        if copy_b32s(b, &mut i, 1, deltas).is_none() {
             return;
         }
-        let Some(h) = members.get(i..=i) else { return };
-        cols[1].push_str(h);
+        let Some(&h) = b.get(i).filter(|&&h| B32_KIND[usize::from(h)] != 2) else {
+            return;
+        };
+        heads.push(h);
         i += 1;
-        let n = if b32_val(h.as_bytes()[0]) & 32 == 0 {
+        let n = if b32_val(h) & 32 == 0 {
             1
         } else {
             let st = i;
             let Some(n) = read_b32(b, &mut i) else { return };
-            let Some(c) = members.get(st..i) else { return };
-            cols[2].push_str(c);
+            let Some(c) = b.get(st..i).filter(|c| c.is_ascii()) else {
+                return;
+            };
+            counts.extend_from_slice(c);
             n
         };
-        // A member's positions are contiguous: one copy.
-        if copy_b32s(members, &mut i, n, &mut cols[3]).is_none() {
+        if copy_b32s(b, &mut i, n, positions).is_none() {
             return;
         }
     }
 }
 
-/// Characters that end a varint (values below 32).
-const B32_END: [bool; 256] = {
-    let mut t = [false; 256];
+/// Per byte: 1 for a character that ends a varint (values below 32), 0 for one that does not,
+/// 2 for a byte outside the alphabet.
+const B32_KIND: [u8; 256] = {
+    let mut t = [2u8; 256];
     let mut d = 0;
-    while d < 32 {
-        t[B32[d] as usize] = true;
+    while d < 64 {
+        t[B32[d] as usize] = if d < 32 { 1 } else { 0 };
         d += 1;
     }
     t
 };
 
-/// Copies the `n` character varints at `*i` to `out` in one piece (None, having copied
-/// nothing, if `text` ends first or the piece is not whole characters).
-fn copy_b32s(text: &str, i: &mut usize, n: u32, out: &mut String) -> Option<()> {
-    let b = text.as_bytes();
-    let st = *i;
+/// Copies the `n` character varints at `*i` to `out` (None if `b` ends first or holds a byte
+/// outside the alphabet there).
+#[inline]
+fn copy_b32s(b: &[u8], i: &mut usize, n: u32, out: &mut Vec<u8>) -> Option<()> {
     let mut left = n;
     while left > 0 {
         let c = *b.get(*i)?;
+        let kind = B32_KIND[usize::from(c)];
+        if kind == 2 {
+            return None;
+        }
         *i += 1;
-        left -= u32::from(B32_END[usize::from(c)]);
+        out.push(c);
+        left -= u32::from(kind);
     }
-    out.push_str(text.get(st..*i)?);
     Some(())
 }
 
@@ -439,17 +449,24 @@ mod tests {
         let text = encode_postings_text(&list);
         let (count, members) = split_count(&text);
         assert_eq!((count, members), ("3", "3q21h9b1101_0"));
-        let mut cols: [String; 4] = Default::default();
+        let mut cols: [Vec<u8>; 4] = Default::default();
         push_columns(&mut cols, count, members);
         // count 3, deltas 3, 37 (two characters), 1 | heads | counts 2, 0 | positions 1, 299, 0
-        assert_eq!(cols, ["33b11", "q1_", "20", "1h90"].map(String::from));
+        assert_eq!(
+            cols,
+            ["33b11", "q1_", "20", "1h90"].map(|c| c.as_bytes().to_vec())
+        );
         // A second list continues each column.
         push_columns(&mut cols, "1", "210");
-        assert_eq!(cols, ["33b1112", "q1_1", "20", "1h900"].map(String::from));
+        assert_eq!(
+            cols,
+            ["33b1112", "q1_1", "20", "1h900"].map(|c| c.as_bytes().to_vec())
+        );
         // Truncated or foreign input stops the copy without panicking.
         for bad in ["3q", "3q2", "\u{e9}", "_", "3\u{e9}1"] {
-            let mut c: [String; 4] = Default::default();
+            let mut c: [Vec<u8>; 4] = Default::default();
             push_columns(&mut c, "1", bad);
+            assert!(c.iter().all(|c| c.is_ascii()));
         }
         assert_eq!(split_count(""), ("", ""));
         assert_eq!(split_count("_1x"), ("_1", "x"));

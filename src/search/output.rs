@@ -400,11 +400,12 @@ pub fn write(
             continue;
         }
         let terms: Vec<&String> = members.iter().map(|&i| posts[i].0).collect();
-        let mut cols: [String; 4] = Default::default();
+        let mut cols: [Vec<u8>; 4] = Default::default();
         for &i in members {
             let (count, rest) = split_count(&posts[i].1);
             push_columns(&mut cols, count, rest);
         }
+        let cols = cols.map(|c| String::from_utf8(c).unwrap_or_default());
         let mut fields = vec![
             ("k", "\"t\"".to_owned()),
             ("i", js(&b)),
