@@ -214,8 +214,8 @@ pub fn push_fragment(out: &mut String, impact: u32, positions: &[u32]) {
     }
 }
 
-/// Encodes one posting list as `search.js` decodes it: the count, then per section its delta
-/// from the previous one and `push_fragment`.
+/// Encodes one posting list as the cache keeps it: the count, then per section its delta from
+/// the previous one and `push_fragment`. Term shards ship it split by `push_columns`.
 pub fn encode_postings_text(list: &[Posting]) -> String {
     let mut out = String::new();
     push_b32(&mut out, u32::try_from(list.len()).unwrap_or(u32::MAX));
@@ -230,16 +230,10 @@ pub fn encode_postings_text(list: &[Posting]) -> String {
 
 /// Splits an `encode_postings_text` list into its count varint and its members.
 pub fn split_count(text: &str) -> (&str, &str) {
-    let b = text.as_bytes();
-    let mut i = 0;
-    while i < b.len() && b32_val(b[i]) & 32 != 0 {
-        i += 1;
-    }
-    let end = (i + 1).min(b.len());
-    match (text.get(..end), text.get(end..)) {
-        (Some(a), Some(r)) => (a, r),
-        _ => ("", text),
-    }
+    let mut end = 0;
+    read_b32(text.as_bytes(), &mut end)
+        .and_then(|_| Some((text.get(..end)?, text.get(end..)?)))
+        .unwrap_or(("", text))
 }
 
 /// Appends one posting list to the four columns of a term shard, which `search.js` reads in

@@ -228,7 +228,7 @@
       setupCommon(d);
       file = '@entry';
     } else if (d.k === 't' && D) {
-      // Four columns (index.rs push_columns): per term its count and section deltas; per section
+      // Four columns (index.rs push_columns): per term its count and section deltas; per member
       // its impact (bit 32: a position count follows, else one position); counts; positions.
       var c = d.c.map((s) => ({ s: s, i: 0 }));
       d.terms.forEach((t) => {
@@ -497,7 +497,7 @@
   function charPostings(c) {
     if (charCache.has(c)) return charCache.get(c);
     var pre = D.dict.get('\u0001' + c); // sharded layout, split character: precomputed list
-    if (pre) { charCache.set(c, pre); return pre; }
+    if (pre) return pre;
     var m = new Map();
     var add = (list, shift) => {
       (list || []).forEach((x) => {
