@@ -4,14 +4,17 @@
     bench/ab_build.py --before OLD_BINARY [--after target/release/guidesmith] [--sizes 1000 5000]
                       [--rounds 11] [--work /dev/shm/gsb]
 
-Each round runs the floor, the "before" binary and the "after" binary once each (clean output
-every time), in that order, so slow and fast minutes of a noisy machine hit all three alike.
-That is what makes a before/after ratio meaningful where sequential runs are not: on a shared
-2-core VM the same build's wall time swings by 15 % from one minute to the next.
+Each round runs the floor, then the "before" and "after" binaries once each (clean output
+every time; the two swap places every other round), so slow and fast minutes of a noisy machine
+hit all three alike. That is what makes a before/after ratio meaningful where sequential runs
+are not: on a shared 2-core VM the same build's wall time swings by 15 % from one minute to the
+next.
 
 The corpus and the floor are the ones bench/build_bench.sh prepares under --work (run it once
 first). Prints, per N, the median and minimum wall time, the median user CPU and the largest
-peak RSS of each, the after/before ratio, and each binary's ratio to the floor.
+peak RSS of each, the after/before ratio, and each binary's ratio to the floor: as ratios of
+the medians, and as the median (with quartiles) of the ratios within each round, the steadier
+of the two.
 """
 import argparse
 import os
@@ -54,9 +57,13 @@ def main() -> int:
         wall = {k: [] for k in tools}
         user = {k: [] for k in tools}
         peak = {k: [] for k in tools}
-        # Round 0 warms the page cache and is not counted.
+        # Round 0 warms the page cache and is not counted. "before" and "after" swap places
+        # every other round, so a machine that speeds up or slows down within a round favours
+        # neither.
         for r in range(a.rounds + 1):
-            for k, (cmd, out) in tools.items():
+            order = ["floor", "before", "after"] if r % 2 else ["floor", "after", "before"]
+            for k in order:
+                cmd, out = tools[k]
                 shutil.rmtree(out, ignore_errors=True)
                 t0 = time.perf_counter()
                 p = subprocess.Popen(cmd, cwd=d, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -77,7 +84,21 @@ def main() -> int:
                   f"peak RSS max {max(peak[k]):.0f} MiB")
         print(f"N={n:<5} after/before {med['after'] / med['before']:.3f}  "
               f"before/floor {med['before'] / med['floor']:.2f}x  after/floor {med['after'] / med['floor']:.2f}x")
+        # The same ratios taken within each round first: minute-to-minute swings of the machine
+        # cancel out, so these are steadier than the ratios of the medians above.
+        for num, den in (("after", "before"), ("before", "floor"), ("after", "floor")):
+            q = quartiles([x / y for x, y in zip(wall[num], wall[den])])
+            print(f"N={n:<5} {num}/{den} per round: median {q[1]:.3f}  "
+                  f"quartiles {q[0]:.3f}–{q[2]:.3f}")
     return 0
+
+
+def quartiles(v):
+    """First quartile, median and third quartile of `v`."""
+    if len(v) < 2:
+        return (v[0], v[0], v[0])
+    q = statistics.quantiles(v, n=4)
+    return (q[0], statistics.median(v), q[2])
 
 
 if __name__ == "__main__":
