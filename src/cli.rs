@@ -191,7 +191,7 @@ fn build(a: &BuildArgs) -> ExitCode {
     };
     print_diags(&built.warnings);
     let writing = std::time::Instant::now();
-    match output::write(&RealFs, &built.site, &out, a.force) {
+    match output::write(&RealFs, &built.site, &built.digests, &out, a.force) {
         Ok(r) => {
             if a.timings {
                 print_timings(&built.timings);

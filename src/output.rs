@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use crate::site::{digest, Site};
+use crate::site::{digest, Digests, Site};
 
 /// Name of the manifest file inside the output directory.
 pub const MANIFEST: &str = ".guidesmith-manifest";
@@ -256,10 +256,12 @@ fn carry_dot_entries(fs: &dyn Fs, from: &Path, to: &Path) -> Result<(), OutputEr
     Ok(())
 }
 
-/// Writes `site` to `out` (already checked by `check_location`), atomically.
+/// Writes `site` to `out` (already checked by `check_location`), atomically. `known` may hold
+/// the digests of some of its files (`Built::digests`); the others are computed here.
 pub fn write(
     fs: &dyn Fs,
     site: &Site,
+    known: &Digests,
     out: &Path,
     force: bool,
 ) -> Result<WriteReport, OutputError> {
@@ -325,7 +327,10 @@ pub fn write(
         // sorted.
         let done = crate::site::on_some_cores(files, 2, 2, |(rel, bytes)| {
             let dest = staging.join(rel);
-            let hash = digest(bytes);
+            let hash = known
+                .get(rel.as_str())
+                .copied()
+                .unwrap_or_else(|| digest(bytes));
             let unchanged = previous.get(rel) == Some(&hash) && out.join(rel).is_file();
             let linked = unchanged && fs.hard_link(&out.join(rel), &dest).is_ok();
             if !linked {
@@ -567,7 +572,7 @@ mod fault_tests {
     /// clean write of `b` takes.
     fn prepared(a: &Site) -> Scratch {
         let s = Scratch::new();
-        write(&RealFs, a, &s.out(), false).expect("first write succeeds");
+        write(&RealFs, a, &Digests::new(), &s.out(), false).expect("first write succeeds");
         std::fs::create_dir_all(s.out().join(".git")).expect("mkdir .git");
         std::fs::write(s.out().join(".git/HEAD"), "ref: main\n").expect("write HEAD");
         s
@@ -576,7 +581,7 @@ mod fault_tests {
     fn clean_ops(a: &Site, b: &Site) -> usize {
         let s = prepared(a);
         let f = Faulty::new(usize::MAX, false, ENOSPC);
-        write(&f, b, &s.out(), false).expect("clean write succeeds");
+        write(&f, b, &Digests::new(), &s.out(), false).expect("clean write succeeds");
         assert!(is(&s.out(), b));
         f.ops()
     }
@@ -590,7 +595,13 @@ mod fault_tests {
             for at in 0..total {
                 let s = prepared(&a);
                 let out = s.out();
-                let res = write(&Faulty::new(at, false, error), &b, &out, false);
+                let res = write(
+                    &Faulty::new(at, false, error),
+                    &b,
+                    &Digests::new(),
+                    &out,
+                    false,
+                );
                 let (staging, old) = staging_paths(&out);
                 match res {
                     Ok(_) => assert!(is(&out, &b), "op {at}: Ok but the new site is incomplete"),
@@ -608,7 +619,7 @@ mod fault_tests {
                 }
                 assert!(dot_git_kept(&out), "op {at}: .git lost");
                 // The next run (real file system) cleans up and succeeds.
-                write(&RealFs, &b, &out, false).expect("next write succeeds");
+                write(&RealFs, &b, &Digests::new(), &out, false).expect("next write succeeds");
                 assert!(is(&out, &b), "op {at}: rebuild incomplete");
                 assert!(dot_git_kept(&out), "op {at}: .git lost on rebuild");
                 assert!(!staging.exists() && !old.exists(), "op {at}: leftovers");
@@ -632,7 +643,13 @@ mod fault_tests {
             let s = prepared(&a);
             let out = s.out();
             let (staging, old) = staging_paths(&out);
-            let _ = write(&Faulty::new(at, true, EXDEV), &b, &out, false);
+            let _ = write(
+                &Faulty::new(at, true, EXDEV),
+                &b,
+                &Digests::new(),
+                &out,
+                false,
+            );
             assert!(
                 one_complete_site(&out, &a, &b),
                 "crash at op {at}: no complete site left"
@@ -663,7 +680,13 @@ mod fault_tests {
             for crash in [false, true] {
                 let s = prepared(&a);
                 let out = s.out();
-                let res = write(&Faulty::new(at, crash, EXDEV), &b, &out, false);
+                let res = write(
+                    &Faulty::new(at, crash, EXDEV),
+                    &b,
+                    &Digests::new(),
+                    &out,
+                    false,
+                );
                 assert!(
                     res.is_err(),
                     "swap step {step} crash={crash}: error reported"

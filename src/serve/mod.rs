@@ -206,7 +206,7 @@ pub fn watch_build(src: &SourceArgs, out: &Path, force: bool, poll: bool) -> Exi
     match rebuilder.build(None, &Batch::default()) {
         Ok(b) => {
             rebuilder.warn(&b.warnings);
-            match output::write(&RealFs, &b.site, &out_c, force) {
+            match output::write(&RealFs, &b.site, &b.digests, &out_c, force) {
                 Ok(r) => {
                     eprintln!(
                         "built {} files into {} in {} ms ({} written, {} unchanged, {} removed)",
@@ -251,7 +251,7 @@ pub fn watch_build(src: &SourceArgs, out: &Path, force: bool, poll: bool) -> Exi
                     );
                     continue;
                 }
-                match output::write(&RealFs, &b.site, &out_c, force) {
+                match output::write(&RealFs, &b.site, &b.digests, &out_c, force) {
                     Ok(r) => {
                         eprintln!(
                             "rebuilt in {} ms ({} chapters re-rendered; {} written, {} unchanged, {} removed)",
