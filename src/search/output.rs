@@ -65,23 +65,10 @@ pub(super) fn hash_name(bytes: &[u8]) -> String {
     h[..10].to_owned()
 }
 
-/// A 64-bit content hash for file names: FNV-1a steps over 8-byte words (byte-wise FNV is
-/// several times slower on the megabytes a build hashes), then mixed.
+/// A 64-bit content hash for file names: the site's file digest (`site::digest`, four lanes of
+/// eight bytes per step; a build hashes megabytes of index files).
 pub fn content_hash(bytes: &[u8]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325 ^ bytes.len() as u64;
-    let mut chunks = bytes.chunks_exact(8);
-    for c in &mut chunks {
-        let mut w = [0u8; 8];
-        w.copy_from_slice(c);
-        h = (h ^ u64::from_le_bytes(w)).wrapping_mul(0x0000_0100_0000_01b3);
-        h ^= h >> 29;
-    }
-    for &b in chunks.remainder() {
-        h = (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    h ^= h >> 32;
-    h = h.wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    h ^ (h >> 29)
+    crate::site::digest(bytes)
 }
 
 /// Wraps JSON text as `GS.load('…');` (JSON inside a JS string: parsed with `JSON.parse`).
