@@ -121,7 +121,8 @@ type Blob = std::sync::Arc<Vec<u8>>;
 #[derive(Default)]
 struct Interner {
     ids: FxMap<Box<str>, u32>,
-    /// CJK terms (one or two characters) by their code points, the hot path while tokenising.
+    /// CJK terms of up to seven UTF-8 bytes by those bytes (see `intern_token`), the hot path
+    /// while tokenising.
     cjk: FxMap<u64, u32>,
     list: Vec<(Box<str>, Kind)>,
     /// Per term: the dense ids (in `chars`) of its characters if it is a one- or
@@ -136,16 +137,18 @@ struct Interner {
 const NO_CHAR: u32 = u32::MAX;
 
 impl Interner {
-    /// `intern`, keyed by code points for the one- and two-character CJK terms.
+    /// `intern`, keyed by their UTF-8 bytes and length packed in one word for the CJK terms of
+    /// up to seven bytes (bigrams of characters below U+10000: nearly all tokens), so the hot
+    /// path neither hashes a string nor decodes its characters.
     fn intern_token(&mut self, t: &str, kind: Kind) -> u32 {
-        if kind != Kind::Cjk {
+        let b = t.as_bytes();
+        if kind != Kind::Cjk || b.len() > 7 {
             return self.intern(t, kind);
         }
-        let mut it = t.chars();
-        let key = match (it.next(), it.next(), it.next()) {
-            (Some(a), b, None) => (u64::from(a) << 32) | b.map_or(0, u64::from),
-            _ => return self.intern(t, kind),
-        };
+        let mut w = [0u8; 8];
+        w[..b.len()].copy_from_slice(b);
+        w[7] = b.len() as u8;
+        let key = u64::from_le_bytes(w);
         if let Some(&id) = self.cjk.get(&key) {
             return id;
         }

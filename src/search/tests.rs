@@ -64,6 +64,9 @@ const WORDS: &[&str] = &[
     "书面投诉函",
     "调解",
     "银行",
+    // Characters from U+10000 on, inside CJK runs (their n-grams are counted apart).
+    "𠮷野家",
+    "𪚥",
 ];
 
 fn generated(n: usize, seed: u64) -> Vec<Section> {
