@@ -568,11 +568,16 @@ mod fault_tests {
             == Some("ref: main\n")
     }
 
+    /// `write` without known digests or `--force`, as the fault-injection tests do it.
+    fn write_fresh(fs: &dyn Fs, site: &Site, out: &Path) -> Result<WriteReport, OutputError> {
+        write(fs, site, &Digests::new(), out, false)
+    }
+
     /// Writes `a` (plus a `.git` a user keeps in the output), then counts the operations a
     /// clean write of `b` takes.
     fn prepared(a: &Site) -> Scratch {
         let s = Scratch::new();
-        write(&RealFs, a, &Digests::new(), &s.out(), false).expect("first write succeeds");
+        write_fresh(&RealFs, a, &s.out()).expect("first write succeeds");
         std::fs::create_dir_all(s.out().join(".git")).expect("mkdir .git");
         std::fs::write(s.out().join(".git/HEAD"), "ref: main\n").expect("write HEAD");
         s
@@ -581,7 +586,7 @@ mod fault_tests {
     fn clean_ops(a: &Site, b: &Site) -> usize {
         let s = prepared(a);
         let f = Faulty::new(usize::MAX, false, ENOSPC);
-        write(&f, b, &Digests::new(), &s.out(), false).expect("clean write succeeds");
+        write_fresh(&f, b, &s.out()).expect("clean write succeeds");
         assert!(is(&s.out(), b));
         f.ops()
     }
@@ -595,13 +600,7 @@ mod fault_tests {
             for at in 0..total {
                 let s = prepared(&a);
                 let out = s.out();
-                let res = write(
-                    &Faulty::new(at, false, error),
-                    &b,
-                    &Digests::new(),
-                    &out,
-                    false,
-                );
+                let res = write_fresh(&Faulty::new(at, false, error), &b, &out);
                 let (staging, old) = staging_paths(&out);
                 match res {
                     Ok(_) => assert!(is(&out, &b), "op {at}: Ok but the new site is incomplete"),
@@ -619,7 +618,7 @@ mod fault_tests {
                 }
                 assert!(dot_git_kept(&out), "op {at}: .git lost");
                 // The next run (real file system) cleans up and succeeds.
-                write(&RealFs, &b, &Digests::new(), &out, false).expect("next write succeeds");
+                write_fresh(&RealFs, &b, &out).expect("next write succeeds");
                 assert!(is(&out, &b), "op {at}: rebuild incomplete");
                 assert!(dot_git_kept(&out), "op {at}: .git lost on rebuild");
                 assert!(!staging.exists() && !old.exists(), "op {at}: leftovers");
@@ -643,13 +642,7 @@ mod fault_tests {
             let s = prepared(&a);
             let out = s.out();
             let (staging, old) = staging_paths(&out);
-            let _ = write(
-                &Faulty::new(at, true, EXDEV),
-                &b,
-                &Digests::new(),
-                &out,
-                false,
-            );
+            let _ = write_fresh(&Faulty::new(at, true, EXDEV), &b, &out);
             assert!(
                 one_complete_site(&out, &a, &b),
                 "crash at op {at}: no complete site left"
@@ -680,13 +673,7 @@ mod fault_tests {
             for crash in [false, true] {
                 let s = prepared(&a);
                 let out = s.out();
-                let res = write(
-                    &Faulty::new(at, crash, EXDEV),
-                    &b,
-                    &Digests::new(),
-                    &out,
-                    false,
-                );
+                let res = write_fresh(&Faulty::new(at, crash, EXDEV), &b, &out);
                 assert!(
                     res.is_err(),
                     "swap step {step} crash={crash}: error reported"
