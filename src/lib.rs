@@ -13,6 +13,7 @@ pub mod checklist;
 pub mod cli;
 pub mod config;
 pub mod diag;
+pub mod digest;
 pub mod external;
 pub mod frontmatter;
 pub mod highlight;

@@ -65,10 +65,10 @@ pub(super) fn hash_name(bytes: &[u8]) -> String {
     h[..10].to_owned()
 }
 
-/// A 64-bit content hash for file names: the site's file digest (`site::digest`, four lanes of
+/// A 64-bit content hash for file names: the site's file digest (`digest::digest`, four lanes of
 /// eight bytes per step; a build hashes megabytes of index files).
 pub fn content_hash(bytes: &[u8]) -> u64 {
-    crate::site::digest(bytes)
+    crate::digest::digest(bytes)
 }
 
 /// Wraps JSON text as `GS.load('…');` (JSON inside a JS string: parsed with `JSON.parse`).
