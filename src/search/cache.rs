@@ -19,12 +19,13 @@ use std::hash::{Hash, Hasher};
 
 use super::fxhash::{FxBuild, FxHasher};
 use super::index::{
-    b32_val, breadcrumb_text, each_posting, impact, push_b32, push_columns, push_fragment, FIELDS,
+    b32_val, body_impact, breadcrumb_text, each_posting, impact, push_b32, push_fragment,
+    stored_impact, Columns, BODY, FIELDS,
 };
 use super::output::{
-    bm25_params, escape_into, estimate_gzip, fnv1a32, hash_name, js, page_runs, push_json_str,
-    shard_key_split, vocab_buckets, MAX_LATIN, SCRIPT_HEAD, SCRIPT_TAIL, SECTION_SHARD_BYTES,
-    SHARD_THRESHOLD, TERM_SHARD_BYTES,
+    bm25_params, body_codes, escape_into, estimate_gzip, fnv1a32, hash_name, js, page_runs,
+    push_json_str, shard_key_split, vocab_buckets, MAX_LATIN, SCRIPT_HEAD, SCRIPT_TAIL,
+    SECTION_SHARD_BYTES, SHARD_THRESHOLD, TERM_SHARD_BYTES,
 };
 use super::pinyin::{self, CharTable, MAX_VOCAB};
 use super::tokenize::{is_cjk, normalize_into, visit_normalized, Kind};
@@ -191,7 +192,7 @@ struct Entry {
     /// Besides real terms, "\u{1}<c>" for each CJK character of the section's one- and
     /// two-character terms (the precomputed one-character lists of split characters).
     terms: Vec<(u32, u32)>,
-    /// Per term, the section's part of its posting list after the section delta: impact,
+    /// Per term, the section's part of its posting list after the section delta: stored impact,
     /// position count, position deltas (character varints). Depends on this section only.
     frag: String,
     /// Normalised body, heading (and page title on a page's first section), '\n'-separated:
@@ -202,6 +203,8 @@ struct Entry {
     /// The section's JSON record after `[<page index>,`: raw length, then script-escaped.
     rec_len: usize,
     rec_esc: String,
+    /// Tokens in the body: what the impacts stored as 0 depend on (`stored_impact`).
+    body: u32,
 }
 
 impl Entry {
@@ -460,12 +463,9 @@ fn analyse(j: &Job, local: &mut Interner, sc: &mut Scratch, keep: bool) -> Entry
     for li in 0..sc.ids.len() {
         let e = sc.ends[li] as usize;
         let gid = sc.ids[li];
-        let imp = if sc.tfs[li] == BODY_ONCE {
-            body_once
-        } else {
-            impact(&sc.tfs[li], &lens)
-        };
-        push_fragment(&mut sc.frag, imp, &sc.positions[k..e]);
+        let tf = &sc.tfs[li];
+        let stored = stored_impact(tf, &lens);
+        push_fragment(&mut sc.frag, stored, &sc.positions[k..e]);
         sc.terms.push((gid, to_u32(sc.frag.len())));
         k = e;
         if !keep {
@@ -473,6 +473,13 @@ fn analyse(j: &Job, local: &mut Interner, sc: &mut Scratch, keep: bool) -> Entry
             // (`add_char_lists`).
             continue;
         }
+        let imp = if stored > 0 {
+            stored
+        } else if *tf == BODY_ONCE {
+            body_once
+        } else {
+            impact(tf, &lens)
+        };
         for &c in local.pair.get(gid as usize).into_iter().flatten() {
             if c == NO_CHAR {
                 break;
@@ -520,6 +527,7 @@ fn analyse(j: &Job, local: &mut Interner, sc: &mut Scratch, keep: bool) -> Entry
         names,
         rec_len,
         rec_esc,
+        body: lens[BODY],
     }
 }
 
@@ -1355,7 +1363,11 @@ fn build_one_shot(
     cache.live = live;
     if sharded {
         let (_, split) = shard_plan(cache);
-        add_char_lists(cache, &split, sections.len());
+        let body: Vec<u32> = keys
+            .iter()
+            .map(|k| entries.get(k).map_or(0, |e| e.body))
+            .collect();
+        add_char_lists(cache, &split, &body);
     }
     match assemble(sections, sharded, keys, &entries, None, cache) {
         Some(out) => out,
@@ -1853,7 +1865,7 @@ fn shard_plan(cache: &mut Cache) -> (usize, Vec<char>) {
 /// one- and two-character terms containing c), made from the merged posting lists for the
 /// split characters only, the only ones the shards ship. The cached path gets them from each
 /// section's analysis instead; both give the same lists.
-fn add_char_lists(cache: &mut Cache, split: &[char], sections: usize) {
+fn add_char_lists(cache: &mut Cache, split: &[char], body: &[u32]) {
     if split.is_empty() {
         return;
     }
@@ -1872,6 +1884,8 @@ fn add_char_lists(cache: &mut Cache, split: &[char], sections: usize) {
         }
     }
     let inv = &cache.inv;
+    // Most stored 0s stand for one body occurrence: its impact once per section.
+    let once: Vec<u32> = body.iter().map(|&len| body_impact(1, len)).collect();
     let work: Vec<usize> = (0..split.len()).collect();
     let lists = par_chunks(
         &work,
@@ -1883,7 +1897,7 @@ fn add_char_lists(cache: &mut Cache, split: &[char], sections: usize) {
                 .sum()
         },
         |chunk| {
-            let mut best = vec![0u32; sections];
+            let mut best = vec![0u32; body.len()];
             let mut frag = String::new();
             chunk
                 .iter()
@@ -1891,10 +1905,17 @@ fn add_char_lists(cache: &mut Cache, split: &[char], sections: usize) {
                     best.iter_mut().for_each(|b| *b = 0);
                     for &id in &by_char[k] {
                         // The merged lists are well formed: a `None` cannot stop this early.
-                        let _ = each_posting(&inv[id as usize].text, |sec, imp, _| {
-                            if let Some(b) = best.get_mut(sec as usize) {
-                                *b = (*b).max(imp);
-                            }
+                        let _ = each_posting(&inv[id as usize].text, |sec, imp, pos| {
+                            let sec = sec as usize;
+                            let (Some(b), Some(&len)) = (best.get_mut(sec), body.get(sec)) else {
+                                return;
+                            };
+                            let imp = match (imp, pos.len()) {
+                                (0, 1) => once[sec],
+                                (0, n) => body_impact(n, len),
+                                _ => imp,
+                            };
+                            *b = (*b).max(imp);
                         });
                     }
                     let mut l = Postings::default();
@@ -2001,7 +2022,7 @@ fn sharded_files(
         },
         |chunk| {
             // Column buffers, reused for every shard of the chunk.
-            let mut cols: [Vec<u8>; 4] = Default::default();
+            let mut cols = Columns::default();
             chunk
                 .iter()
                 .map(|&b| {
@@ -2025,18 +2046,18 @@ fn sharded_files(
                         .json(",\"terms\":")
                         .json(&js(&terms))
                         .escaped(",\"c\":[");
-                    cols.iter_mut().for_each(Vec::clear);
+                    cols.clear();
                     let mut head = String::new();
                     for &id in &members {
                         let p = &inv[id as usize];
                         head.clear();
                         push_b32(&mut head, p.count);
-                        push_columns(&mut cols, &head, &p.text);
+                        cols.push(&head, &p.text);
                     }
-                    for (k, c) in cols.iter().enumerate() {
-                        // ASCII: `push_columns` copies nothing else.
+                    for (k, c) in cols.finish().iter().enumerate() {
+                        // ASCII: the columns hold alphabet characters only.
                         sc.escaped(if k == 0 { "\"" } else { ",\"" })
-                            .escaped(std::str::from_utf8(c).unwrap_or(""))
+                            .escaped(c)
                             .escaped("\"");
                     }
                     sc.escaped("]");
@@ -2213,6 +2234,8 @@ fn sharded_files(
         .json(&js(&sec_hashes))
         .json(",\"pc\":")
         .json(&js(&page_runs(sec_page)))
+        .json(",\"bl\":")
+        .json(&js(&body_codes(secs.iter().map(|e| e.body))))
         .json(",\"ph\":")
         .json(&js(&ph))
         .json(",\"bm\":")

@@ -15,8 +15,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::{json, Value};
 
 use super::index::{
-    encode_postings_text, push_b32, push_columns, split_count, Index, Posting, FIELD_B,
-    FIELD_WEIGHT, K1, MAX_IMPACT, PIVOT, SCALE,
+    coarse_code, encode_postings_text, push_b32, resolve_impact, split_count, Columns, Index,
+    Posting, BODY, FIELD_B, FIELD_WEIGHT, K1, MAX_IMPACT, PIVOT, SCALE,
 };
 use super::pinyin::{override_lines, CharTable, VocabEntry};
 use super::tokenize::is_cjk;
@@ -350,8 +350,10 @@ pub fn write(
             let (a, b, rest) = (it.next(), it.next(), it.next());
             if rest.is_none() && (a == Some(c) || (b == Some(c) && a.is_some_and(is_cjk))) {
                 for p in list {
+                    let body = idx.field_len.get(p.section as usize).map_or(0, |l| l[BODY]);
+                    let imp = resolve_impact(p.impact, p.positions.len(), body);
                     let e = best.entry(p.section).or_insert(0);
-                    *e = (*e).max(p.impact);
+                    *e = (*e).max(imp);
                 }
             }
         }
@@ -387,12 +389,12 @@ pub fn write(
             continue;
         }
         let terms: Vec<&String> = members.iter().map(|&i| posts[i].0).collect();
-        let mut cols: [Vec<u8>; 4] = Default::default();
+        let mut cols = Columns::default();
         for &i in members {
             let (count, rest) = split_count(&posts[i].1);
-            push_columns(&mut cols, count, rest);
+            cols.push(count, rest);
         }
-        let cols = cols.map(|c| String::from_utf8(c).unwrap_or_default());
+        let cols = cols.finish();
         let mut fields = vec![
             ("k", "\"t\"".to_owned()),
             ("i", js(&b)),
@@ -459,6 +461,10 @@ pub fn write(
         ("ss", &js(&starts)),
         ("sh", &js(&sec_hashes)),
         ("pc", &js(&page_runs(&c.sec_page))),
+        (
+            "bl",
+            &js(&body_codes(idx.field_len.iter().map(|l| l[BODY]))),
+        ),
         ("ph", &js(&ph)),
         ("bm", &bm),
     ]));
@@ -490,6 +496,16 @@ pub(super) fn page_runs(sec_page: &[usize]) -> String {
         }
         prev = Some(p);
         i += len;
+    }
+    out
+}
+
+/// Every section's body length for the sharded manifest (`bl`): `coarse_code` as a character
+/// varint per section, so the client can compute the impacts stored as 0 (`stored_impact`).
+pub(super) fn body_codes(lens: impl Iterator<Item = u32>) -> String {
+    let mut out = String::new();
+    for len in lens {
+        push_b32(&mut out, coarse_code(len));
     }
     out
 }

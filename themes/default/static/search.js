@@ -119,11 +119,16 @@
   function fuzzyKey(syls) { return syls.map((s) => s.replace(/^([zcs])h/, '$1').replace(/([eia])ng$/, '$1n')).join(''); }
 
   // ---------- data ----------
-  var D = null;          // loaded index state
-  var waiting = {};      // file → [callbacks]
-  var loaded = {};       // file → true
-  var base = '';         // directory of the entry script, with trailing slash
-  var loader = null;     // function(file, onDone) — injected script by default
+  // loaded index state
+  var D = null;
+  // file → [callbacks]
+  var waiting = {};
+  // file → true
+  var loaded = {};
+  // directory of the entry script, with trailing slash
+  var base = '';
+  // function(file, onDone) — injected script by default
+  var loader = null;
 
   // Character varints (5 bits each, 32 = more follow), read from a cursor {s: text, i: index}.
   var B32 = {};
@@ -142,6 +147,12 @@
       var v = rd(c);
       pg = v & 1 ? rd(c) : pg + 1;
       pm.fill(pg, k, k += v >> 1);
+    }
+    // Every section's coarse body length (output.rs body_codes, index.rs coarse_code), for the
+    // impacts the term shards store as 0 (index.rs stored_impact).
+    for (k = 0, c = { s: d.bl || '', i: 0 }, pm = D.bl = new Int32Array(d.n); c.i < c.s.length;) {
+      v = rd(c);
+      pm[k++] = v < 8 ? v : (4 + (v & 3)) << (v >> 2) - 1;
     }
   }
   // (A manifest without the map, e.g. a stale cached one, leaves unloaded sections' pages unknown.)
@@ -228,16 +239,21 @@
       setupCommon(d);
       file = '@entry';
     } else if (d.k === 't' && D) {
-      // Four columns (index.rs push_columns): per term its count and section deltas; per member
-      // its impact (bit 32: a position count follows, else one position); counts; positions.
-      var c = d.c.map((s) => ({ s: s, i: 0 }));
+      // Four columns (index.rs Columns): per term its count, Rice parameter and section deltas;
+      // per member its impact (0: body only, computed here; bit 32: a position count follows,
+      // else one position); counts; the positions' Rice bits, six to a character.
+      var c = d.c.map((s) => ({ s: s, i: 0 })), ps = c[3].s, bi = 0;
+      var bit = () => B32[ps[bi / 6 | 0]] >> 5 - bi++ % 6 & 1;
       d.terms.forEach((t) => {
         var out = [], sec = 0;
-        for (var n = rd(c[0]); n-- > 0 && c[0].i < c[0].s.length;) {
+        for (var n = rd(c[0]), k = rd(c[0]); n-- > 0 && c[0].i < c[0].s.length;) {
           sec += rd(c[0]);
           var h = B32[c[1].s[c[1].i++]] | 0, np = h & 32 ? rd(c[2]) : 1, pos = [], p = 0;
-          while (np-- > 0 && c[3].i < c[3].s.length) pos.push(p += rd(c[3]));
-          out.push({ s: sec, w: h & 31, p: pos });
+          for (var m = np; m-- > 0 && bi < ps.length * 6; pos.push(p += q)) {
+            for (var q = 0; bit();) q++;
+            for (var j = 0; j < k; j++) q = q * 2 + bit();
+          }
+          out.push({ s: sec, w: h & 31 || impact([0, 0, 0, np, 0], [0, 0, 0, D.bl[sec], 0]), p: pos });
         }
         D.dict.set(t, out);
       });
@@ -406,7 +422,8 @@
         }
       } else {
         var w = first.t, isLast = ri === runs.length - 1 && !trailingSpace, letters = /^[a-z]+$/.test(w);
-        var exact = known(w); // sharded: false until the shard is in; the second plan decides
+        // sharded: false until the shard is in; the second plan decides
+        var exact = known(w);
         u.alts.push(one(w, 1));
         if (/\p{Alphabetic}/u.test(w) && !hasPy()) { u.alts[0].skip = 1; units.push(u); return; }
         // A word not in the complete Latin list is not loaded.
@@ -496,7 +513,8 @@
   var charCache = new Map();
   function charPostings(c) {
     if (charCache.has(c)) return charCache.get(c);
-    var pre = D.dict.get('\u0001' + c); // sharded layout, split character: precomputed list
+    // sharded layout, split character: precomputed list
+    var pre = D.dict.get('\u0001' + c);
     if (pre) return pre;
     var m = new Map();
     var add = (list, shift) => {
