@@ -339,7 +339,7 @@ impl Columns {
         self.bits.out.reserve(b.len());
         let mut i = 0usize;
         // Byte by byte: most varints are one or two characters, too short for a copy call each.
-        while i < b.len() {
+        'members: while i < b.len() {
             if copy_b32s(b, &mut i, 1, deltas).is_none() {
                 break;
             }
@@ -359,18 +359,11 @@ impl Columns {
                 counts.extend_from_slice(c);
                 n
             };
-            let mut ok = true;
             for _ in 0..n {
-                match read_b32(b, &mut i) {
-                    Some(g) => self.gaps.push(g),
-                    None => {
-                        ok = false;
-                        break;
-                    }
-                }
-            }
-            if !ok {
-                break;
+                let Some(g) = read_b32(b, &mut i) else {
+                    break 'members;
+                };
+                self.gaps.push(g);
             }
         }
         let k = rice_k(&self.gaps);
