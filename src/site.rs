@@ -126,7 +126,7 @@ pub struct Cache {
     /// A one-shot build (`build`, `check`) never rebuilds, so it keeps no page copies.
     one_shot: bool,
     /// Search index work memoised per section (owned by src/search/).
-    search: crate::search::Cache,
+    search: crate::search::Memo,
 }
 
 /// A chapter page that missed the page cache: where it goes, its template, its context (body
@@ -146,7 +146,6 @@ impl Cache {
         Cache {
             one_shot: true,
             load: load::LoadCache::one_shot(),
-            search: crate::search::Cache::one_shot(),
             ..Cache::default()
         }
     }
@@ -651,51 +650,26 @@ fn assemble(
     let Taken { texts, bodies } = taken;
     let sections = search_sections(guide, pages, rendered, texts);
     clock.lap("sections");
-    // The search index is built on a thread of its own, and the pages are templated while it
-    // finishes: pages link only to its stable entry path (`SEARCH_ENTRY`), and its files join
-    // the site last. Its section analysis keeps every core busy; the steps after it (merging
-    // the chunks' results, the pinyin vocabulary, the shard files) are mostly serial, so the
-    // pages wait for the analysis and then fill the idle core.
-    let mut search_cache = std::mem::take(&mut cache.search);
-    let one_shot = cache.one_shot;
-    let (analysed, wait) = std::sync::mpsc::channel::<()>();
-    let (made, mut search_out, search_cache) = std::thread::scope(|sc| {
-        let index = sc.spawn(move || {
-            let out = search::build_cached_notify(&sections, &mut search_cache, move || {
-                let _ = analysed.send(());
-            });
-            if one_shot {
-                // Freeing every section's strings takes milliseconds that nothing needs to
-                // wait for (the build may even end first). Should the thread not start, the
-                // sections are dropped right here.
-                let _ = std::thread::Builder::new().spawn(move || drop(sections));
-            } else {
-                drop(sections);
-            }
-            (out, search_cache)
-        });
-        // A message, or the sender dropped: no analysis was needed, or the build failed.
-        let _ = wait.recv();
-        let made = pages_and_lists(
-            guide,
-            pages,
-            (rendered, bodies),
-            (theme, theme_key),
-            &assets,
-            base_url,
-            cache,
-            clock,
-        );
-        let (out, search_cache) = index
-            .join()
-            .unwrap_or_else(|p| std::panic::resume_unwind(p));
-        (made, out, search_cache)
-    });
-    cache.search = if cache.one_shot {
-        search::Cache::one_shot()
-    } else {
-        search_cache
-    };
+    // The search index and the pages do not depend on each other: build them side by side.
+    let mut memo = std::mem::take(&mut cache.search);
+    let (mut search_out, made) = rayon::join(
+        || search::build(&sections, &mut memo),
+        || {
+            pages_and_lists(
+                guide,
+                pages,
+                (rendered, bodies),
+                (theme, theme_key),
+                &assets,
+                base_url,
+                cache,
+                clock,
+            )
+        },
+    );
+    if !cache.one_shot {
+        cache.search = memo;
+    }
     clock.lap("search");
     let mut site = made?;
     // The entry script gets a stable name: every page points at it, so a content-hashed name

@@ -1,23 +1,29 @@
 //! Search: builds the client-side index from the sections the render pass already produced.
 //!
-//! Contract with the rest of the pipeline (site.rs calls `build`): input is one `Section` per
+//! One pipeline for `build`, `check` and `serve`: analyse each section (memoised by its
+//! content, so a rebuild after one edit re-tokenises one section) → posting lists
+//! (`index`) → pinyin vocabulary (`pinyin`) → files (`output`). Input is one `Section` per
 //! heading section of a chapter and one per checklist item; output is a set of classic-script
-//! files under `search/` plus the path of the entry script the client loads on first focus.
+//! files under `search/` plus the path of the entry script the client loads.
 //!
-//! Owns: everything under `search/` in the built site. `tokenize` (shared with
-//! `themes/default/static/search.js` through test vectors), `pinyin` (vocabulary → keys),
-//! `index` (postings, BM25F impacts) and `output` (payload, sharding, content hashes).
+//! Ranking lives in one place on each side: `index::impact` (BM25F with named field weights)
+//! and its mirror `impact` in the client's `rank.js`, with the constants shipped in the payload.
 //!
-//! Must never: use other main-crate modules (only `super::`/`self::` paths), read or write files,
-//! produce different bytes for the same input, or panic on any input.
+//! Must never: read or write files, produce different bytes for the same input, or panic on
+//! any input.
 
-mod cache;
 pub mod client;
-mod fxhash;
 pub mod index;
 pub mod output;
 pub mod pinyin;
 pub mod tokenize;
+
+use std::sync::Arc;
+
+use rayon::prelude::*;
+use rustc_hash::FxHashMap;
+
+use index::Analysed;
 
 /// One searchable unit: a heading section of a chapter, or one checklist item.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,14 +44,11 @@ pub struct Section {
     pub code: String,
 }
 
-pub use cache::Cache;
-
 /// The files to add to the site.
 #[derive(Debug, Clone, Default)]
 pub struct SearchOutput {
     /// (site-relative path, bytes), e.g. ("search/index-1a2b3c4d.js", …).
-    /// Shared, so a rebuild hands unchanged files over without copying them.
-    pub files: Vec<(String, std::sync::Arc<Vec<u8>>)>,
+    pub files: Vec<(String, Arc<Vec<u8>>)>,
     /// Site-relative path of the script the client loads first.
     pub entry: String,
 }
@@ -62,44 +65,69 @@ pub enum Layout {
     Sharded,
 }
 
-/// Builds the search files for `sections` (one file for a guide-sized site, shards past
-/// ~300 KB gzipped). Deterministic: the same sections give the same bytes.
-pub fn build(sections: &[Section]) -> SearchOutput {
-    build_with(sections, Layout::Auto)
+/// Section analyses of earlier builds, keyed by each section's indexed content.
+#[derive(Default)]
+pub struct Memo {
+    sections: FxHashMap<u64, Arc<Analysed>>,
+}
+
+impl Memo {
+    /// Every section's analysis, from the memo where its content is unchanged (the memo then
+    /// keeps only what this build used, so it cannot grow without bound).
+    fn analyse(&mut self, sections: &[Section]) -> Vec<Arc<Analysed>> {
+        let keys: Vec<u64> = (0..sections.len())
+            .map(|i| section_key(&sections[i], index::indexed_heading(sections, i)))
+            .collect();
+        let fresh: Vec<(u64, Arc<Analysed>)> = (0..sections.len())
+            .into_par_iter()
+            .filter(|&i| !self.sections.contains_key(&keys[i]))
+            .map(|i| {
+                let a = index::analyse(&sections[i], index::indexed_heading(sections, i));
+                (keys[i], Arc::new(a))
+            })
+            .collect();
+        self.sections.extend(fresh);
+        let out: Vec<Arc<Analysed>> = keys.iter().map(|k| Arc::clone(&self.sections[k])).collect();
+        let live: rustc_hash::FxHashSet<u64> = keys.into_iter().collect();
+        self.sections.retain(|k, _| live.contains(k));
+        out
+    }
+}
+
+/// What a section's analysis depends on.
+fn section_key(s: &Section, heading: &str) -> u64 {
+    let bc = index::breadcrumb_text(s);
+    crate::digest::digest_parts(&[
+        s.page_title.as_bytes(),
+        heading.as_bytes(),
+        bc.as_bytes(),
+        s.text.as_bytes(),
+        s.code.as_bytes(),
+    ])
+}
+
+/// Builds the search files for `sections`: one file for a guide-sized site, shards past
+/// ~300 KB gzipped. Deterministic: the same sections give the same bytes, memo or not.
+pub fn build(sections: &[Section], memo: &mut Memo) -> SearchOutput {
+    build_with(sections, Layout::Auto, memo)
 }
 
 /// `build` with an explicit layout (benchmarks and tests).
-pub fn build_with(sections: &[Section], layout: Layout) -> SearchOutput {
-    cache::build(sections, layout, &mut Cache::one_shot())
-}
-
-/// `build` reusing the work of earlier builds kept in `cache` (same bytes as `build`): after a
-/// one-section edit only that section is re-tokenised and only the files it reaches are rewritten.
-pub fn build_cached(sections: &[Section], cache: &mut Cache) -> SearchOutput {
-    cache::build(sections, Layout::Auto, cache)
-}
-
-/// `build_cached`, calling `analysed` once the parallel analysis of the sections is done (see
-/// `cache::build_notify`).
-pub fn build_cached_notify(
-    sections: &[Section],
-    cache: &mut Cache,
-    analysed: impl FnOnce(),
-) -> SearchOutput {
-    cache::build_notify(sections, Layout::Auto, cache, analysed)
-}
-
-/// `build_cached` with an explicit layout.
-pub fn build_cached_with(sections: &[Section], layout: Layout, cache: &mut Cache) -> SearchOutput {
-    cache::build(sections, layout, cache)
-}
-
-/// The straightforward pipeline (`index::build` + `pinyin::vocabulary` + `output::write`): the
-/// reference the cached path must match byte for byte.
-pub fn build_reference(sections: &[Section], layout: Layout) -> SearchOutput {
-    let idx = index::build(sections);
+pub fn build_with(sections: &[Section], layout: Layout, memo: &mut Memo) -> SearchOutput {
+    let sharded = match layout {
+        Layout::Single => false,
+        Layout::Sharded => true,
+        Layout::Auto => output::estimate_gzip(sections) > output::SHARD_THRESHOLD,
+    };
     let (vocab, chars) = pinyin::vocabulary(sections);
-    output::write(sections, &idx, &vocab, &chars, layout)
+    if sharded {
+        let analysed = memo.analyse(sections);
+        let idx = index::assemble(analysed.iter().map(|a| &**a));
+        output::write_sharded(sections, &idx, &vocab, &chars)
+    } else {
+        // The one file ships section texts; the client indexes them itself.
+        output::write_single(sections, &vocab, &chars)
+    }
 }
 
 #[cfg(test)]

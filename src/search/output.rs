@@ -1,11 +1,12 @@
-//! Output files: the JSON payloads wrapped as classic scripts (`GS.load('…')`), sharding and
-//! content hashes.
+//! Output files: the JSON payloads wrapped as classic scripts (`GS.load('…')`), the switch
+//! between one file and shards, and content-hashed file names.
 //!
-//! Owns: the payload schema `search.js` reads (version `v: 1`), the switch from one
-//! `search/index-<hash>.js` to `search/manifest-<hash>.js` + `t-XXX-<hash>.js` term shards +
-//! `s-XXX-<hash>.js` section shards + `p-<hash>.js` pinyin and Latin vocabulary (loaded only
-//! by queries that need it), the content hash in file names (`content_hash`) and the
-//! 32-bit FNV-1a hash of term → shard (mirrored in search.js).
+//! Owns: the payload schema `search.js` reads (version `v: 2`). A guide-sized site is one
+//! `search/index-<hash>.js` holding the section texts (the client indexes them on load). Past
+//! `SHARD_THRESHOLD` the same posting lists are cut into `search/t-XXX-<hash>.js` term shards
+//! (by the 32-bit FNV-1a hash of a term's shard key, mirrored in search.js), consecutive
+//! sections into `s-XXX-<hash>.js`, the pinyin and Latin vocabulary into `p-<hash>.js`, and a
+//! `manifest-<hash>.js` names them all.
 //!
 //! Must never: emit ES modules, anything that needs `fetch`, or bytes that depend on map
 //! iteration order; never panic (serialisation failures degrade to an empty payload).
@@ -15,21 +16,20 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::{json, Value};
 
 use super::index::{
-    coarse_code, encode_postings_text, push_b32, resolve_impact, split_count, Columns, Index,
-    Posting, BODY, FIELD_B, FIELD_WEIGHT, K1, MAX_IMPACT, PIVOT, SCALE,
+    encode_postings, push_b32, Index, Posting, FIELD_B, FIELD_WEIGHT, K1, MAX_IMPACT, PIVOT, SCALE,
 };
 use super::pinyin::{override_lines, CharTable, VocabEntry};
 use super::tokenize::is_cjk;
-use super::{Layout, SearchOutput, Section};
+use super::{SearchOutput, Section};
 
 /// Estimated gzipped bytes above which the index is sharded.
 pub const SHARD_THRESHOLD: usize = 300 * 1024;
 /// Target raw bytes of postings per term shard.
-pub(super) const TERM_SHARD_BYTES: usize = 24 * 1024;
+const TERM_SHARD_BYTES: usize = 24 * 1024;
 /// Target raw bytes per section shard.
-pub(super) const SECTION_SHARD_BYTES: usize = 24 * 1024;
+const SECTION_SHARD_BYTES: usize = 24 * 1024;
 /// Latin vocabulary kept for prefix and typo lookups.
-pub(super) const MAX_LATIN: usize = 20_000;
+const MAX_LATIN: usize = 20_000;
 
 /// FNV-1a, 32-bit: term → shard (search.js computes the same).
 pub fn fnv1a32(bytes: &[u8]) -> u32 {
@@ -60,140 +60,40 @@ pub fn shard_key_split(term: &str, split: &BTreeSet<char>) -> String {
     }
 }
 
-pub(super) fn hash_name(bytes: &[u8]) -> String {
-    let h = format!("{:016x}", content_hash(bytes));
+/// The first ten hex digits of the content digest, for file names.
+fn hash_name(bytes: &[u8]) -> String {
+    let h = format!("{:016x}", crate::digest::digest(bytes));
     h[..10].to_owned()
 }
 
-/// A 64-bit content hash for file names: the site's file digest (`digest::digest`, four lanes of
-/// eight bytes per step; a build hashes megabytes of index files).
-pub fn content_hash(bytes: &[u8]) -> u64 {
-    crate::digest::digest(bytes)
-}
-
-/// Wraps JSON text as `GS.load('…');` (JSON inside a JS string: parsed with `JSON.parse`).
+/// Wraps JSON text as `GS.load('…');` (JSON inside a single-quoted JS string, parsed with
+/// `JSON.parse`): backslashes and quotes escaped, `<` so no `</script>` can form, and the line
+/// separators old engines reject in strings.
 pub fn script(json: &str) -> Vec<u8> {
     let mut s = String::with_capacity(json.len() + 16);
-    s.push_str(SCRIPT_HEAD);
-    escape_into(&mut s, json);
-    s.push_str(SCRIPT_TAIL);
+    s.push_str("GS.load('");
+    for c in json.chars() {
+        match c {
+            '\\' => s.push_str("\\\\"),
+            '\'' => s.push_str("\\'"),
+            '<' => s.push_str("\\x3c"),
+            '\u{2028}' => s.push_str("\\u2028"),
+            '\u{2029}' => s.push_str("\\u2029"),
+            c => s.push(c),
+        }
+    }
+    s.push_str("');\n");
     s.into_bytes()
-}
-
-/// What `script` puts before and after the escaped JSON.
-pub(super) const SCRIPT_HEAD: &str = "GS.load('";
-pub(super) const SCRIPT_TAIL: &str = "');\n";
-
-/// The character-wise escaping `script` applies (so escaping pieces and joining them equals
-/// escaping the joined text).
-pub(super) fn escape_into(s: &mut String, json: &str) {
-    let b = json.as_bytes();
-    let mut done = 0;
-    let mut i = 0;
-    while i < b.len() {
-        if !SPECIAL[usize::from(b[i])] {
-            i += 1;
-            continue;
-        }
-        let Some((rep, len)) = script_escape(b, i) else {
-            i += 1;
-            continue;
-        };
-        s.push_str(&json[done..i]);
-        s.push_str(rep);
-        i += len;
-        done = i;
-    }
-    s.push_str(&json[done..]);
-}
-
-/// The escape the script's single-quoted string needs for the character at `b[i]` (the JSON
-/// text's backslashes, quotes, `<` so no `</script>` can form, and the line separators old
-/// engines reject in strings), and the character's length in bytes.
-fn script_escape(b: &[u8], i: usize) -> Option<(&'static str, usize)> {
-    match b[i] {
-        b'\\' => Some(("\\\\", 1)),
-        b'\'' => Some(("\\'", 1)),
-        b'<' => Some(("\\x3c", 1)),
-        0xE2 if b.get(i + 1) == Some(&0x80) && b.get(i + 2) == Some(&0xA8) => Some(("\\u2028", 3)),
-        0xE2 if b.get(i + 1) == Some(&0x80) && b.get(i + 2) == Some(&0xA9) => Some(("\\u2029", 3)),
-        _ => None,
-    }
-}
-
-/// Bytes that `escape_into` or `push_json_str` may rewrite: everything else is copied in runs.
-static SPECIAL: [bool; 256] = {
-    let mut t = [false; 256];
-    let mut b = 0;
-    while b < 0x20 {
-        t[b] = true;
-        b += 1;
-    }
-    t[b'"' as usize] = true;
-    t[b'\\' as usize] = true;
-    t[b'\'' as usize] = true;
-    t[b'<' as usize] = true;
-    t[0xE2] = true;
-    t
-};
-
-/// `escape_into(out, &js(text))` in one pass, without the JSON text in between: `text` as a
-/// JSON string, escaped for the script's single-quoted string (the search records are most of
-/// the bytes the index writes).
-pub(super) fn push_json_str(out: &mut String, text: &str) {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    out.push('"');
-    let b = text.as_bytes();
-    let mut done = 0;
-    let mut i = 0;
-    while i < b.len() {
-        let c = b[i];
-        if !SPECIAL[usize::from(c)] {
-            i += 1;
-            continue;
-        }
-        // JSON's escapes (serde_json's), then `escape_into`'s on top: a JSON backslash doubles.
-        let (rep, len): (&str, usize) = match c {
-            b'"' => ("\\\\\"", 1),
-            b'\\' => ("\\\\\\\\", 1),
-            b'\n' => ("\\\\n", 1),
-            b'\r' => ("\\\\r", 1),
-            b'\t' => ("\\\\t", 1),
-            0x08 => ("\\\\b", 1),
-            0x0c => ("\\\\f", 1),
-            0..=0x1f => ("", 1),
-            _ => match script_escape(b, i) {
-                Some(r) => r,
-                None => {
-                    i += 1;
-                    continue;
-                }
-            },
-        };
-        out.push_str(&text[done..i]);
-        if rep.is_empty() {
-            // Other control characters: JSON's \u00XX, its backslash doubled.
-            out.push_str("\\\\u00");
-            out.push(char::from(HEX[usize::from(c >> 4)]));
-            out.push(char::from(HEX[usize::from(c & 0xf)]));
-        } else {
-            out.push_str(rep);
-        }
-        i += len;
-        done = i;
-    }
-    out.push_str(&text[done..]);
-    out.push('"');
 }
 
 /// JSON text of any serialisable value ("null" if serialisation fails, which it cannot for
 /// these types).
-pub(super) fn js<T: serde::Serialize + ?Sized>(v: &T) -> String {
+fn js<T: serde::Serialize + ?Sized>(v: &T) -> String {
     serde_json::to_string(v).unwrap_or_else(|_| "null".to_owned())
 }
 
 /// A JSON object from (key, JSON text) pairs, in the given order.
-pub(super) fn obj(fields: &[(&str, &str)]) -> String {
+fn obj(fields: &[(&str, &str)]) -> String {
     let mut s = String::from("{");
     for (i, (k, v)) in fields.iter().enumerate() {
         if i > 0 {
@@ -224,17 +124,11 @@ struct Common<'a> {
     sec_page: Vec<usize>,
     /// One JSON record per section: [page, anchor, heading, breadcrumb, text(, code)].
     secs: Vec<String>,
-    latin: String,
     py: String,
     chars: String,
 }
 
-fn common<'a>(
-    sections: &'a [Section],
-    idx: &Index,
-    vocab: &[VocabEntry],
-    chars: &CharTable,
-) -> Common<'a> {
+fn common<'a>(sections: &'a [Section], vocab: &[VocabEntry], chars: &CharTable) -> Common<'a> {
     let mut page_ids: BTreeMap<&str, usize> = BTreeMap::new();
     let mut pages: Vec<(&str, &str)> = Vec::new();
     let mut secs = Vec::with_capacity(sections.len());
@@ -251,12 +145,6 @@ fn common<'a>(
             js(&(pid, &s.anchor, &s.heading, &s.breadcrumb, &s.text, &s.code))
         });
     }
-    let latin: Vec<&String> = idx
-        .word_terms
-        .iter()
-        .filter(|t| t.chars().any(char::is_alphabetic))
-        .take(MAX_LATIN)
-        .collect();
     // Readings are not shipped: search.js recomputes them from `chars` + `ovr` exactly as
     // `pinyin::readings` does (checked by tests/search/vectors.js).
     let py = json!({
@@ -269,91 +157,166 @@ fn common<'a>(
         page_list: pages,
         sec_page,
         secs,
-        latin: js(&latin),
         py: js(&py),
         chars: js(chars),
     }
 }
 
-/// Writes the search files.
-pub fn write(
+/// One file: the section records carry all indexed text, and search.js derives the postings
+/// (same tokenizer, same BM25F constants) when it loads. For a guide-sized site that is far
+/// smaller than shipping postings, which gzip to about the size of the text.
+pub fn write_single(sections: &[Section], vocab: &[VocabEntry], chars: &CharTable) -> SearchOutput {
+    let c = common(sections, vocab, chars);
+    let n = sections.len();
+    let bytes = script(&obj(&[
+        ("v", "2"),
+        ("k", "\"single\""),
+        ("n", &js(&n)),
+        ("pages", &c.pages),
+        ("secs", &arr(&c.secs)),
+        ("bm", &js(&bm25_params())),
+        ("py", &c.py),
+        ("chars", &c.chars),
+    ]));
+    let path = format!("search/index-{}.js", hash_name(&bytes));
+    SearchOutput {
+        files: vec![(path.clone(), bytes.into())],
+        entry: path,
+    }
+}
+
+/// Term shards, section shards, the pinyin file and the manifest naming them.
+pub fn write_sharded(
     sections: &[Section],
     idx: &Index,
     vocab: &[VocabEntry],
     chars: &CharTable,
-    layout: Layout,
 ) -> SearchOutput {
-    let c = common(sections, idx, vocab, chars);
-    let n = js(&sections.len());
-    let bm = js(&bm25_params());
-
-    // One file: the section records carry all indexed text, and search.js derives the postings
-    // (same tokenizer, same BM25F constants) when it loads. For a guide-sized site that is far
-    // smaller than shipping postings (measured on the real guide: postings alone gzip to about
-    // the size of the text) and costs a few milliseconds once.
-    let sharded = match layout {
-        Layout::Single => false,
-        Layout::Sharded => true,
-        Layout::Auto => estimate_gzip(sections) > SHARD_THRESHOLD,
-    };
-    if !sharded {
-        let secs = arr(&c.secs);
-        let bytes = script(&obj(&[
-            ("v", "1"),
-            ("k", "\"single\""),
-            ("n", &n),
-            ("pages", &c.pages),
-            ("secs", &secs),
-            ("bm", &bm),
-            ("py", &c.py),
-            ("chars", &c.chars),
-        ]));
-        let path = format!("search/index-{}.js", hash_name(&bytes));
-        return SearchOutput {
-            files: vec![(path.clone(), bytes.into())],
-            entry: path,
-        };
-    }
-
+    let c = &common(sections, vocab, chars);
+    let n = sections.len();
     let mut files = Vec::new();
-    let posts: Vec<(&String, String)> = idx
+    let (nshards, split, term_hashes) = term_shards(idx, vocab, &mut files);
+    let (starts, sec_hashes) = section_shards(c, &mut files);
+    let latin: Vec<&String> = idx
+        .word_terms
+        .iter()
+        .filter(|t| t.chars().any(char::is_alphabetic))
+        .take(MAX_LATIN)
+        .collect();
+    let pbytes = script(&obj(&[
+        ("k", "\"p\""),
+        ("latin", &js(&latin)),
+        ("py", &c.py),
+        ("chars", &c.chars),
+    ]));
+    let ph = hash_name(&pbytes);
+    files.push((format!("search/p-{ph}.js"), pbytes));
+    let bytes = script(&obj(&[
+        ("v", "2"),
+        ("k", "\"manifest\""),
+        ("n", &js(&n)),
+        ("ts", &js(&nshards)),
+        ("split", &js(&split.iter().collect::<String>())),
+        ("th", &js(&term_hashes)),
+        ("ss", &js(&starts)),
+        ("sh", &js(&sec_hashes)),
+        ("pc", &js(&page_runs(&c.sec_page))),
+        ("ph", &js(&ph)),
+        ("bm", &js(&bm25_params())),
+    ]));
+    let entry = format!("search/manifest-{}.js", hash_name(&bytes));
+    files.push((entry.clone(), bytes));
+    files.sort_by(|a, b| a.0.cmp(&b.0));
+    let files = files.into_iter().map(|(p, b)| (p, b.into())).collect();
+    SearchOutput { files, entry }
+}
+
+/// Cuts the posting lists into term shards (appended to `files`); returns the shard count,
+/// the split characters and each shard's hash ("" for an empty shard).
+fn term_shards(
+    idx: &Index,
+    vocab: &[VocabEntry],
+    files: &mut Vec<(String, Vec<u8>)>,
+) -> (usize, BTreeSet<char>, Vec<String>) {
+    let mut posts: Vec<(String, String)> = idx
         .terms
         .iter()
-        .map(|(t, l)| (t, encode_postings_text(l)))
+        .map(|(t, l)| (t.clone(), encode_postings(l)))
         .collect();
-    // Term shards. A CJK character whose terms would fill more than a few shards on their own
-    // is split: its terms are placed by the whole term (listed in the manifest as `split`).
     let total: usize = posts.iter().map(|p| p.0.len() + p.1.len() + 6).sum();
     let nshards = (total / TERM_SHARD_BYTES)
         .clamp(16, 4096)
         .next_power_of_two();
+    let split = split_chars(&posts);
+    posts.extend(char_lists(idx, &split));
+    let mut buckets: Vec<Vec<usize>> = vec![Vec::new(); nshards];
+    for (i, (t, _)) in posts.iter().enumerate() {
+        let key = match t.strip_prefix('\u{1}') {
+            Some(c) => c.to_owned(),
+            None => shard_key_split(t, &split),
+        };
+        buckets[fnv1a32(key.as_bytes()) as usize & (nshards - 1)].push(i);
+    }
+    // Vocabulary strings ride with the shard of their first two characters, so a CJK query
+    // knows the words starting at the bigrams it loads without loading the pinyin file.
+    let vocab_b = vocab_buckets(vocab.iter().map(|e| e.term.as_str()), &split, nshards);
+    let mut hashes = Vec::with_capacity(nshards);
+    for (b, members) in buckets.iter().enumerate() {
+        if members.is_empty() {
+            hashes.push(String::new());
+            continue;
+        }
+        let terms: Vec<&str> = members.iter().map(|&i| posts[i].0.as_str()).collect();
+        let lists: Vec<&str> = members.iter().map(|&i| posts[i].1.as_str()).collect();
+        let mut fields = vec![
+            ("k", "\"t\"".to_owned()),
+            ("i", js(&b)),
+            ("terms", js(&terms)),
+            ("p", js(&lists)),
+        ];
+        if !vocab_b[b].is_empty() {
+            fields.push(("v", js(&vocab_b[b])));
+        }
+        let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let bytes = script(&obj(&fields));
+        let h = hash_name(&bytes);
+        files.push((format!("search/t-{b:03x}-{h}.js"), bytes));
+        hashes.push(h);
+    }
+    (nshards, split, hashes)
+}
+
+/// CJK characters whose terms would fill more than a few shards on their own: their terms are
+/// placed by the whole term (listed in the manifest as `split`).
+fn split_chars(posts: &[(String, String)]) -> BTreeSet<char> {
     let mut per_char: BTreeMap<char, usize> = BTreeMap::new();
-    for (t, p) in &posts {
+    for (t, p) in posts {
         if let Some(c) = t.chars().next().filter(|&c| is_cjk(c)) {
             *per_char.entry(c).or_insert(0) += t.len() + p.len() + 6;
         }
     }
-    let split: BTreeSet<char> = per_char
+    per_char
         .into_iter()
         .filter(|&(_, size)| size > 4 * TERM_SHARD_BYTES)
         .map(|(c, _)| c)
-        .collect();
-    // A split character's one-character query cannot scan its terms (they are spread over many
-    // shards), so it gets one precomputed list: every section containing the character, with the
-    // best impact of its terms there and no positions, stored as term "\u{1}<char>" in the
-    // character's own shard.
-    let mut char_posts: Vec<(String, String)> = Vec::new();
-    for &c in &split {
+        .collect()
+}
+
+/// A split character's one-character query cannot scan its terms (they are spread over many
+/// shards), so it gets one precomputed list: every section containing the character, with the
+/// best impact of its terms there and no positions, stored as term "\u{1}<char>" in the
+/// character's own shard.
+fn char_lists(idx: &Index, split: &BTreeSet<char>) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for &c in split {
         let mut best: BTreeMap<u32, u32> = BTreeMap::new();
         for (t, list) in &idx.terms {
             let mut it = t.chars();
             let (a, b, rest) = (it.next(), it.next(), it.next());
             if rest.is_none() && (a == Some(c) || (b == Some(c) && a.is_some_and(is_cjk))) {
                 for p in list {
-                    let body = idx.field_len.get(p.section as usize).map_or(0, |l| l[BODY]);
-                    let imp = resolve_impact(p.impact, p.positions.len(), body);
                     let e = best.entry(p.section).or_insert(0);
-                    *e = (*e).max(imp);
+                    *e = (*e).max(p.impact);
                 }
             }
         }
@@ -365,54 +328,16 @@ pub fn write(
                 positions: Vec::new(),
             })
             .collect();
-        char_posts.push((format!("\u{1}{c}"), encode_postings_text(&list)));
+        out.push((format!("\u{1}{c}"), encode_postings(&list)));
     }
-    let mut posts = posts;
-    posts.extend(char_posts.iter().map(|(t, p)| (t, p.clone())));
-    let mut buckets: Vec<Vec<usize>> = vec![Vec::new(); nshards];
-    for (i, (t, _)) in posts.iter().enumerate() {
-        let key = match t.strip_prefix('\u{1}') {
-            Some(c) => c.to_owned(),
-            None => shard_key_split(t, &split),
-        };
-        let b = fnv1a32(key.as_bytes()) as usize & (nshards - 1);
-        buckets[b].push(i);
-    }
-    // Vocabulary strings ride with the shard of their first two characters, so a CJK query
-    // knows the words starting at the bigrams it loads (search.js weighs long runs by them)
-    // without loading the pinyin file.
-    let vocab_b = vocab_buckets(vocab.iter().map(|e| e.term.as_str()), &split, nshards);
-    let mut term_hashes = Vec::with_capacity(nshards);
-    for (b, members) in buckets.iter().enumerate() {
-        if members.is_empty() {
-            term_hashes.push(String::new());
-            continue;
-        }
-        let terms: Vec<&String> = members.iter().map(|&i| posts[i].0).collect();
-        let mut cols = Columns::default();
-        for &i in members {
-            let (count, rest) = split_count(&posts[i].1);
-            cols.push(count, rest);
-        }
-        let cols = cols.finish();
-        let mut fields = vec![
-            ("k", "\"t\"".to_owned()),
-            ("i", js(&b)),
-            ("terms", js(&terms)),
-            ("c", js(&cols)),
-        ];
-        if !vocab_b[b].is_empty() {
-            fields.push(("v", js(&vocab_b[b])));
-        }
-        let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
-        let bytes = script(&obj(&fields));
-        let h = hash_name(&bytes);
-        files.push((format!("search/t-{b:03x}-{h}.js"), bytes));
-        term_hashes.push(h);
-    }
-    // Section shards: consecutive sections, ~SECTION_SHARD_BYTES each.
+    out
+}
+
+/// Section shards of consecutive sections, ~SECTION_SHARD_BYTES each (appended to `files`);
+/// returns each shard's first section and hash.
+fn section_shards(c: &Common, files: &mut Vec<(String, Vec<u8>)>) -> (Vec<usize>, Vec<String>) {
     let mut starts = Vec::new();
-    let mut sec_hashes = Vec::new();
+    let mut hashes = Vec::new();
     let mut i = 0;
     while i < c.secs.len() {
         let start = i;
@@ -439,40 +364,9 @@ pub fn write(
         let h = hash_name(&bytes);
         files.push((format!("search/s-{n:03x}-{h}.js"), bytes));
         starts.push(start);
-        sec_hashes.push(h);
+        hashes.push(h);
     }
-    // Pinyin and Latin vocabulary: only queries typed in Latin letters (and homophone checks)
-    // need it, so it is a file of its own, loaded on demand.
-    let pbytes = script(&obj(&[
-        ("k", "\"p\""),
-        ("latin", &c.latin),
-        ("py", &c.py),
-        ("chars", &c.chars),
-    ]));
-    let ph = hash_name(&pbytes);
-    files.push((format!("search/p-{ph}.js"), pbytes));
-    let bytes = script(&obj(&[
-        ("v", "1"),
-        ("k", "\"manifest\""),
-        ("n", &n),
-        ("ts", &js(&nshards)),
-        ("split", &js(&split.iter().collect::<String>())),
-        ("th", &js(&term_hashes)),
-        ("ss", &js(&starts)),
-        ("sh", &js(&sec_hashes)),
-        ("pc", &js(&page_runs(&c.sec_page))),
-        (
-            "bl",
-            &js(&body_codes(idx.field_len.iter().map(|l| l[BODY]))),
-        ),
-        ("ph", &js(&ph)),
-        ("bm", &bm),
-    ]));
-    let entry = format!("search/manifest-{}.js", hash_name(&bytes));
-    files.push((entry.clone(), bytes));
-    files.sort_by(|a, b| a.0.cmp(&b.0));
-    let files = files.into_iter().map(|(p, b)| (p, b.into())).collect();
-    SearchOutput { files, entry }
+    (starts, hashes)
 }
 
 /// The page of every section, for the sharded manifest (`pc`), so the client groups hits by
@@ -500,19 +394,9 @@ pub(super) fn page_runs(sec_page: &[usize]) -> String {
     out
 }
 
-/// Every section's body length for the sharded manifest (`bl`): `coarse_code` as a character
-/// varint per section, so the client can compute the impacts stored as 0 (`stored_impact`).
-pub(super) fn body_codes(lens: impl Iterator<Item = u32>) -> String {
-    let mut out = String::new();
-    for len in lens {
-        push_b32(&mut out, coarse_code(len));
-    }
-    out
-}
-
 /// Per term shard, the vocabulary strings placed there (by the shard of their first two
 /// characters), in string order.
-pub(super) fn vocab_buckets<'a>(
+fn vocab_buckets<'a>(
     words: impl Iterator<Item = &'a str>,
     split: &BTreeSet<char>,
     nshards: usize,
@@ -530,7 +414,7 @@ pub(super) fn vocab_buckets<'a>(
 }
 
 /// BM25F constants, shipped so the client computes the same impacts in the one-file layout.
-pub(super) fn bm25_params() -> Value {
+fn bm25_params() -> Value {
     json!({
         "w": FIELD_WEIGHT,
         "b": FIELD_B,

@@ -12,9 +12,9 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use pinyin::ToPinyinMulti;
 
-use super::fxhash::FxBuild;
 use super::tokenize::{is_cjk, normalize};
 use super::Section;
+use rustc_hash::FxBuildHasher as FxBuild;
 
 const OVERRIDES: &str = include_str!("pinyin_overrides.txt");
 

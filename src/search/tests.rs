@@ -84,7 +84,7 @@ fn decoded_postings(idx: &index::Index, term: &str) -> Vec<(u32, Vec<u32>)> {
     let Some(list) = idx.terms.get(term) else {
         return Vec::new();
     };
-    index::decode_postings_text(&index::encode_postings_text(list))
+    index::decode_postings(&index::encode_postings(list))
         .unwrap_or_default()
         .into_iter()
         .map(|p| (p.section, p.positions))
@@ -116,30 +116,30 @@ fn verbatim_in(idx: &index::Index, q: &str, section: u32) -> bool {
 #[test]
 fn output_is_deterministic() {
     let secs = generated(200, 7);
-    let a = build(&secs);
-    let b = build(&secs);
+    let a = fresh(&secs, Layout::Auto);
+    let b = build(&secs, &mut Memo::default());
     assert_eq!(a.entry, b.entry);
     assert_eq!(a.files, b.files);
-    let a = build_with(&secs, Layout::Sharded);
-    let b = build_with(&secs, Layout::Sharded);
+    let a = fresh(&secs, Layout::Sharded);
+    let b = fresh(&secs, Layout::Sharded);
     assert_eq!(a.files, b.files);
 }
 
 #[test]
 fn small_site_is_one_script_large_site_shards() {
-    let out = build(&generated(50, 1));
+    let out = fresh(&generated(50, 1), Layout::Auto);
     assert_eq!(out.files.len(), 1);
     assert!(out.entry.starts_with("search/index-") && out.entry.ends_with(".js"));
     let body = String::from_utf8_lossy(&out.files[0].1);
     assert!(body.starts_with("GS.load('{"));
-    let out = build_with(&generated(300, 2), Layout::Sharded);
+    let out = fresh(&generated(300, 2), Layout::Sharded);
     assert!(out.entry.starts_with("search/manifest-"));
     assert!(out.files.iter().any(|f| f.0.starts_with("search/t-")));
     assert!(out.files.iter().any(|f| f.0.starts_with("search/s-")));
     assert!(out.files.iter().any(|f| f.0 == out.entry));
     // Every name carries the hash of its bytes.
     for (name, bytes) in &out.files {
-        let h = format!("{:016x}", output::content_hash(bytes));
+        let h = crate::digest::hex(bytes);
         assert!(name.contains(&h[..10]), "{name}");
     }
 }
@@ -152,7 +152,7 @@ fn manifest_maps_every_section_to_its_page() {
     assert_eq!(output::page_runs(&[0, 1, 0, 2, 2]), "223052");
     assert_eq!(output::page_runs(&[0; 20]), "e1"); // 40: "e" (8 | more), "1"
     let secs = generated(300, 2); // four sections per page
-    let out = build_with(&secs, Layout::Sharded);
+    let out = fresh(&secs, Layout::Sharded);
     let manifest = out
         .files
         .iter()
@@ -167,9 +167,12 @@ fn manifest_maps_every_section_to_its_page() {
 
 #[test]
 fn empty_and_odd_input_builds() {
-    let out = build(&[]);
+    let out = fresh(&[], Layout::Auto);
     assert_eq!(out.files.len(), 1);
-    let out = build(&[sec("a.html", "", "", "'\\\u{2028}</script>")]);
+    let out = fresh(
+        &[sec("a.html", "", "", "'\\\u{2028}</script>")],
+        Layout::Auto,
+    );
     let body = String::from_utf8_lossy(&out.files[0].1).into_owned();
     assert!(!body.contains("</script"));
     assert!(!body.contains('\u{2028}'));
@@ -244,7 +247,7 @@ fn pinyin_keys_reach_the_payload() {
     assert!(keys("携号转网").1.contains(&"xhzw".to_string()));
     assert!(keys("调解").0.contains(&"tiaojie".to_string()));
     assert!(keys("调解").1.contains(&"tj".to_string()));
-    let out = build(&secs);
+    let out = fresh(&secs, Layout::Auto);
     let body = String::from_utf8_lossy(&out.files[0].1).into_owned();
     assert!(body.contains("tiao jie"));
 }
@@ -417,48 +420,34 @@ fn guide_like(n: usize, seed: u64) -> Vec<Section> {
         .collect()
 }
 
-#[test]
-fn fast_path_matches_the_reference_byte_for_byte() {
-    for (n, seed) in [(0, 1), (1, 2), (40, 3), (300, 4), (900, 5)] {
-        let secs = guide_like(n, seed);
-        for layout in [Layout::Auto, Layout::Single, Layout::Sharded] {
-            let want = build_reference(&secs, layout);
-            let got = build_with(&secs, layout);
-            assert_eq!(got.entry, want.entry, "n={n} {layout:?}");
-            assert!(got.files == want.files, "n={n} {layout:?}: files differ");
-        }
-    }
+/// A fresh build, no memo.
+fn fresh(secs: &[Section], layout: Layout) -> SearchOutput {
+    build_with(secs, layout, &mut Memo::default())
 }
 
 #[test]
-fn cached_rebuilds_match_fresh_builds_through_edits() {
+fn memoised_rebuilds_match_fresh_builds_through_edits() {
     let mut secs = guide_like(600, 9);
-    let mut cache = Cache::default();
+    let mut memo = Memo::default();
     let mut rng = Rng(5);
     for step in 0..12 {
+        let i = rng.below(secs.len());
         match step % 6 {
             0 => {} // unchanged rebuild
-            1 => {
-                let i = rng.below(secs.len());
-                secs[i].text.push_str("投诉扣费了");
-            }
+            1 => secs[i].text.push_str("投诉扣费了"),
             2 => {
-                let i = rng.below(secs.len());
                 secs.remove(i);
             }
             3 => {
-                let i = rng.below(secs.len());
                 let mut s = secs[i].clone();
                 s.anchor.push('x');
                 secs.insert(i + 1, s);
             }
             4 => {
-                let i = rng.below(secs.len());
                 secs[i].heading = "携号转网".into();
                 secs[i].page_title.push('新');
             }
             _ => {
-                let i = rng.below(secs.len());
                 secs[i].text.clear();
                 secs[i].code = "VoLTE 12300".into();
             }
@@ -468,72 +457,17 @@ fn cached_rebuilds_match_fresh_builds_through_edits() {
         } else {
             Layout::Sharded
         };
-        let got = build_cached_with(&secs, layout, &mut cache);
-        let want = build_reference(&secs, layout);
+        let got = build_with(&secs, layout, &mut memo);
+        let want = fresh(&secs, layout);
         assert_eq!(got.entry, want.entry, "step {step}");
         assert!(got.files == want.files, "step {step}: files differ");
     }
 }
 
 #[test]
-fn patched_posting_lists_match_fresh_builds_through_many_small_edits() {
-    // Same section count throughout, so every build after the first patches posting lists in
-    // place (one to three sections at a time) instead of rebuilding them.
-    let mut secs = guide_like(400, 11);
-    let mut cache = Cache::default();
-    let mut rng = Rng(7);
-    let _ = build_cached_with(&secs, Layout::Sharded, &mut cache);
-    for step in 0..24 {
-        for _ in 0..1 + rng.below(3) {
-            let i = rng.below(secs.len());
-            match rng.below(5) {
-                0 => secs[i].text.push_str("投诉扣费了携号转网"),
-                1 => secs[i].text.clear(),
-                2 => secs[i].text = WORDS[rng.below(WORDS.len())].repeat(1 + rng.below(4)),
-                3 => secs[i].heading = WORDS[rng.below(WORDS.len())].into(),
-                _ => secs[i].code = "VoLTE 12300 5G套餐".into(),
-            }
-        }
-        let got = build_cached_with(&secs, Layout::Sharded, &mut cache);
-        let want = build_reference(&secs, Layout::Sharded);
-        assert_eq!(got.entry, want.entry, "step {step}");
-        assert!(got.files == want.files, "step {step}: files differ");
-    }
-}
-
-#[test]
-fn analysed_is_reported_once_per_build_that_analyses() {
-    // `site` waits for this report (or for the callback to be dropped) before templating pages.
-    let secs = generated(400, 11);
-    let calls = std::cell::Cell::new(0);
-    let reference = build_reference(&secs, Layout::Auto);
-    // One-shot path.
-    let out = cache::build_notify(&secs, Layout::Auto, &mut Cache::one_shot(), || {
-        calls.set(calls.get() + 1);
-    });
-    assert_eq!(calls.get(), 1);
-    assert_eq!(out.files, reference.files);
-    // Cached path: the first build analyses; the same input again reuses the last output and
-    // drops the callback uncalled; an edit analyses again.
-    let mut c = Cache::default();
-    for (input, expected) in [(&secs, 2), (&secs, 2)] {
-        cache::build_notify(input, Layout::Auto, &mut c, || calls.set(calls.get() + 1));
-        assert_eq!(calls.get(), expected);
-    }
-    let mut edited = secs.clone();
-    edited[7].text.push_str("新的一句话。");
-    let out = cache::build_notify(&edited, Layout::Auto, &mut c, || {
-        calls.set(calls.get() + 1);
-    });
-    assert_eq!(calls.get(), 3);
-    assert_eq!(out.files, build_reference(&edited, Layout::Auto).files);
-}
-
-#[test]
-fn one_shot_character_lists_of_split_characters_match_the_reference() {
+fn split_characters_get_one_character_lists() {
     // Enough text on 费 that its terms fill several term shards: 费 is split, and its
-    // one-character list ships (built after the merge by the one-shot path, per section by
-    // the others).
+    // one-character list ships in its own shard.
     const FEE: &[&str] = &[
         "费用", "费率", "费项", "费单", "费额", "费款", "话费", "扣费", "投诉", "，", "5G",
     ];
@@ -549,15 +483,17 @@ fn one_shot_character_lists_of_split_characters_match_the_reference() {
             )
         })
         .collect();
-    let want = build_reference(&secs, Layout::Sharded);
-    let got = build_with(&secs, Layout::Sharded);
-    let manifest = want
-        .files
-        .iter()
-        .find(|(p, _)| *p == want.entry)
-        .map(|(_, b)| String::from_utf8_lossy(b).into_owned())
-        .unwrap_or_default();
-    assert!(manifest.contains("\"split\":\"费"), "费 is not split");
-    assert_eq!(got.entry, want.entry);
-    assert!(got.files == want.files, "files differ");
+    let out = fresh(&secs, Layout::Sharded);
+    let text = |want: &dyn Fn(&str) -> bool| {
+        out.files
+            .iter()
+            .filter(|(p, _)| want(p))
+            .map(|(_, b)| String::from_utf8_lossy(b).into_owned())
+            .collect::<String>()
+    };
+    assert!(
+        text(&|p| p == out.entry).contains("\"split\":\"费"),
+        "费 is not split"
+    );
+    assert!(text(&|p| p.starts_with("search/t-")).contains("\\u0001费"));
 }

@@ -122,7 +122,11 @@ fn sharded_layout_answers_a_cold_query_as_with_every_shard_loaded() {
     p.run(&["build"]).ok();
     let sections = sections_of(&p.read("public/search/index.js"));
     assert!(sections.len() > 100, "{} sections", sections.len());
-    let out = guidesmith::search::build_with(&sections, guidesmith::search::Layout::Sharded);
+    let out = guidesmith::search::build_with(
+        &sections,
+        guidesmith::search::Layout::Sharded,
+        &mut Default::default(),
+    );
     let site = p.path("sharded");
     for (rel, bytes) in &out.files {
         let f = site.join(rel);
@@ -132,8 +136,12 @@ fn sharded_layout_answers_a_cold_query_as_with_every_shard_loaded() {
     // The same sections in the one-file layout, whose client derives the posting lists from the
     // text: the lists decoded from the term shards must equal them.
     let one = p.path("one-file");
-    for (rel, bytes) in
-        &guidesmith::search::build_with(&sections, guidesmith::search::Layout::Single).files
+    for (rel, bytes) in &guidesmith::search::build_with(
+        &sections,
+        guidesmith::search::Layout::Single,
+        &mut Default::default(),
+    )
+    .files
     {
         let f = one.join(rel);
         std::fs::create_dir_all(f.parent().expect("a folder")).expect("mkdir");

@@ -45,7 +45,7 @@ if (D.kind !== 'manifest') { console.error('shards.js needs the sharded layout')
 const nShards = D.manifest.ss.length;
 
 // With ONE_FILE_SITE (the same sections in the one-file layout, whose client derives every
-// posting list from the text): the lists decoded from the term shards' columns are the same,
+// posting list from the text): the lists decoded from the term shards are the same,
 // member for member (section, impact, positions).
 let listsDiffer = 0;
 if (process.argv[3]) {

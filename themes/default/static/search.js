@@ -148,12 +148,6 @@
       pg = v & 1 ? rd(c) : pg + 1;
       pm.fill(pg, k, k += v >> 1);
     }
-    // Every section's coarse body length (output.rs body_codes, index.rs coarse_code), for the
-    // impacts the term shards store as 0 (index.rs stored_impact).
-    for (k = 0, c = { s: d.bl || '', i: 0 }, pm = D.bl = new Int32Array(d.n); c.i < c.s.length;) {
-      v = rd(c);
-      pm[k++] = v < 8 ? v : (4 + (v & 3)) << (v >> 2) - 1;
-    }
   }
   // (A manifest without the map, e.g. a stale cached one, leaves unloaded sections' pages unknown.)
   function pageOf(s) { return D.pm ? D.pm[s] : (D.secs[s] || D).pg; }
@@ -239,21 +233,15 @@
       setupCommon(d);
       file = '@entry';
     } else if (d.k === 't' && D) {
-      // Four columns (index.rs Columns): per term its count, Rice parameter and section deltas;
-      // per member its impact (0: body only, computed here; bit 32: a position count follows,
-      // else one position); counts; the positions' Rice bits, six to a character.
-      var c = d.c.map((s) => ({ s: s, i: 0 })), ps = c[3].s, bi = 0;
-      var bit = () => B32[ps[bi / 6 | 0]] >> 5 - bi++ % 6 & 1;
-      d.terms.forEach((t) => {
-        var out = [], sec = 0;
-        for (var n = rd(c[0]), k = rd(c[0]); n-- > 0 && c[0].i < c[0].s.length;) {
-          sec += rd(c[0]);
-          var h = B32[c[1].s[c[1].i++]] | 0, np = h & 32 ? rd(c[2]) : 1, pos = [], p = 0;
-          for (var m = np; m-- > 0 && bi < ps.length * 6; pos.push(p += q)) {
-            for (var q = 0; bit();) q++;
-            for (var j = 0; j < k; j++) q = q * 2 + bit();
-          }
-          out.push({ s: sec, w: h & 31 || impact([0, 0, 0, np, 0], [0, 0, 0, D.bl[sec], 0]), p: pos });
+      // One posting list per term (index.rs encode_postings): its length, then per section
+      // the section delta, impact, position count and position deltas.
+      d.terms.forEach((t, ti) => {
+        var c = { s: d.p[ti], i: 0 }, out = [], sec = 0;
+        for (var n = rd(c); n-- > 0 && c.i < c.s.length;) {
+          sec += rd(c);
+          var w = rd(c), pos = [], p = 0;
+          for (var m = rd(c); m-- > 0 && c.i < c.s.length;) pos.push(p += rd(c));
+          out.push({ s: sec, w: w, p: pos });
         }
         D.dict.set(t, out);
       });
