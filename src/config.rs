@@ -42,6 +42,13 @@ fn default_language() -> String {
     "zh-CN".to_owned()
 }
 
+/// True for a URL setting guidesmith accepts (`base_url`, `edit_url`, `--base-url`): an
+/// `http://` or `https://` address. These end up in `href` attributes (RELIABILITY X2).
+pub fn is_http_url(url: &str) -> bool {
+    let lower = url.trim().to_ascii_lowercase();
+    lower.starts_with("https://") || lower.starts_with("http://")
+}
+
 /// True for `YYYY-MM-DD` with plausible month and day.
 pub fn is_date(s: &str) -> bool {
     let b = s.as_bytes();
@@ -53,4 +60,25 @@ pub fn is_date(s: &str) -> bool {
         (num(0..4), num(5..7), num(8..10)),
         (Some(_), Some(1..=12), Some(1..=31))
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_http_addresses_are_url_settings() {
+        for ok in ["https://example.org/guide/", "HTTP://x", " https://x"] {
+            assert!(is_http_url(ok), "{ok}");
+        }
+        for bad in [
+            "javascript:alert(1)//",
+            "data:text/html,x",
+            "//example.org",
+            "example.org",
+            "",
+        ] {
+            assert!(!is_http_url(bad), "{bad}");
+        }
+    }
 }

@@ -5,13 +5,19 @@
 //!   in a chapter or checklist (an error at the occurrence, with the entry's reason as help);
 //! - orphan checklists: a checklist no chapter lists in `checklists:` or embeds (a warning).
 //!
-//! Matching folds the text (NFKC, lower case) and ignores whitespace and Markdown emphasis
-//! markers, so `15 个**工作日**内` matches `15 个工作日内`. Pure apart from re-reading checklist
-//! files (their parsed form no longer has positions); never writes.
+//! Matching folds the text (NFKC, lower case) and ignores whitespace, Markdown emphasis markers
+//! and invisible characters (zero-width spaces and joiners, soft hyphens, …), so
+//! `15 个**工作日**内` matches `15 个工作日内`. A chapter body is checked twice: as written, and
+//! as published — the text pulldown-cmark reads out of it (entities such as `&#37;` decoded,
+//! backslash escapes removed, HTML tags and comments dropped, link text without its
+//! destination) — so spelling a claim differently in the source does not hide it from the
+//! check; every occurrence is still reported at its file:line:col. Pure apart from re-reading
+//! checklist files (their parsed form no longer has positions); never writes.
 
 use std::collections::HashSet;
 use std::path::Path;
 
+use pulldown_cmark::{Event, Parser, TagEnd};
 use serde::Deserialize;
 use serde_saphyr::Spanned;
 use unicode_normalization::UnicodeNormalization;
@@ -56,10 +62,16 @@ pub fn check(
         }
     }
     for page in pages {
-        forbidden_in(&page.display, &page.text, &patterns, &mut diags);
+        forbidden_in(
+            &page.display,
+            &page.text,
+            Some(page.body_start),
+            &patterns,
+            &mut diags,
+        );
     }
     for (_, display, text) in &checklist_texts {
-        forbidden_in(display, text, &patterns, &mut diags);
+        forbidden_in(display, text, None, &patterns, &mut diags);
     }
     orphans(guide, pages, rendered, &checklist_texts, &mut diags);
     diags
@@ -76,7 +88,7 @@ fn patterns<'g>(guide: &'g Guide, diags: &mut Vec<Diagnostic>) -> Vec<Pattern<'g
     let mut out = Vec::new();
     let cfg = format!("{}/guide.yaml", guide.display_root);
     for f in &guide.config.forbidden {
-        let folded = fold(&f.text.value).0;
+        let folded = fold(&f.text.value).text;
         if folded.is_empty() {
             let mut d = Diagnostic::error(cfg.clone(), "a `forbidden:` entry has empty `text`")
                 .with_help("write the wrong claim as it would appear in a chapter");
@@ -90,56 +102,187 @@ fn patterns<'g>(guide: &'g Guide, diags: &mut Vec<Diagnostic>) -> Vec<Pattern<'g
     out
 }
 
-/// Folds text for matching: NFKC, lower case, whitespace and `*` `_` `` ` `` dropped. Returns
-/// the folded string and, for each folded char, the byte offset of its source char.
-fn fold(text: &str) -> (String, Vec<usize>) {
-    let mut out = String::with_capacity(text.len());
-    let mut origin = Vec::new();
-    for (i, c) in text.char_indices() {
-        if c.is_whitespace() || matches!(c, '*' | '_' | '`') {
-            continue;
-        }
-        for n in std::iter::once(c).nfkc() {
-            if n.is_whitespace() {
+/// Text folded for matching, with the source byte range each of its characters came from.
+#[derive(Default)]
+struct Folded {
+    text: String,
+    origin: Vec<(usize, usize)>,
+}
+
+/// Characters that change nothing on the page: zero-width spaces and joiners, the soft hyphen,
+/// word joiners, direction marks, variation selectors, byte-order marks. A claim with one of
+/// them inside reads the same to the reader, so they never split a match.
+fn invisible(c: char) -> bool {
+    matches!(c,
+        '\u{AD}' | '\u{34F}' | '\u{61C}' | '\u{115F}' | '\u{1160}' | '\u{17B4}' | '\u{17B5}'
+        | '\u{180B}'..='\u{180F}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
+        | '\u{2060}'..='\u{206F}' | '\u{3164}' | '\u{FE00}'..='\u{FE0F}' | '\u{FEFF}'
+        | '\u{FFA0}' | '\u{1D173}'..='\u{1D17A}' | '\u{E0000}'..='\u{E0FFF}')
+}
+
+impl Folded {
+    /// Appends `piece` folded: NFKC, lower case; whitespace, `*` `_` `` ` `` and invisible
+    /// characters dropped. `origin(i, len)` is the source range of the piece's char at byte `i`.
+    fn push(&mut self, piece: &str, origin: impl Fn(usize, usize) -> (usize, usize)) {
+        for (i, c) in piece.char_indices() {
+            if c.is_whitespace() || invisible(c) || matches!(c, '*' | '_' | '`') {
                 continue;
             }
-            for l in n.to_lowercase() {
-                out.push(l);
-                origin.push(i);
+            let from = origin(i, c.len_utf8());
+            for n in std::iter::once(c).nfkc() {
+                if n.is_whitespace() || invisible(n) {
+                    continue;
+                }
+                for l in n.to_lowercase() {
+                    self.text.push(l);
+                    self.origin.push(from);
+                }
             }
         }
     }
-    (out, origin)
+
+    /// Source byte ranges of every occurrence of the folded `pattern`.
+    fn find(&self, pattern: &str) -> Vec<(usize, usize)> {
+        let mut found = Vec::new();
+        let pattern_chars = pattern.chars().count();
+        let (mut from, mut chars_before) = (0, 0);
+        while let Some(i) = self.text[from..].find(pattern) {
+            // Folded byte offsets → folded char indexes (counted on from the last match, so
+            // many matches stay linear) → source byte ranges.
+            chars_before += self.text[from..from + i].chars().count();
+            let first = chars_before;
+            let last = first + pattern_chars - 1;
+            let (Some(a), Some(b)) = (self.origin.get(first), self.origin.get(last)) else {
+                break;
+            };
+            found.push((a.0, b.1));
+            chars_before += pattern_chars;
+            from += i + pattern.len();
+        }
+        found
+    }
 }
 
-fn forbidden_in(display: &str, text: &str, patterns: &[Pattern<'_>], diags: &mut Vec<Diagnostic>) {
+/// `text` as written, folded.
+fn fold(text: &str) -> Folded {
+    let mut f = Folded::default();
+    f.push(text, |i, len| (i, i + len));
+    f
+}
+
+/// The Markdown body of `file` (from byte `body_start`) as a reader sees it, folded: the text
+/// pulldown-cmark reads out of it, so entities are decoded and backslash escapes removed; raw
+/// HTML keeps only the text between its tags and comments; blocks are kept apart (a claim
+/// cut in two by a paragraph or list break is not one on the page either).
+fn fold_published(file: &str, body_start: usize) -> Folded {
+    const BLOCK_END: char = '\u{1}';
+    let body = &file[body_start..];
+    let mut f = Folded::default();
+    for (ev, r) in Parser::new_ext(body, crate::markdown::options()).into_offset_iter() {
+        let base = body_start + r.start;
+        match ev {
+            Event::Text(t) | Event::Code(t) => {
+                // Found verbatim in its source range (a code span's text sits between its
+                // backticks, an escaped character after its backslash): mapped character by
+                // character. Otherwise decoded (an entity): the whole range stands for it.
+                match body.get(r.clone()).and_then(|src| src.find(&*t)) {
+                    Some(at) => {
+                        let base = base + at;
+                        f.push(&t, |i, len| (base + i, base + i + len));
+                    }
+                    None => {
+                        let whole = (base, body_start + r.end);
+                        f.push(&t, |_, _| whole);
+                    }
+                }
+            }
+            Event::Html(h) | Event::InlineHtml(h) => {
+                let verbatim = body.get(r.clone()) == Some(&*h);
+                let mut rest = &h[..];
+                let mut at = 0;
+                while !rest.is_empty() {
+                    let skip = if let Some(after) = rest.strip_prefix("<!--") {
+                        after.find("-->").map_or(rest.len(), |e| e + 7)
+                    } else if rest.starts_with('<') {
+                        rest.find('>').map_or(rest.len(), |e| e + 1)
+                    } else {
+                        let text = rest.find('<').unwrap_or(rest.len());
+                        let start = at;
+                        if verbatim {
+                            f.push(&rest[..text], |i, len| {
+                                (base + start + i, base + start + i + len)
+                            });
+                        } else {
+                            let whole = (base, body_start + r.end);
+                            f.push(&rest[..text], |_, _| whole);
+                        }
+                        text
+                    };
+                    at += skip;
+                    rest = &rest[skip..];
+                }
+            }
+            Event::End(
+                TagEnd::Paragraph
+                | TagEnd::Heading(_)
+                | TagEnd::Item
+                | TagEnd::TableCell
+                | TagEnd::CodeBlock
+                | TagEnd::HtmlBlock
+                | TagEnd::BlockQuote(_)
+                | TagEnd::FootnoteDefinition
+                | TagEnd::Image,
+            )
+            | Event::Start(pulldown_cmark::Tag::Image { .. }) => {
+                let end = body_start + r.end;
+                f.text.push(BLOCK_END);
+                f.origin.push((end, end));
+            }
+            _ => {}
+        }
+    }
+    f
+}
+
+/// Reports every occurrence of a pattern in `text`: as written, and, for a chapter (the
+/// Markdown body starts at `body_start`), as published. An occurrence both find is reported
+/// once.
+fn forbidden_in(
+    display: &str,
+    text: &str,
+    body_start: Option<usize>,
+    patterns: &[Pattern<'_>],
+    diags: &mut Vec<Diagnostic>,
+) {
     if patterns.is_empty() {
         return;
     }
-    let (folded, origin) = fold(text);
+    let written = fold(text);
+    let published = body_start.map(|b| fold_published(text, b.min(text.len())));
     let lines = LineIndex::new(text);
     for p in patterns {
-        let mut from = 0;
-        while let Some(i) = folded[from..].find(&p.folded) {
-            let start = from + i;
-            let end = start + p.folded.len();
-            // Folded byte offsets → folded char indexes → source byte offsets.
-            let first = folded[..start].chars().count();
-            let last = first + p.folded.chars().count() - 1;
-            let (Some(&a), Some(&b)) = (origin.get(first), origin.get(last)) else {
-                break;
-            };
-            let b_end = b + text[b..].chars().next().map_or(0, char::len_utf8);
+        let mut found = written.find(&p.folded);
+        if let Some(published) = &published {
+            let seen = found.clone();
+            found.extend(
+                published
+                    .find(&p.folded)
+                    .into_iter()
+                    .filter(|&(a, b)| !seen.iter().any(|&(x, y)| a < y && x < b)),
+            );
+            found.sort_unstable();
+            found.dedup();
+        }
+        for (a, b) in found {
             let d = Diagnostic::error(
                 display,
                 format!("forbidden claim `{}`", p.entry.text.value.trim()),
             );
             diags.push(
                 lines
-                    .diag(d, a, b_end - a)
+                    .diag(d, a, b.saturating_sub(a))
                     .with_help(p.entry.reason.clone()),
             );
-            from = end;
         }
     }
 }
@@ -209,10 +352,71 @@ mod tests {
 
     #[test]
     fn fold_ignores_whitespace_emphasis_and_width() {
-        let (f, o) = fold("须在 15 个**工作日**内 ＡＢ");
-        assert_eq!(f, "须在15个工作日内ab");
-        assert_eq!(o.len(), f.chars().count());
-        assert_eq!(o[0], 0);
+        let f = fold("须在 15 个**工作日**内 ＡＢ");
+        assert_eq!(f.text, "须在15个工作日内ab");
+        assert_eq!(f.origin.len(), f.text.chars().count());
+        assert_eq!(f.origin[0], (0, 3));
+    }
+
+    fn entry(text: &str) -> Forbidden {
+        Forbidden {
+            text: Spanned::new(
+                text.into(),
+                serde_saphyr::Location::UNKNOWN,
+                serde_saphyr::Location::UNKNOWN,
+            ),
+            reason: "条例规定的是每日 3‰ 违约金".into(),
+        }
+    }
+
+    /// (line, col) of each forbidden claim found in a chapter whose body starts at line 4.
+    fn found_in_chapter(body: &str) -> Vec<(usize, usize)> {
+        let entry = entry("15% 滞纳金");
+        let p = vec![Pattern {
+            folded: fold(&entry.text.value).text,
+            entry: &entry,
+        }];
+        let file = format!("---\ntitle: t\n---\n{body}");
+        let mut diags = Vec::new();
+        forbidden_in("x.md", &file, Some(16), &p, &mut diags);
+        diags.iter().map(|d| (d.line, d.col)).collect()
+    }
+
+    #[test]
+    fn claims_spelled_differently_in_the_source_are_found_as_published() {
+        // Each renders as "15% 滞纳金" on the page; each is found at its source position.
+        for (body, at) in [
+            ("前文 15\\% 滞纳金。\n", (4, 4)),
+            ("前文 15&#37; 滞纳金。\n", (4, 4)),
+            ("前文 15&#x25; 滞纳金。\n", (4, 4)),
+            ("前文 15&percnt; 滞纳金。\n", (4, 4)),
+            ("前文 1\u{200B}5% 滞纳金。\n", (4, 4)),
+            ("前文 15%\u{AD} 滞\u{200D}纳金。\n", (4, 4)),
+            ("前文 15<!-- x -->% 滞纳金。\n", (4, 4)),
+            ("前文 15<sub></sub>% 滞纳金。\n", (4, 4)),
+            ("前文 [15%](a.md) 滞纳金。\n", (4, 5)),
+            ("前文 15%\n滞纳金。\n", (4, 4)),
+            ("> 前文 15%\n> 滞纳金。\n", (4, 6)),
+            ("前文 15&#x25;&#28382;纳金。\n", (4, 4)),
+        ] {
+            assert_eq!(found_in_chapter(body), [at], "{body:?}");
+        }
+    }
+
+    #[test]
+    fn blocks_are_kept_apart_and_each_occurrence_is_reported_once() {
+        // Cut by a paragraph break: one on the page as written, reported once (as before).
+        assert_eq!(found_in_chapter("15%\n\n滞纳金\n"), [(4, 1)]);
+        // Cut by a heading: not one phrase on the page, and not in the source as written.
+        assert_eq!(found_in_chapter("15%\n\n## 滞纳金\n"), []);
+        // In a list item and the next: no phrase.
+        assert_eq!(found_in_chapter("- 15%\n- 滞纳金\n"), []);
+        // Once, not twice, when both the source and the page have it.
+        assert_eq!(found_in_chapter("**15%** 滞纳金\n"), [(4, 3)]);
+        assert_eq!(
+            found_in_chapter("`15%` 滞纳金 与 15% 滞纳金\n"),
+            [(4, 2), (4, 13)]
+        );
     }
 
     #[test]
@@ -226,12 +430,12 @@ mod tests {
             reason: "条例规定的是每日 3‰ 违约金".into(),
         };
         let p = vec![Pattern {
-            folded: fold("15% 滞纳金").0,
+            folded: fold("15% 滞纳金").text,
             entry: &entry,
         }];
         let mut diags = Vec::new();
         let text = "第一行\n欠费要交 **15%** 的滞纳金？不，是 15%滞纳金。\n";
-        forbidden_in("x.md", text, &p, &mut diags);
+        forbidden_in("x.md", text, None, &p, &mut diags);
         assert_eq!(diags.len(), 1, "{diags:?}");
         let d = &diags[0];
         assert_eq!((d.line, d.col, d.len), (2, 23, 6), "{}", d.render());

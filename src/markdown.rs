@@ -168,6 +168,7 @@ pub fn render(input: &Input<'_>) -> Rendered {
         page: page_url(input.source),
         depth: 0,
         depth_reported: false,
+        highlight_budget: highlight::PAGE_BUDGET_BYTES,
     };
     r.reserve_explicit_ids(&events);
     r.res.sections.push(SectionText::default());
@@ -194,6 +195,8 @@ struct Renderer<'i, 'a> {
     page: String,
     depth: usize,
     depth_reported: bool,
+    /// Bytes of code this page may still highlight (see `highlight`).
+    highlight_budget: usize,
 }
 
 impl<'a> Renderer<'_, 'a> {
@@ -486,10 +489,55 @@ impl<'a> Renderer<'_, 'a> {
             _ => {
                 self.section().code.push_str(code);
                 self.section().code.push('\n');
-                self.out
-                    .push(Event::Html(highlight::code_block(lang, code).into()));
+                let (html, fallback) =
+                    highlight::code_block_bounded(lang, code, &mut self.highlight_budget);
+                if let Some(why) = fallback {
+                    self.unhighlighted(why, range);
+                }
+                self.out.push(Event::Html(html.into()));
             }
         }
+    }
+
+    /// Warns that a code block in a known language is shown as plain text, at the long line or
+    /// the block's first line.
+    fn unhighlighted(&mut self, why: highlight::Fallback, range: &Range<usize>) {
+        use highlight::Fallback;
+        let (first, _) = self.lines.pos(self.off(range));
+        let (line, message, help) = match why {
+            Fallback::LongLine { index, chars } => (
+                // Only fenced blocks name a language: the code starts after the fence line.
+                first + index + 1,
+                format!("code line of {chars} characters is shown without highlighting"),
+                format!(
+                    "lines over {} characters are not highlighted (it could take minutes); break the line or mark the block ```text",
+                    highlight::MAX_LINE_CHARS
+                ),
+            ),
+            Fallback::LargeBlock { bytes } => (
+                first,
+                format!(
+                    "code block of {} KiB is shown without highlighting",
+                    bytes.div_ceil(1024)
+                ),
+                format!(
+                    "blocks over {} KiB are not highlighted; split the block or mark it ```text",
+                    highlight::MAX_BLOCK_BYTES / 1024
+                ),
+            ),
+            Fallback::PageBudget => (
+                first,
+                "code block is shown without highlighting: this page has used its highlighting budget".to_owned(),
+                format!(
+                    "a page highlights at most {} KiB of code; split the chapter or mark large blocks ```text",
+                    highlight::PAGE_BUDGET_BYTES / 1024
+                ),
+            ),
+        };
+        let d = Diagnostic::warning(self.input.display, message)
+            .at(self.input.file, line, 1)
+            .with_help(help);
+        self.res.diags.push(d);
     }
 
     fn raw_html(&mut self, html: &str, range: &Range<usize>) {
@@ -554,11 +602,13 @@ impl<'a> Renderer<'_, 'a> {
 
     /// Checks a link destination and rewrites internal ones to page-relative URLs.
     fn link_dest(&mut self, dest: &CowStr<'a>, range: &Range<usize>, image: bool) -> CowStr<'a> {
-        let trimmed: String = dest
+        // For the scheme check only: every control and space character removed, so that
+        // `java\tscript:` or `<java script:…>` cannot slip past it.
+        let squeezed: String = dest
             .chars()
             .filter(|c| !c.is_control() && !c.is_whitespace())
             .collect();
-        let lower = trimmed.to_ascii_lowercase();
+        let lower = squeezed.to_ascii_lowercase();
         if let Some(colon) = lower.find(':') {
             let scheme = &lower[..colon];
             let is_scheme = !scheme.is_empty()
@@ -583,7 +633,7 @@ impl<'a> Renderer<'_, 'a> {
                 return dest.clone();
             }
         }
-        if trimmed.starts_with("//") {
+        if squeezed.starts_with("//") {
             self.error(
                 range,
                 "protocol-relative links (//host/…) are not allowed".into(),
@@ -591,6 +641,14 @@ impl<'a> Renderer<'_, 'a> {
             );
             return CowStr::Borrowed("#");
         }
+        // The destination as a browser resolves it (WHATWG URL): tabs and line breaks dropped,
+        // leading and trailing spaces and controls trimmed, inner spaces kept: `<有 空格.md>`
+        // is a valid CommonMark destination naming the file `有 空格.md`.
+        let kept: String = dest
+            .chars()
+            .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
+            .collect();
+        let trimmed = kept.trim_matches(|c: char| c.is_control() || c.is_whitespace());
         if let Some(frag) = trimmed.strip_prefix('#') {
             let link = self.link(Target::Fragment(percent_decode(frag)), range);
             self.res.links.push(link);
@@ -598,7 +656,7 @@ impl<'a> Renderer<'_, 'a> {
         }
         let (path, fragment) = match trimmed.split_once('#') {
             Some((p, f)) => (p, Some(percent_decode(f))),
-            None => (trimmed.as_str(), None),
+            None => (trimmed, None),
         };
         let path = path.split('?').next().unwrap_or(path);
         if path.starts_with('/') {
@@ -764,6 +822,42 @@ mod tests {
     }
 
     #[test]
+    fn spaces_inside_angle_bracket_destinations_are_kept() {
+        let x =
+            r("见[有空格](<../prepare/有 空格.md#小 节>)和[百分号](../prepare/有%20空格.md)。\n");
+        assert!(x.diags.is_empty(), "{:?}", x.diags);
+        let want = Target::Chapter {
+            source: "chapters/prepare/有 空格.md".into(),
+            fragment: Some("小 节".into()),
+        };
+        assert_eq!(x.links[0].target, want);
+        assert_eq!(
+            x.links[1].target,
+            Target::Chapter {
+                source: "chapters/prepare/有 空格.md".into(),
+                fragment: None
+            }
+        );
+        // The href names the page of that file, its space percent-encoded.
+        assert!(
+            x.html.contains(
+                "href=\"../prepare/%E6%9C%89%20%E7%A9%BA%E6%A0%BC.html#%E5%B0%8F%20%E8%8A%82\""
+            ),
+            "{}",
+            x.html
+        );
+        // Spaces around the destination are not part of it; tabs and line breaks never are.
+        let x = r("[a](< ../prepare/a\tb.md >)\n");
+        assert_eq!(
+            x.links[0].target,
+            Target::Chapter {
+                source: "chapters/prepare/ab.md".into(),
+                fragment: None
+            }
+        );
+    }
+
+    #[test]
     fn unsafe_schemes_raw_html_and_missing_alt_are_errors() {
         for body in [
             "[x](javascript:alert(1))",
@@ -813,6 +907,34 @@ mod tests {
     fn hostile_attribute_contexts_are_escaped() {
         let x = r("## t {#a\"b}\n\n```\"><script>\nx\n```\n\n[l](x.md \"t\\\"><script>\")\n");
         assert!(!x.html.contains("<script"), "{}", x.html);
+    }
+
+    #[test]
+    fn unbounded_highlighting_falls_back_to_plain_text_with_a_located_warning() {
+        // Body starts on line 4; the fence on line 6, the long line on line 8.
+        let long = "*[".repeat(20_000);
+        let x = r(&format!("段落\n\n```markdown\nok\n{long}\n```\n"));
+        assert_eq!(x.diags.len(), 1, "{:?}", x.diags);
+        let d = &x.diags[0];
+        assert!(!d.is_error(), "a warning, not an error");
+        assert_eq!((d.line, d.col), (8, 1), "{}", d.render());
+        assert!(d.message.contains("40000 characters"), "{}", d.message);
+        assert!(
+            !x.html.contains("hl-") && x.html.contains("*[*["),
+            "plain text"
+        );
+        // A page's later blocks past its budget: warned at the block's fence.
+        let block = format!("```rust\n{}```\n\n", "let x = 1;\n".repeat(8_000));
+        let x = r(&block.repeat(8));
+        let warned: Vec<usize> = x.diags.iter().map(|d| d.line).collect();
+        // 88 000 bytes a block: five fit in 512 KiB, the last three are plain.
+        assert_eq!(warned, [5, 6, 7].map(|k| 4 + k * 8_003), "{warned:?}");
+        assert!(x.html.contains("hl-"));
+        assert!(
+            x.diags[0].message.contains("budget"),
+            "{}",
+            x.diags[0].message
+        );
     }
 
     #[test]

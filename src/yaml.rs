@@ -39,7 +39,7 @@ impl Embedded<'_> {
     pub fn diag_at(&self, loc: &Location, message: impl Into<String>) -> Diagnostic {
         let (line, col) = self.file_pos(loc);
         let d = Diagnostic::error(self.path, message).at(self.file, line, col);
-        let len = token_len(d.source_line.as_deref().unwrap_or(""), col);
+        let len = token_len(d.caret_text().unwrap_or(""));
         d.with_len(len)
     }
 }
@@ -152,9 +152,9 @@ fn yaml_help(text: &str) -> Option<String> {
 }
 
 /// Length in characters of the token starting at 1-based `col` (up to whitespace or `:`).
-fn token_len(line: &str, col: usize) -> usize {
-    line.chars()
-        .skip(col.saturating_sub(1))
+/// Characters of the token at the start of `from` (up to whitespace or `:`), at least 1.
+fn token_len(from: &str) -> usize {
+    from.chars()
         .take_while(|c| !c.is_whitespace() && *c != ':')
         .count()
         .max(1)

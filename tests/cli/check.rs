@@ -1294,3 +1294,196 @@ fn over_the_size_cap_is_a_diagnostic_naming_size_and_cap() {
     );
     assert!(r.stderr.contains("--max-file-size"), "{}", r.stderr);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Bounded work and output on long lines; what is checked is what is published (issue 21).
+
+/// Runs `check` with stderr read through a cap: a run that would print more than `cap` bytes
+/// is stopped (so a regression fails the test instead of filling the memory of the machine).
+fn check_capped(p: &Project, cap: usize) -> (Option<i32>, String) {
+    use std::io::Read as _;
+    let root = p.root.clone();
+    hang_guard(120, move || {
+        let mut child = std::process::Command::new(crate::harness::bin())
+            .arg("check")
+            .current_dir(&root)
+            .env_remove("RUST_BACKTRACE")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("check runs");
+        let mut err = Vec::new();
+        let stream = child.stderr.take().expect("piped");
+        let _ = stream.take(cap as u64 + 1).read_to_end(&mut err);
+        if err.len() > cap {
+            let _ = child.kill();
+        }
+        let status = child.wait().expect("wait");
+        (status.code(), String::from_utf8_lossy(&err).into_owned())
+    })
+}
+
+#[test]
+fn thousands_of_broken_links_on_one_long_line_give_a_short_report() {
+    // 4 000 broken links on one line of about 210 KB (the adversarial case was 10 000 on
+    // 0.6 MB: gigabytes of stderr, one copy of the line per diagnostic).
+    let links: String = (0..4000)
+        .map(|i| format!("见[缺失的第 {i} 章](missing/page-{i:05}.md)，"))
+        .collect();
+    assert!(links.len() > 200_000);
+    let p = with_chapter(
+        "long-line-links",
+        format!("---\ntitle: 第三章\ndescription: 说明\n---\n\n{links}\n"),
+    );
+    let (code, err) = check_capped(&p, 256 * 1024);
+    assert_eq!(code, Some(1), "{}", &err[..err.len().min(2000)]);
+    assert!(err.len() < 64 * 1024, "{} bytes of stderr", err.len());
+    assert!(
+        err.contains(
+            "… and 3980 more errors like `link to missing chapter …` in guide/chapters/c.md"
+        ),
+        "{}",
+        &err[..err.len().min(4000)]
+    );
+    assert!(err.ends_with("4000 error(s), 0 warning(s)\n"), "{err}");
+    // Each shown line is a window around its link, cut with `...`, caret under the link.
+    let shown: Vec<&str> = err.lines().filter(|l| l.starts_with("6 | ")).collect();
+    assert_eq!(shown.len(), 20, "{err}");
+    for l in &shown {
+        assert!(l.chars().count() < 140, "{l}");
+        assert!(l.starts_with("6 | ...") || l.starts_with("6 | 见"), "{l}");
+        assert!(l.ends_with("..."), "{l}");
+    }
+    // The caret starts under the `[` of the diagnostic's own link, by display width.
+    use unicode_width::UnicodeWidthStr as _;
+    for block in err.split("error: ").filter(|b| b.contains("c.md:6:")) {
+        let i: usize = block
+            .split("page-")
+            .nth(1)
+            .and_then(|t| t.get(..5))
+            .and_then(|n| n.parse().ok())
+            .expect("message names the page");
+        let mut lines = block.lines().skip_while(|l| !l.starts_with("6 | "));
+        let src = &lines.next().expect("source line")[4..];
+        let caret = &lines.next().expect("caret line")[4..];
+        let at = src
+            .find(&format!("[缺失的第 {i} 章]"))
+            .unwrap_or_else(|| panic!("link {i} in its window: {src}"));
+        assert_eq!(caret.find('^'), Some(src[..at].width()), "{src}\n{caret}");
+    }
+}
+
+#[test]
+fn a_quadratic_highlighting_input_is_shown_plain_with_a_located_warning() {
+    // syntect's Markdown grammar took 51 s on this 180 KB line.
+    let line = "*[".repeat(90_000);
+    let p = with_chapter(
+        "hl-quadratic",
+        format!(
+            "---\ntitle: 第三章\ndescription: 说明\n---\n\n正文。\n\n```markdown\n{line}\n```\n"
+        ),
+    );
+    let r = survives(&p, &[]);
+    assert_eq!(r.code, 0, "{}", &r.stderr[..r.stderr.len().min(2000)]);
+    assert!(
+        r.stderr
+            .contains("warning: code block of 176 KiB is shown without highlighting"),
+        "{}",
+        &r.stderr[..r.stderr.len().min(2000)]
+    );
+    assert!(
+        r.stderr.contains("--> guide/chapters/c.md:8:1"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.len() < 4000, "{} bytes", r.stderr.len());
+    let page = p.read("public/c.html");
+    assert!(page.contains("<code>*[*[*["), "plain escaped text");
+}
+
+#[test]
+fn claims_hidden_by_escapes_entities_and_invisible_characters_are_still_forbidden() {
+    let p = Project::empty("hygiene-published");
+    small_guide(&p, "guide");
+    let cfg = p.read("guide/guide.yaml")
+        + "forbidden:\n  - text: 15% 滞纳金\n    reason: 条例规定的是每日 3‰ 违约金\n";
+    p.write("guide/guide.yaml", cfg);
+    // Each line renders "15% 滞纳金" on the page (line 8 onwards).
+    let variants = [
+        "一 15\\% 滞纳金。",
+        "二 15&#37; 滞纳金。",
+        "三 1\u{200B}5% 滞纳金。",
+        "四 15\u{AD}% 滞纳金。",
+        "五 15<!-- 注 -->% 滞纳金。",
+        "六 15<sub></sub>% 滞纳金。",
+    ];
+    p.write(
+        "guide/chapters/b.md",
+        format!(
+            "---\ntitle: 第二章\ndescription: 第二章说明\n---\n\n## 花费\n\n{}\n",
+            variants.join("\n\n")
+        ),
+    );
+    let r = p.run(&["check"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    for (i, _) in variants.iter().enumerate() {
+        let at = format!("guide/chapters/b.md:{}:3", 8 + 2 * i);
+        assert!(r.stderr.contains(&at), "missing {at}\n{}", r.stderr);
+    }
+    assert_eq!(
+        r.stderr.matches("forbidden claim").count(),
+        variants.len(),
+        "{}",
+        r.stderr
+    );
+    let b = p.run(&["build"]);
+    assert_eq!(b.code, 1, "{}", b.stderr);
+}
+
+#[test]
+fn angle_bracket_link_destinations_keep_their_spaces() {
+    let p = Project::empty("spaces-in-links");
+    small_guide(&p, "guide");
+    add_to_nav(&p, "chapters/prepare/有 空格.md");
+    p.write(
+        "guide/chapters/prepare/有 空格.md",
+        "---\ntitle: 有空格\ndescription: 说明\n---\n\n## 小 节\n\n正文。\n",
+    );
+    p.write(
+        "guide/chapters/b.md",
+        "---\ntitle: 第二章\ndescription: 第二章说明\n---\n\n## 花费\n\n见[有空格](<prepare/有 空格.md>)和[小节](<prepare/有 空格.md#小-节>)。\n",
+    );
+    passes(&p);
+    p.run(&["build"]).ok();
+    assert!(p.path("public/prepare/有 空格.html").is_file());
+    let b = p.read("public/b.html");
+    assert!(
+        b.contains("href=\"prepare/%E6%9C%89%20%E7%A9%BA%E6%A0%BC.html\""),
+        "{b}"
+    );
+}
+
+#[test]
+fn a_chapter_twenty_folders_deep_is_found_built_and_linkable() {
+    let p = Project::empty("deep");
+    small_guide(&p, "guide");
+    let dir: String = (1..=20).map(|i| format!("d{i}/")).collect();
+    let rel = format!("chapters/{dir}deep.md");
+    add_to_nav(&p, &rel);
+    let up = "../".repeat(20);
+    p.write(
+        &format!("guide/{rel}"),
+        format!(
+            "---\ntitle: 很深\ndescription: 二十层\n---\n\n## 深处\n\n回到[第一章]({up}a.md)。\n"
+        ),
+    );
+    p.write(
+        "guide/chapters/b.md",
+        format!("---\ntitle: 第二章\ndescription: 第二章说明\n---\n\n## 花费\n\n见[深处]({dir}deep.md#深处)。\n"),
+    );
+    passes(&p);
+    p.run(&["build"]).ok();
+    assert!(p.path(&format!("public/{dir}deep.html")).is_file());
+    let page = p.read(&format!("public/{dir}deep.html"));
+    assert!(page.contains(&format!("href=\"{up}a.html\"")), "{page}");
+}

@@ -435,3 +435,167 @@ fn build_and_check_never_write_into_read_only_sources() {
     assert_eq!(tree(&p.path("themes")), themes, "themes/ changed");
     assert!(p.path("public/index.html").is_file());
 }
+
+/// A stand-in $HOME with dot-files, as a link committed in a cloned repository would reach.
+fn fake_home(p: &Project) -> std::path::PathBuf {
+    p.write("home/.bashrc", "alias ll='ls -l'\n");
+    p.write("home/.ssh/id_ed25519", "secret\n");
+    p.write("home/thesis.txt", "mine\n");
+    p.path("home")
+}
+
+#[test]
+fn planted_staging_and_old_names_are_refused_never_followed_moved_or_deleted() {
+    for name in [".public.guidesmith-old", ".public.guidesmith-staging"] {
+        for with_output in [false, true] {
+            // A symbolic link to $HOME under our name.
+            let p = project();
+            if with_output {
+                p.run(&["build"]).ok();
+            }
+            let home = fake_home(&p);
+            std::os::unix::fs::symlink(&home, p.path(name)).expect("symlink");
+            let before = tree(&p.root);
+            let r = p.run(&["build"]);
+            assert_eq!(
+                r.code, 2,
+                "{name}: refused like other output locations\n{}",
+                r.stderr
+            );
+            assert!(
+                r.stderr.contains(name) && r.stderr.contains("symbolic link"),
+                "{}",
+                r.stderr
+            );
+            assert_eq!(
+                tree(&p.root),
+                before,
+                "{name} (output: {with_output}): touched"
+            );
+            assert!(p.path(name).is_symlink(), "the link was renamed");
+
+            // A real folder of someone's files under our name.
+            let p = project();
+            if with_output {
+                p.run(&["build"]).ok();
+            }
+            p.write(&format!("{name}/thesis.txt"), "mine\n");
+            p.write(&format!("{name}/.config/app"), "mine\n");
+            let before = tree(&p.root);
+            let r = p.run(&["build"]);
+            assert_eq!(r.code, 2, "{}", r.stderr);
+            assert!(r.stderr.contains("no guidesmith marker"), "{}", r.stderr);
+            assert_eq!(tree(&p.root), before, "{name}: a user's folder was touched");
+        }
+    }
+}
+
+#[test]
+fn an_output_file_edited_after_the_build_is_restored_by_the_next_build() {
+    let p = project();
+    p.run(&["build"]).ok();
+    let clean = tree(&p.path("public"));
+    let page = p.read("public/a.html");
+    // Same length (size alone cannot tell), then longer, then replaced by a link.
+    let same_size = page.replacen("正文", "假文", 1);
+    assert_eq!(same_size.len(), page.len());
+    for (i, edit) in [same_size, page.clone() + "<script>x</script>"]
+        .iter()
+        .enumerate()
+    {
+        p.write("public/a.html", edit);
+        let r = p.run(&["build"]);
+        r.ok();
+        assert!(r.stderr.contains("(1 written,"), "edit {i}: {}", r.stderr);
+        assert_eq!(
+            p.read("public/a.html"),
+            page,
+            "edit {i}: tampered bytes kept"
+        );
+    }
+    std::fs::remove_file(p.path("public/a.html")).expect("rm");
+    p.write("elsewhere.html", &page);
+    std::os::unix::fs::symlink(p.path("elsewhere.html"), p.path("public/a.html")).expect("ln");
+    p.run(&["build"]).ok();
+    assert!(
+        !p.path("public/a.html").is_symlink(),
+        "a link was reused as a page"
+    );
+    // Exactly the site a clean build computes (the manifest's stat columns aside).
+    let now = tree(&p.path("public"));
+    assert_eq!(
+        now.keys().collect::<Vec<_>>(),
+        clean.keys().collect::<Vec<_>>()
+    );
+    for (k, v) in &now {
+        if k != ".guidesmith-manifest" {
+            assert_eq!(v.0, clean[k].0, "{k}");
+        }
+    }
+}
+
+#[test]
+fn three_builds_started_together_leave_one_complete_site_or_refuse_cleanly() {
+    use std::sync::{Arc, Barrier};
+    let reference = project();
+    reference.run(&["build"]).ok();
+    let clean = tree(&reference.path("public"));
+    let p = project();
+    hang_guard(300, move || {
+        // Byte for byte the clean build's site (the manifest's stat columns aside).
+        let same_site = |dir: &Path| {
+            let now = tree(dir);
+            now.keys().eq(clean.keys())
+                && now
+                    .iter()
+                    .all(|(k, v)| k == ".guidesmith-manifest" || v.0 == clean[k].0)
+        };
+        for round in 0..20 {
+            // Half the rounds start with no output, half over the last round's.
+            if round % 2 == 0 {
+                let _ = std::fs::remove_dir_all(p.path("public"));
+            }
+            let start = Arc::new(Barrier::new(3));
+            let builds: Vec<_> = (0..3)
+                .map(|_| {
+                    let start = Arc::clone(&start);
+                    let root = p.root.clone();
+                    std::thread::spawn(move || {
+                        start.wait();
+                        Command::new(bin())
+                            .arg("build")
+                            .current_dir(root)
+                            .env_remove("RUST_BACKTRACE")
+                            .output()
+                            .expect("guidesmith runs")
+                    })
+                })
+                .collect();
+            let runs: Vec<crate::harness::Run> = builds
+                .into_iter()
+                .map(|b| b.join().expect("build thread").into())
+                .collect();
+            for r in &runs {
+                let refused = r.code == 2 && r.stderr.contains("in use by another guidesmith");
+                assert!(
+                    r.code == 0 || refused,
+                    "round {round}: neither success nor a clean refusal (exit {})\n{}",
+                    r.code,
+                    r.stderr
+                );
+            }
+            assert!(runs.iter().any(|r| r.code == 0), "round {round}: no build");
+            assert!(
+                same_site(&p.path("public")),
+                "round {round}: the output is not the site a clean build makes"
+            );
+            for leftover in [
+                ".public.guidesmith-staging",
+                ".public.guidesmith-old",
+                ".public.guidesmith-lock",
+            ] {
+                assert!(!p.path(leftover).exists(), "round {round}: {leftover} left");
+            }
+        }
+    });
+}
