@@ -2,16 +2,17 @@
 //!
 //! Builds a generated corpus once with a watcher-style cache, then repeatedly appends a line to
 //! the middle chapter, tells the cache which file changed (as the watcher does) and rebuilds,
-//! printing the median and p90 of every build stage. No debounce, HTTP or disk writes: those are
-//! measured end to end by `bench/edit_latency.sh`.
+//! printing the median and p90 of the rebuild (`TIMINGS=1` also prints every stage of every
+//! rebuild to stderr). No debounce, HTTP or disk writes: those are measured end to end by
+//! `bench/edit_latency.sh`.
 //!
 //!   cargo bench --bench rebuild
 //!   N=5000 EDITS=30 cargo bench --bench rebuild
 //!
-//! Env: N (chapters, 1000), EDITS (rebuilds measured, 40), BENCH_WORK (scratch,
-//! /tmp/guidesmith-bench), SHARED (/work/shared/bench, for gen_corpus.py).
+//! Env: N (chapters, 1000), EDITS (rebuilds measured, 40), BENCH_WORK (scratch, default
+//! $TMPDIR/guidesmith-bench), SHARED (the shared kit's bench folder, default ../shared/bench
+//! beside the repository, for gen_corpus.py).
 
-use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use guidesmith::load::LoadOptions;
@@ -35,6 +36,7 @@ fn main() {
         },
         theme_dir: None,
         base_url: None,
+        timings: env("TIMINGS", "") == "1",
     };
     let (target, rel) = middle_chapter(&guide);
     let original = std::fs::read_to_string(&target).expect("chapter readable");
@@ -49,8 +51,6 @@ fn main() {
         first.site.files.len()
     );
 
-    let mut stages: BTreeMap<&'static str, Vec<Duration>> = BTreeMap::new();
-    let mut order: Vec<&'static str> = Vec::new();
     let mut totals = Vec::new();
     for i in 0..edits {
         let text = format!("{original}\n编辑 {i}：又补充了一句。\n");
@@ -63,12 +63,6 @@ fn main() {
             built.rendered, 1,
             "exactly the edited chapter is re-rendered"
         );
-        for st in built.timings {
-            if !order.contains(&st.name) {
-                order.push(st.name);
-            }
-            stages.entry(st.name).or_default().push(st.time);
-        }
     }
     std::fs::write(&target, original).expect("restore chapter");
 
@@ -77,12 +71,7 @@ fn main() {
         v.sort();
         v[((v.len() - 1) as f64 * p).round() as usize]
     };
-    println!("{:>9}  {:>8}  {:>8}", "stage", "median", "p90");
-    for stage in order {
-        let v = stages.get_mut(stage).expect("recorded");
-        let (m, p) = (pct(v, 0.5), pct(v, 0.9));
-        println!("{stage:>9}  {:>6.2} ms  {:>6.2} ms", ms(m), ms(p));
-    }
+    println!("{:>9}  {:>8}  {:>8}", "", "median", "p90");
     let (m, p) = (pct(&mut totals, 0.5), pct(&mut totals, 0.9));
-    println!("{:>9}  {:>6.2} ms  {:>6.2} ms", "total", ms(m), ms(p));
+    println!("{:>9}  {:>6.2} ms  {:>6.2} ms", "rebuild", ms(m), ms(p));
 }

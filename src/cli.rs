@@ -47,7 +47,7 @@ pub struct SourceArgs {
     #[arg(long, default_value = "default", value_name = "NAME")]
     pub theme: String,
     /// Absolute site URL, used in sitemap.xml and 404.html (overrides guide.yaml's base_url).
-    #[arg(long, value_name = "URL")]
+    #[arg(long, value_name = "URL", value_parser = base_url)]
     pub base_url: Option<String>,
     /// Largest accepted input file, in bytes.
     #[arg(long, default_value_t = DEFAULT_MAX_FILE_BYTES, value_name = "BYTES")]
@@ -93,9 +93,19 @@ struct CheckArgs {
     external: bool,
 }
 
+/// `--base-url` passes the same check as `base_url` in guide.yaml (RELIABILITY X2); a refused
+/// value is a usage error (exit code 2).
+fn base_url(s: &str) -> Result<String, String> {
+    if crate::config::is_http_url(s) {
+        Ok(s.to_owned())
+    } else {
+        Err("must be an http(s):// address, e.g. https://example.org/guide/".to_owned())
+    }
+}
+
 impl SourceArgs {
     /// The library's build options for these flags.
-    pub fn build_options(&self) -> BuildOptions {
+    pub fn build_options(&self, timings: bool) -> BuildOptions {
         let display = self.guide.to_string_lossy().replace('\\', "/");
         let theme_dir = PathBuf::from("themes").join(&self.theme);
         BuildOptions {
@@ -106,6 +116,7 @@ impl SourceArgs {
             },
             theme_dir: Some((theme_dir, format!("themes/{}", self.theme))),
             base_url: self.base_url.clone(),
+            timings,
         }
     }
 
@@ -142,25 +153,11 @@ pub fn main() -> ExitCode {
 }
 
 /// Prints diagnostics to stderr, errors and warnings alike.
-/// Prints `--timings` lines, one per build stage.
-pub fn print_timings(timings: &[crate::site::Stage]) {
-    for st in timings {
-        let rss = st
-            .rss_kib
-            .map(|k| format!("  (RSS {:.0} MiB)", k as f64 / 1024.0))
-            .unwrap_or_default();
-        eprintln!(
-            "{:>8}: {:>7.1} ms{rss}",
-            st.name,
-            st.time.as_secs_f64() * 1000.0
-        );
-    }
-}
-
 pub fn print_diags(diags: &[Diagnostic]) {
     let mut err = std::io::stderr().lock();
-    for d in diags {
-        let _ = writeln!(err, "{}", d.render());
+    // Of one kind of problem in one file, the first few and a count (see `diag::report`).
+    for block in crate::diag::report(diags) {
+        let _ = writeln!(err, "{block}");
     }
     let errors = diags.iter().filter(|d| d.is_error()).count();
     let warnings = diags.len() - errors;
@@ -182,7 +179,8 @@ fn build(a: &BuildArgs) -> ExitCode {
         Err(e) => return report_output(&e),
     };
     let started = std::time::Instant::now();
-    let built = match site::build(&a.src.build_options(), &mut Cache::one_shot()) {
+    let mut clock = crate::site::Stopwatch::new(a.timings);
+    let built = match site::build(&a.src.build_options(a.timings), &mut Cache::one_shot()) {
         Ok(b) => b,
         Err(diags) => {
             print_diags(&diags);
@@ -190,17 +188,10 @@ fn build(a: &BuildArgs) -> ExitCode {
         }
     };
     print_diags(&built.warnings);
-    let writing = std::time::Instant::now();
+    clock.lap("build");
     match output::write(&RealFs, &built.site, &built.digests, &out, a.force) {
         Ok(r) => {
-            if a.timings {
-                print_timings(&built.timings);
-                print_timings(&[crate::site::Stage {
-                    name: "write",
-                    time: writing.elapsed(),
-                    rss_kib: crate::site::rss_kib(),
-                }]);
-            }
+            clock.lap("write");
             eprintln!(
                 "built {} files into {} in {} ms ({} written, {} unchanged, {} removed)",
                 built.site.files.len(),
@@ -233,12 +224,12 @@ pub fn report_output(e: &OutputError) -> ExitCode {
 }
 
 fn check(a: &CheckArgs) -> ExitCode {
-    let mut diags = match site::build(&a.src.build_options(), &mut Cache::one_shot()) {
+    let mut diags = match site::build(&a.src.build_options(false), &mut Cache::one_shot()) {
         Ok(b) => b.warnings,
         Err(d) => d,
     };
     if a.external {
-        diags.extend(crate::external::check(&a.src.build_options()));
+        diags.extend(crate::external::check(&a.src.build_options(false)));
         crate::diag::sort(&mut diags);
     }
     let failed = diags.iter().any(Diagnostic::is_error);

@@ -4,6 +4,7 @@
 //! decodes every file (`source`), parses `guide.yaml`, chapter front matter and checklists, and
 //! cross-checks the nav against the files on disk. It never renders and never writes.
 
+use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
@@ -291,35 +292,36 @@ fn load_inner(opts: &LoadOptions, cache: &mut LoadCache) -> (Option<Guide>, Vec<
     let config_done = cache.config.as_ref().map(|c| c.0);
     // Contents a watcher vouches for are taken from the memo, as `LoadCache::read_text` does.
     let memo = cache.trusted.then_some(&cache.texts);
-    let mut fetched: HashMap<&str, Fetched> = crate::site::on_cores(todo, 32, |(rel, path)| {
-        let display = show(rel);
-        let text = match memo.and_then(|m| m.get(rel)) {
-            Some((text, _)) => text.clone(),
-            None => source::read_text(path, &display, opts.max_file_bytes).map(|s| s.text),
-        };
-        let (mut key, mut parsed) = (None, None);
-        if let Ok(t) = &text {
-            if rel == "guide.yaml" {
-                let k = config_key(&display, t);
-                key = Some(k);
-                parsed =
-                    (config_done != Some(k)).then(|| Parsed::Config(parse_config(t, &display)));
-            } else if let Some(stem) = checklist_stem(rel) {
-                let k = list_key(&display, rel, t);
-                key = Some(k);
-                parsed = (!lists_done.contains_key(&k))
-                    .then(|| Parsed::List(checklist::parse(&display, rel, stem, t)));
-            } else {
-                let k = chapter_key(rel, &display, t);
-                key = Some(k);
-                parsed = (!chapters_done.contains_key(&k))
-                    .then(|| Parsed::Chapter(parse_chapter(t, rel, &display, k)));
+    let mut fetched: HashMap<&str, Fetched> = todo
+        .into_par_iter()
+        .map(|(rel, path)| {
+            let display = show(rel);
+            let text = match memo.and_then(|m| m.get(rel)) {
+                Some((text, _)) => text.clone(),
+                None => source::read_text(path, &display, opts.max_file_bytes).map(|s| s.text),
+            };
+            let (mut key, mut parsed) = (None, None);
+            if let Ok(t) = &text {
+                if rel == "guide.yaml" {
+                    let k = config_key(&display, t);
+                    key = Some(k);
+                    parsed =
+                        (config_done != Some(k)).then(|| Parsed::Config(parse_config(t, &display)));
+                } else if let Some(stem) = checklist_stem(rel) {
+                    let k = list_key(&display, rel, t);
+                    key = Some(k);
+                    parsed = (!lists_done.contains_key(&k))
+                        .then(|| Parsed::List(checklist::parse(&display, rel, stem, t)));
+                } else {
+                    let k = chapter_key(rel, &display, t);
+                    key = Some(k);
+                    parsed = (!chapters_done.contains_key(&k))
+                        .then(|| Parsed::Chapter(parse_chapter(t, rel, &display, k)));
+                }
             }
-        }
-        (rel, Fetched { text, key, parsed })
-    })
-    .into_iter()
-    .collect();
+            (rel, Fetched { text, key, parsed })
+        })
+        .collect();
 
     let mut config = None;
     let mut home = None;
@@ -503,7 +505,7 @@ fn load_inner(opts: &LoadOptions, cache: &mut LoadCache) -> (Option<Guide>, Vec<
     }
 
     checklists.sort_by(|a, b| a.id.cmp(&b.id));
-    let config_key = crate::site::key64(&[config_text.as_bytes()]);
+    let config_key = crate::digest::digest_parts(&[config_text.as_bytes()]);
     let guide = Guide {
         display_root: opts.display_root.trim_end_matches('/').to_owned(),
         config,
@@ -578,7 +580,6 @@ fn walk(root: &Path, show: &dyn Fn(&str) -> String) -> Walk {
     let walker = WalkDir::new(root)
         .follow_links(false)
         .sort_by_file_name()
-        .max_depth(16)
         .into_iter()
         .filter_entry(|e| e.depth() == 0 || !is_ignored_name(&e.file_name().to_string_lossy()));
     for entry in walker {
@@ -658,11 +659,11 @@ fn checklist_stem(rel: &str) -> Option<&str> {
 }
 
 fn list_key(display: &str, rel: &str, text: &str) -> u64 {
-    crate::site::key64(&[display.as_bytes(), rel.as_bytes(), text.as_bytes()])
+    crate::digest::digest_parts(&[display.as_bytes(), rel.as_bytes(), text.as_bytes()])
 }
 
 fn config_key(display: &str, text: &str) -> u64 {
-    crate::site::key64(&[display.as_bytes(), text.as_bytes()])
+    crate::digest::digest_parts(&[display.as_bytes(), text.as_bytes()])
 }
 
 /// The key of a chapter the cache holds and a watcher vouches is unchanged.
@@ -676,7 +677,7 @@ fn memo_key(cache: &LoadCache, rel: &str) -> Option<u64> {
 }
 
 fn chapter_key(rel: &str, display: &str, text: &str) -> u64 {
-    crate::site::key64(&[rel.as_bytes(), display.as_bytes(), text.as_bytes()])
+    crate::digest::digest_parts(&[rel.as_bytes(), display.as_bytes(), text.as_bytes()])
 }
 
 fn load_chapter(

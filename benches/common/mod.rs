@@ -11,13 +11,17 @@ pub fn env(name: &str, default: &str) -> String {
 /// The N-chapter corpus folder (with `guide/`), generated on first use with the shared
 /// generator (`$SHARED/gen_corpus.py`) and adapted by `bench/neutral_to_guidesmith.py`.
 pub fn corpus(n: usize) -> PathBuf {
-    let work = PathBuf::from(env("BENCH_WORK", "/tmp/guidesmith-bench"));
+    let work = std::env::var_os("BENCH_WORK").map_or_else(
+        || std::env::temp_dir().join("guidesmith-bench"),
+        PathBuf::from,
+    );
     let site = work.join(format!("rebuild-{n}"));
     if site.join("guide/guide.yaml").is_file() {
         return site;
     }
-    let shared = PathBuf::from(env("SHARED", "/work/shared/bench"));
     let here = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let shared =
+        std::env::var_os("SHARED").map_or_else(|| here.join("../shared/bench"), PathBuf::from);
     let chapters = n.to_string();
     let steps = [
         Command::new("python3")

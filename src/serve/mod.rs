@@ -20,7 +20,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::cli::{print_diags, print_timings, report_output, SourceArgs};
+use crate::cli::{print_diags, report_output, SourceArgs};
 use crate::diag::Diagnostic;
 use crate::output::{self, RealFs};
 use crate::site::{self, Built, Cache};
@@ -93,7 +93,7 @@ pub fn run(args: &ServeArgs) -> ExitCode {
     }
 
     let shared = Arc::new(reload::Shared::new());
-    let mut rebuilder = Rebuilder::new(&args.src);
+    let mut rebuilder = Rebuilder::new(&args.src, args.timings);
     // Armed before the first build, so no change after this point goes unseen.
     let mut watch = watch::Watch::start(rebuilder.roots(Vec::new()), args.poll);
     for n in watch.take_notices() {
@@ -135,7 +135,6 @@ pub fn run(args: &ServeArgs) -> ExitCode {
     }
 
     let sh = Arc::clone(&shared);
-    let timings = args.timings;
     let spawned = std::thread::Builder::new()
         .name("gs-rebuild".into())
         .spawn(move || loop {
@@ -159,9 +158,6 @@ pub fn run(args: &ServeArgs) -> ExitCode {
                         started.elapsed().as_millis(),
                         b.rendered
                     );
-                    if timings {
-                        print_timings(&b.timings);
-                    }
                 }
                 Err(d) => {
                     print_diags(&d);
@@ -194,7 +190,7 @@ pub fn watch_build(src: &SourceArgs, out: &Path, force: bool, poll: bool) -> Exi
         Ok(l) => l,
         Err(e) => return report_output(&e),
     };
-    let mut rebuilder = Rebuilder::new(src);
+    let mut rebuilder = Rebuilder::new(src, false);
     let mut last: Option<site::Site> = None;
     // Armed before the first build, so no change after this point goes unseen.
     let ignore = staging_siblings(&out_c);
@@ -306,8 +302,8 @@ struct Rebuilder {
 }
 
 impl Rebuilder {
-    fn new(src: &SourceArgs) -> Rebuilder {
-        let opts = src.build_options();
+    fn new(src: &SourceArgs, timings: bool) -> Rebuilder {
+        let opts = src.build_options(timings);
         let guide = output::canonical(&src.guide).unwrap_or_else(|_| src.guide.clone());
         let theme_rel = opts
             .theme_dir

@@ -224,7 +224,7 @@ pub fn digest_of(diags: &[WireDiag]) -> String {
         return "0".into();
     }
     let texts: Vec<&[u8]> = diags.iter().map(|d| d.text.as_bytes()).collect();
-    format!("{:x}", crate::site::fnv64(&texts))
+    format!("{:x}", crate::digest::digest_parts(&texts))
 }
 
 /// Paths added, removed or changed between two sites.

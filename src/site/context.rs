@@ -1,0 +1,129 @@
+//! The site-wide part of every page's template context: site settings, asset URLs and the
+//! navigation, made Tera values once per build (`Shared`), and `Shared::blank` as the start of
+//! each page's own context.
+
+use crate::diag::Diagnostic;
+use crate::load::Guide;
+use crate::markdown::{page_url, root_prefix};
+use crate::theme::{LinkCtx, NavPartCtx, PageCtx, SiteCtx};
+
+use super::assets::Assets;
+use super::{Site, NAV_INLINE_MAX, SEARCH_ENTRY};
+
+/// What every page of one build shares.
+pub struct Shared {
+    pub site: tera::Value,
+    pub nav: tera::Value,
+    /// Digest of what `site` and `nav` hold, for page cache keys.
+    pub key: u64,
+    description: String,
+    updated: String,
+}
+
+impl Shared {
+    /// The site context and the navigation. Guides with more than `NAV_INLINE_MAX` chapters
+    /// get their nav from one shared script (added to `site`) instead of a copy in every page.
+    pub fn new(guide: &Guide, assets: &Assets, site: &mut Site) -> Result<Shared, Vec<Diagnostic>> {
+        let cfg = &guide.config;
+        let nav_parts = nav_parts(guide);
+        let inline_nav = guide.chapters.len() <= NAV_INLINE_MAX;
+        let nav_js = (!inline_nav).then(|| {
+            let payload = serde_json::to_string(&nav_parts).unwrap_or_else(|_| "[]".into());
+            let js = format!("window.GSNav={payload};\n");
+            let url = format!("static/nav.{}.js", &crate::digest::hex(js.as_bytes())[..10]);
+            site.put(url.clone(), js.into_bytes());
+            url
+        });
+        let site_ctx = SiteCtx {
+            title: cfg.title.clone(),
+            description: cfg.description.clone(),
+            language: cfg.language.clone(),
+            notice: cfg.notice.clone(),
+            updated: cfg.updated.clone(),
+            css: assets.css.clone(),
+            js: assets.js.clone(),
+            search_js: assets.search_js.clone(),
+            search_index: SEARCH_ENTRY.to_owned(),
+            nav_js,
+            checklists: guide
+                .checklists
+                .iter()
+                .map(|c| LinkCtx {
+                    title: c.title.clone(),
+                    url: page_url(&c.source),
+                })
+                .collect(),
+        };
+        let nav: &[NavPartCtx] = if inline_nav { &nav_parts } else { &[] };
+        let value = |v: Result<tera::Value, tera::Error>| {
+            v.map_err(|e| {
+                vec![Diagnostic::error(
+                    "templates",
+                    format!("template context: {e}"),
+                )]
+            })
+        };
+        Ok(Shared {
+            site: value(tera::Value::try_from_serializable(&site_ctx))?,
+            nav: value(tera::Value::try_from_serializable(nav))?,
+            key: crate::digest::digest_json(&(&site_ctx, nav)),
+            description: cfg.description.clone(),
+            updated: cfg.updated.clone(),
+        })
+    }
+
+    /// A page context with only the site-wide parts filled in.
+    pub fn blank(&self, kind: &'static str, url: &str, title: &str) -> PageCtx<'_> {
+        PageCtx {
+            site: &self.site,
+            nav: &self.nav,
+            shared_key: self.key,
+            root: root_prefix(url),
+            url: url.to_owned(),
+            kind,
+            title: title.to_owned(),
+            description: self.description.clone(),
+            updated: self.updated.clone(),
+            part: None,
+            breadcrumbs: Vec::new(),
+            prev: None,
+            next: None,
+            toc: Vec::new(),
+            summary: &[],
+            body: String::new(),
+            checklists: Vec::new(),
+            edit_url: None,
+            forms: Vec::new(),
+        }
+    }
+}
+
+/// The navigation: every part with its chapters, in reading order.
+fn nav_parts(guide: &Guide) -> Vec<NavPartCtx> {
+    guide
+        .config
+        .nav
+        .iter()
+        .enumerate()
+        .map(|(pi, part)| NavPartCtx {
+            title: part.title.clone(),
+            chapters: guide
+                .chapters
+                .iter()
+                .filter(|c| c.part == Some(pi))
+                .map(|c| LinkCtx {
+                    title: c.front.title.clone(),
+                    url: c.url.clone(),
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+/// The breadcrumb every page starts with.
+pub fn home_crumb() -> LinkCtx {
+    LinkCtx {
+        title: "首页".into(),
+        url: "index.html".into(),
+    }
+}
