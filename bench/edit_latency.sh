@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Edit → output latency of `guidesmith serve` and `guidesmith build --watch` at N chapters,
-# with the method of /work/shared/bench/run_incremental.sh + poll_rebuild.py (append one line
+# with the method of ../shared/bench/run_incremental.sh + poll_rebuild.py (append one line
 # to the middle chapter, poll the output every 5 ms), plus bench/wait_latency.py for the
 # moment the live-reload long poll answers (when a browser would be told to reload).
 #
@@ -9,13 +9,13 @@
 #
 # Env: GUIDESMITH (binary, default target/debug/guidesmith), N (1000), CHECKLISTS (20),
 # SEED (1), REPEATS (20), SETTLE (1 s between edits), PORT (38112), BENCH_WORK (scratch),
-# RESULTS ($BENCH_WORK/edit-N/results), SHARED (/work/shared/bench).
+# RESULTS ($BENCH_WORK/edit-N/results), SHARED (default: ../shared/bench beside the repository).
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/.." && pwd)
 GS=$(realpath "${GUIDESMITH:-$ROOT/target/debug/guidesmith}")
-SHARED=${SHARED:-/work/shared/bench}
+SHARED=${SHARED:-$(cd "$(dirname "$0")/../.." && pwd)/shared/bench}
 N=${N:-1000}
 CHECKLISTS=${CHECKLISTS:-20}
 SEED=${SEED:-1}

@@ -12,7 +12,6 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(cd "$here/.." && pwd)"
 shared="${SHARED:-$repo/../shared}"
-[ -d "$shared/bench" ] || shared=/work/shared
 work="${WORK:-/tmp/gs-search-bench}"
 sizes=("$@"); [ ${#sizes[@]} -gt 0 ] || sizes=(1000 5000)
 mkdir -p "$work"

@@ -9,7 +9,7 @@ REPEATS times: reads the current build number from /__gs/status, opens a long po
 `/__gs/wait?build=N&page=PAGE` exactly as the live-reload client does, appends one line with a
 unique marker to CHAPTER.md, and records (a) when the long poll answers (the moment a browser
 is told to reload: the new build is fully published) and (b) when the page, polled over HTTP
-every 5 ms, first contains the marker. Same method as /work/shared/bench/poll_rebuild.py.
+every 5 ms, first contains the marker. Same method as ../shared/bench/poll_rebuild.py.
 Restores the chapter and stops the server by its PID at the end.
 """
 

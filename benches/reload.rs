@@ -10,7 +10,7 @@
 //!   N=1000 EDITS=20 cargo bench --bench reload
 //!
 //! Env: N (chapters, 1000), EDITS (20), BENCH_WORK (/tmp/guidesmith-bench), SHARED
-//! (/work/shared/bench), GUIDESMITH_CHROMIUM (default /usr/bin/chromium).
+//! (../shared/bench beside the repository), GUIDESMITH_CHROMIUM (default /usr/bin/chromium).
 
 use std::io::BufRead;
 use std::path::PathBuf;

@@ -27,7 +27,7 @@ pub struct GuideConfig {
     pub nav: Vec<NavPart>,
     /// Wrong claims that must never appear in chapters or checklists (see `hygiene`).
     #[serde(default)]
-    pub forbidden: Vec<crate::hygiene::Forbidden>,
+    pub forbidden: Vec<Forbidden>,
 }
 
 /// One part of the navigation: a title and its chapters in order.
@@ -60,6 +60,16 @@ pub fn is_date(s: &str) -> bool {
         (num(0..4), num(5..7), num(8..10)),
         (Some(_), Some(1..=12), Some(1..=31))
     )
+}
+
+/// One `forbidden:` entry of guide.yaml.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Forbidden {
+    /// The wrong claim, as it would be written (whitespace and emphasis markers do not matter).
+    pub text: Spanned<String>,
+    /// Why it is wrong and what to write instead; shown as the help line.
+    pub reason: String,
 }
 
 #[cfg(test)]

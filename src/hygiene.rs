@@ -17,9 +17,8 @@
 use std::collections::HashSet;
 use std::path::Path;
 
+use crate::config::Forbidden;
 use pulldown_cmark::{Event, Parser, TagEnd};
-use serde::Deserialize;
-use serde_saphyr::Spanned;
 use unicode_normalization::UnicodeNormalization;
 
 use crate::diag::{Diagnostic, LineIndex};
@@ -27,16 +26,6 @@ use crate::load::{Chapter, Guide};
 use crate::markdown::{Rendered, Target};
 use crate::source;
 use crate::yaml::Embedded;
-
-/// One `forbidden:` entry of guide.yaml.
-#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
-#[serde(deny_unknown_fields)]
-pub struct Forbidden {
-    /// The wrong claim, as it would be written (whitespace and emphasis markers do not matter).
-    pub text: Spanned<String>,
-    /// Why it is wrong and what to write instead; shown as the help line.
-    pub reason: String,
-}
 
 /// Runs every hygiene check. `pages[i]` was rendered as `rendered[i]`; `guide_dir` is where the
 /// checklist files are re-read from (for positions).
@@ -349,6 +338,7 @@ fn orphans(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_saphyr::Spanned;
 
     #[test]
     fn fold_ignores_whitespace_emphasis_and_width() {

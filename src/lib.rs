@@ -23,7 +23,6 @@ pub mod load;
 pub mod markdown;
 pub mod output;
 pub mod search;
-pub mod serve;
 pub mod site;
 pub mod slug;
 pub mod source;

@@ -2,7 +2,7 @@
 //! relative, has no empty, `.` or `..` segment, no backslash, colon or control character.
 #![no_main]
 
-use guidesmith::serve::site_key;
+use guidesmith::cli::serve::site_key;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -4,6 +4,8 @@
 //! (ripgrep's habit); nothing downstream sees a flag. Exit codes: 0 success, 1 problems in the
 //! guide, 2 usage errors or a refused/failed output location.
 
+pub mod serve;
+
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -34,7 +36,7 @@ enum Command {
     /// Report every problem in the guide (all of them, in one run) without writing anything.
     Check(CheckArgs),
     /// Preview the site on 127.0.0.1, rebuilding and reloading on every save.
-    Serve(crate::serve::ServeArgs),
+    Serve(serve::ServeArgs),
 }
 
 /// Flags shared by every command that reads the guide.
@@ -148,7 +150,7 @@ pub fn main() -> ExitCode {
     match cli.command {
         Command::Build(a) => build(&a),
         Command::Check(a) => check(&a),
-        Command::Serve(a) => crate::serve::run(&a),
+        Command::Serve(a) => serve::run(&a),
     }
 }
 
@@ -168,7 +170,7 @@ pub fn print_diags(diags: &[Diagnostic]) {
 
 fn build(a: &BuildArgs) -> ExitCode {
     if a.watch {
-        return crate::serve::watch_build(&a.src, &a.out, a.force, a.poll);
+        return serve::watch_build(&a.src, &a.out, a.force, a.poll);
     }
     let out = match output::check_location(&a.out, &a.src.protected()) {
         Ok(p) => p,

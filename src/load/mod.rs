@@ -1,0 +1,161 @@
+//! Loading the guide: read and parse every input, collecting ALL diagnostics.
+//!
+//! First stage of the pipeline, in three steps: `walk` lists `guide/` in sorted order without
+//! following symlinks; `read` decodes every file (`source`) and parses `guide.yaml`, chapter
+//! front matter (`parse`) and checklists, through the `LoadCache`; `nav` cross-checks the nav
+//! against the files. It never renders and never writes.
+
+mod nav;
+mod parse;
+mod read;
+mod walk;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use serde::Deserialize;
+use serde_saphyr::Spanned;
+
+use crate::checklist::Checklist;
+use crate::config::GuideConfig;
+use crate::diag::Diagnostic;
+
+pub use read::LoadCache;
+pub use walk::is_ignored_name;
+
+/// Everything the rest of the pipeline needs, read and validated.
+#[derive(Debug, Clone)]
+pub struct Guide {
+    /// How the guide directory is shown in diagnostics (e.g. `guide`).
+    pub display_root: String,
+    pub config: GuideConfig,
+    /// Hash of `guide.yaml`'s text: stands in for everything derived from the config.
+    pub config_key: u64,
+    /// The home page (`index.md`), if present.
+    pub home: Option<Chapter>,
+    /// Chapters in nav order.
+    pub chapters: Vec<Chapter>,
+    /// Checklists sorted by id.
+    pub checklists: Vec<Checklist>,
+    /// Other files, by guide-relative path.
+    pub assets: BTreeMap<String, Vec<u8>>,
+}
+
+/// A chapter file: its source text and parsed front matter.
+#[derive(Debug, Clone)]
+pub struct Chapter {
+    /// Guide-relative path, e.g. `chapters/prepare/evidence.md`.
+    pub source: String,
+    /// Path shown to the user.
+    pub display: String,
+    /// Page URL relative to the site root.
+    pub url: String,
+    /// The whole file, normalised (shared: a rebuild copies chapters out of the cache).
+    pub text: std::sync::Arc<str>,
+    pub body_start: usize,
+    /// Byte offset of the front-matter YAML in `text` (for positions of its values).
+    pub front_start: usize,
+    pub front: FrontMatter,
+    /// Index of the nav part it belongs to (None for the home page).
+    pub part: Option<usize>,
+    /// Hash of (source, display, text): the key of everything derived from this file alone.
+    pub key: u64,
+}
+
+/// Chapter front matter.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct FrontMatter {
+    pub title: String,
+    pub description: String,
+    /// "本章要点".
+    #[serde(default)]
+    pub summary: Vec<String>,
+    #[serde(default)]
+    pub checklists: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub updated: Option<Spanned<String>>,
+}
+
+/// Where to read from and how much to accept.
+#[derive(Debug, Clone)]
+pub struct LoadOptions {
+    pub guide_dir: PathBuf,
+    /// How the guide dir is shown in diagnostics (e.g. `guide`).
+    pub display_root: String,
+    pub max_file_bytes: u64,
+}
+
+/// Reads and validates the whole guide.
+pub fn load(opts: &LoadOptions) -> (Option<Guide>, Vec<Diagnostic>) {
+    load_cached(opts, &mut LoadCache::default())
+}
+
+/// `load`, reusing chapters parsed by earlier calls with the same cache.
+pub fn load_cached(opts: &LoadOptions, cache: &mut LoadCache) -> (Option<Guide>, Vec<Diagnostic>) {
+    let result = load_inner(opts, cache);
+    let live = std::mem::take(&mut cache.live);
+    cache.chapters.retain(|k, _| live.contains(k));
+    let live = std::mem::take(&mut cache.checklists_live);
+    cache.checklists.retain(|k, _| live.contains(k));
+    result
+}
+
+fn load_inner(opts: &LoadOptions, cache: &mut LoadCache) -> (Option<Guide>, Vec<Diagnostic>) {
+    let mut diags = Vec::new();
+    let root = &opts.guide_dir;
+    let show = |rel: &str| format!("{}/{rel}", opts.display_root.trim_end_matches('/'));
+    if !root.is_dir() {
+        diags.push(
+            Diagnostic::error(opts.display_root.clone(), "guide directory not found")
+                .with_help("run in the folder that contains guide/, or pass --guide DIR"),
+        );
+        return (None, diags);
+    }
+    // 1. The file list (the last walk's while a watcher vouches nothing was added or removed).
+    let (files, walk_diags) = match cache.walk.as_ref().filter(|_| cache.trusted) {
+        Some(w) => w.clone(),
+        None => {
+            let w = walk::walk(root, &show);
+            if cache.trusted {
+                cache.walk = Some(w.clone());
+            }
+            w
+        }
+    };
+    diags.extend(walk_diags);
+    // 2. Every file read and parsed.
+    let fetched = read::prefetch(&files, opts, &show, cache);
+    let read = read::read_all(&files, opts, &show, cache, fetched, &mut diags);
+    let Some((config, config_text)) = read.config else {
+        if !files.iter().any(|(r, _)| r == "guide.yaml") {
+            diags.push(
+                Diagnostic::error(show("guide.yaml"), "guide.yaml is missing")
+                    .with_help("create guide/guide.yaml with title, description, updated, notice and nav (docs/content-model.md)"),
+            );
+        }
+        return (None, diags);
+    };
+    // 3. Nav ↔ files, and output paths.
+    let chapters = nav::order(
+        &config,
+        &config_text,
+        read.chapters,
+        &files,
+        &show,
+        &mut diags,
+    );
+    let (home, mut checklists, assets) = (read.home, read.checklists, read.assets);
+    nav::output_collisions(home.as_ref(), &chapters, &checklists, &assets, &mut diags);
+    checklists.sort_by(|a, b| a.id.cmp(&b.id));
+    let guide = Guide {
+        display_root: opts.display_root.trim_end_matches('/').to_owned(),
+        config,
+        config_key: crate::digest::digest_parts(&[config_text.as_bytes()]),
+        home,
+        chapters,
+        checklists,
+        assets,
+    };
+    (Some(guide), diags)
+}
