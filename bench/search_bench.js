@@ -12,7 +12,8 @@ const site = process.argv[2];
 // The fixed query list is shared with search_browser.js (bench/search_queries.json).
 const queries = process.argv.slice(3).length ? process.argv.slice(3)
   : JSON.parse(fs.readFileSync(path.join(__dirname, 'search_queries.json'), 'utf8'));
-const clientSrc = fs.readFileSync(path.join(repo, 'themes/default/static/search.js'), 'utf8');
+// The client as a build ships it (the theme's parts joined: tests/search/client.js).
+const clientSrc = require(path.join(repo, 'tests/search/client.js')).source();
 const gz = new Map();
 function gzSize(file) {
   if (!gz.has(file)) gz.set(file, zlib.gzipSync(fs.readFileSync(file), { level: 9 }).length);
@@ -30,9 +31,7 @@ function fresh(record) {
   GS.setLoader((f) => { record.push(f); vm.runInContext(fs.readFileSync(f, 'utf8'), ctx); });
   return GS;
 }
-// Sized as a build ships it (src/search/client.rs drops blank and `//` comment lines, trims lines).
-const shipped = clientSrc.split('\n').map((l) => l.trim()).filter((t) => t && !t.startsWith('//')).map((t) => t + '\n').join('');
-const clientGz = zlib.gzipSync(shipped, { level: 9 }).length;
+const clientGz = zlib.gzipSync(clientSrc, { level: 9 }).length;
 const first = [];
 for (const q of queries) {
   const files = [];

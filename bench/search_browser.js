@@ -10,7 +10,7 @@
 // list is bench/search_queries.json, the same as bench/search_bench.js (Node vm).
 //
 // One local HTTP server (127.0.0.1, random port) serves OUT_DIR/html at /, OUT_DIR/search at
-// /search/, our client (themes/default/static/search.js) at /_bench/search.js and two blank host
+// /search/, our client (themes/default/static/search/, joined) at /_bench/search.js and two blank host
 // pages. It records every request; each file counts its *wire size* = min(raw, gzip -9) bytes
 // (Pagefind's binary files are already gzip streams and a server sends them as they are; text
 // files count gzip -9). Both systems are sized by the same function.
@@ -97,11 +97,11 @@ const MIME = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; cha
 const HOST = (title) => `<!DOCTYPE html><html lang="zh-cn"><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>${title}</title></head><body></body></html>`;
 function startServer(out, log) {
   const roots = [['/search/', path.join(out, 'search')], ['/', path.join(out, 'html')]];
-  // The client as a build ships it (src/search/client.rs: blank and whole-line `//` comment lines
-  // dropped, lines trimmed), so the code bytes are what readers download.
+  // The client as a build ships it (src/search/client.rs: the theme's parts joined, blank and
+  // whole-line `//` comment lines dropped, lines trimmed), so the code bytes are what readers
+  // download.
   const shipped = path.join(out, 'shipped-search.js');
-  const src = fs.readFileSync(path.join(repo, 'themes/default/static/search.js'), 'utf8');
-  fs.writeFileSync(shipped, src.split('\n').map((l) => l.trim()).filter((t) => t && !t.startsWith('//')).map((t) => t + '\n').join(''));
+  fs.writeFileSync(shipped, require(path.join(repo, 'tests/search/client.js')).source());
   const virtual = { '/_bench/search.js': shipped };
   const pages = { '/_bench/gs.html': HOST('gs'), '/_bench/pf.html': HOST('pf') };
   const server = http.createServer((req, res) => {
@@ -164,7 +164,7 @@ const inPage = {
     if (D.kind !== 'manifest') return { ideal: got, idealShards: [], displaced: 0 }; // one-file layout: all text present
     for (const r of (GS.sections(q) || []).slice(0, 60)) {
       let lo = 0, hi = ss.length - 1;
-      while (lo < hi) { const m = (lo + hi + 1) >> 1; if (ss[m] <= r.s) lo = m; else hi = m - 1; }
+      while (lo < hi) { const m = (lo + hi + 1) >> 1; if (ss[m] <= r.section) lo = m; else hi = m - 1; }
       want.add(lo);
     }
     const hex3 = (i) => i.toString(16).padStart(3, '0');

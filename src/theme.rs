@@ -248,7 +248,10 @@ pub struct SiteCtx {
     /// Asset URLs relative to the site root.
     pub css: String,
     pub js: String,
+    /// The search engine: not loaded by the page, but by `js` when a reader starts a search
+    /// (the search box's `data-engine`).
     pub search_js: String,
+    /// The search index's entry file (the search box's `data-index`).
     pub search_index: String,
     /// Set when the nav is too large to inline: the script that draws it.
     pub nav_js: Option<String>,

@@ -2,7 +2,7 @@
 //!
 //! Owns: the per-section position space (fields laid out title, heading, breadcrumb, body, code
 //! with a gap between fields so no phrase spans two fields), the BM25F ranking constants and
-//! formula (mirrored by `search.js`'s `impact`), and the one encoding of posting lists:
+//! formula (mirrored by the client's `impact`), and the one encoding of posting lists:
 //! character varints of section deltas, impacts, position counts and position deltas.
 //!
 //! An impact is the BM25F term-frequency part only, normalised by fixed per-field pivot lengths
@@ -56,7 +56,7 @@ pub fn impact(tf: &[u32; FIELDS], lens: &[u32; FIELDS]) -> u32 {
         }
     }
     let w = tfw * (K1 + 1.0) / (K1 + tfw) * SCALE;
-    // Round half up, as search.js's Math.round does: non-negative and below 2^31, so `as`
+    // Round half up, as the client's Math.round does: non-negative and below 2^31, so `as`
     // truncates and `w - trunc(w)` is exact.
     let t = w as u32;
     let r = if w - f64::from(t) >= 0.5 { t + 1 } else { t };
@@ -97,7 +97,7 @@ pub struct Index {
     pub field_len: Vec<[u32; FIELDS]>,
 }
 
-/// The breadcrumb as indexed (and as search.js indexes it): entries other than the page title.
+/// The breadcrumb as indexed (and as the client indexes it): entries other than the page title.
 pub fn breadcrumb_text(s: &Section) -> String {
     let parts: Vec<&str> = s
         .breadcrumb

@@ -1,10 +1,10 @@
 //! Output files: the JSON payloads wrapped as classic scripts (`GS.load('…')`), the switch
 //! between one file and shards, and content-hashed file names.
 //!
-//! Owns: the payload schema `search.js` reads (version `v: 2`). A guide-sized site is one
+//! Owns: the payload schema the client reads (version `v: 2`). A guide-sized site is one
 //! `search/index-<hash>.js` holding the section texts (the client indexes them on load). Past
 //! `SHARD_THRESHOLD` the same posting lists are cut into `search/t-XXX-<hash>.js` term shards
-//! (by the 32-bit FNV-1a hash of a term's shard key, mirrored in search.js), consecutive
+//! (by the 32-bit FNV-1a hash of a term's shard key, mirrored by the client), consecutive
 //! sections into `s-XXX-<hash>.js`, the pinyin and Latin vocabulary into `p-<hash>.js`, and a
 //! `manifest-<hash>.js` names them all.
 //!
@@ -31,7 +31,7 @@ const SECTION_SHARD_BYTES: usize = 24 * 1024;
 /// Latin vocabulary kept for prefix and typo lookups.
 const MAX_LATIN: usize = 20_000;
 
-/// FNV-1a, 32-bit: term → shard (search.js computes the same).
+/// FNV-1a, 32-bit: term → shard (the client computes the same).
 pub fn fnv1a32(bytes: &[u8]) -> u32 {
     let mut h: u32 = 0x811c_9dc5;
     for &b in bytes {
@@ -145,7 +145,7 @@ fn common<'a>(sections: &'a [Section], vocab: &[VocabEntry], chars: &CharTable) 
             js(&(pid, &s.anchor, &s.heading, &s.breadcrumb, &s.text, &s.code))
         });
     }
-    // Readings are not shipped: search.js recomputes them from `chars` + `ovr` exactly as
+    // Readings are not shipped: the client recomputes them from `chars` + `ovr` exactly as
     // `pinyin::readings` does (checked by tests/search/vectors.js).
     let py = json!({
         "t": vocab.iter().map(|e| e.term.as_str()).collect::<Vec<_>>(),
@@ -162,7 +162,7 @@ fn common<'a>(sections: &'a [Section], vocab: &[VocabEntry], chars: &CharTable) 
     }
 }
 
-/// One file: the section records carry all indexed text, and search.js derives the postings
+/// One file: the section records carry all indexed text, and the client derives the postings
 /// (same tokenizer, same BM25F constants) when it loads. For a guide-sized site that is far
 /// smaller than shipping postings, which gzip to about the size of the text.
 pub fn write_single(sections: &[Section], vocab: &[VocabEntry], chars: &CharTable) -> SearchOutput {

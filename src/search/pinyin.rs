@@ -201,7 +201,7 @@ fn key(g: &[char]) -> [u32; 4] {
 pub type CharTable = BTreeMap<String, [String; 2]>;
 
 /// The vocabulary with readings, sorted by term, plus the reading table for every CJK character
-/// of the text (search.js recomputes readings from it, and uses it for homophone lookups).
+/// of the text (the client recomputes readings from it, and uses it for homophone lookups).
 pub fn vocabulary(sections: &[Section]) -> (Vec<VocabEntry>, CharTable) {
     let ovr = overrides();
     let mut counts: HashMap<[u32; 4], u32, FxBuild> = HashMap::default();

@@ -1,5 +1,5 @@
 //! Module-level tests: determinism, layout switch, substring completeness over generated text,
-//! and the shared tokeniser vectors (`tests/search/vectors.json`) that search.js is checked
+//! and the shared tokeniser vectors (`tests/search/vectors.json`) that the client is checked
 //! against.
 
 use std::path::{Path, PathBuf};

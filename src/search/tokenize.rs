@@ -1,4 +1,4 @@
-//! Normalisation and tokenisation, identical on the build side and in `search.js`.
+//! Normalisation and tokenisation, identical on the build side and in the client.
 //!
 //! Owns: the character classes (CJK vs. word characters), NFKC + lowercase folding, CJK bigrams
 //! with positions, whole Latin/digit tokens, and the position gaps at punctuation. The browser
@@ -40,7 +40,7 @@ pub fn is_cjk(c: char) -> bool {
         | 0x20000..=0x323AF)
 }
 
-/// Letters and digits of the other scripts. Mirrors `[\p{Alphabetic}\p{N}]` in search.js.
+/// Letters and digits of the other scripts. Mirrors `[\p{Alphabetic}\p{N}]` in the client.
 pub fn is_word(c: char) -> bool {
     !is_cjk(c) && c.is_alphanumeric()
 }

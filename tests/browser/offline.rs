@@ -259,13 +259,19 @@ fn after_one_visit_the_guide_works_with_the_server_gone() {
         open(&tab, &server.url("no/such/page.html"))?;
         assert_eq!(h1(&tab)?, "页面不存在");
 
-        // Search offline, once the search index is part of the build.
+        // Search offline: the engine, loaded only now that the reader types, and the index come
+        // from the cache.
         open(&tab, &server.url("prepare/evidence.html"))?;
         let has_index = eval(
             &tab,
-            "!!(window.GS && /\\.js$/.test(document.getElementById('gs-q').getAttribute('data-index') || ''))",
+            "(function (q) { return /\\.js$/.test(q.getAttribute('data-index') || '') && /\\.js$/.test(q.getAttribute('data-engine') || ''); })(document.getElementById('gs-q'))",
         )?;
         if has_index == serde_json::Value::Bool(true) {
+            assert_eq!(
+                eval(&tab, "window.GS === undefined")?,
+                serde_json::Value::Bool(true),
+                "the search engine loaded before the reader searched"
+            );
             eval(&tab, "(function (q) { q.focus(); q.value = '投诉'; q.dispatchEvent(new Event('input')); })(document.getElementById('gs-q'))")?;
             let mut hits = 0;
             for _ in 0..100 {

@@ -22,16 +22,17 @@ fn wait_results(
 fn search_page_answers_chinese_and_pinyin_queries_from_file_url() {
     with_browser(|b| {
         let tab = tab(b)?;
-        // Nothing search-related loads before the reader asks for it.
+        // Nothing search-related loads before the reader asks for it: neither the engine nor
+        // the index.
         open(&tab, &file_url("prepare/evidence.html"))?;
         let loaded = eval(
             &tab,
-            "Array.from(document.scripts).some(s => /search\\/index/.test(s.src))",
+            "!!window.GS || Array.from(document.scripts).some(s => /search\\/index|static\\/search\\./.test(s.src))",
         )?;
         assert_eq!(
             loaded,
             serde_json::Value::Bool(false),
-            "index loaded before any search"
+            "search engine or index loaded before any search"
         );
 
         for (q, expect) in [
@@ -97,5 +98,52 @@ fn arriving_from_a_result_highlights_the_terms() {
         }
         assert!(marks.as_u64().unwrap_or(0) > 0, "no <mark> for 详单");
         Ok(())
+    });
+}
+
+#[test]
+fn the_engine_loads_when_the_reader_types_in_the_box_and_answers_in_the_dropdown() {
+    with_browser(|b| {
+        let tab = tab(b)?;
+        open(&tab, &file_url("prepare/evidence.html"))?;
+        // Typed before the engine has arrived: it searches what is in the box once it is in.
+        eval(
+            &tab,
+            "(function (q) { q.focus(); q.value = '携号转网'; q.dispatchEvent(new Event('input')); })(document.getElementById('gs-q'))",
+        )?;
+        let mut hrefs = serde_json::Value::Null;
+        for _ in 0..300 {
+            hrefs = eval_json(
+                &tab,
+                "Array.from(document.querySelectorAll('#gs-results a[href]')).map(a => a.getAttribute('href'))",
+            )?;
+            if hrefs.as_array().is_some_and(|a| !a.is_empty()) {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        let hrefs: Vec<String> = serde_json::from_value(hrefs)?;
+        assert!(
+            hrefs
+                .iter()
+                .any(|h| h.contains("scenarios/number-porting.html")),
+            "{hrefs:?}"
+        );
+        assert_eq!(
+            eval(
+                &tab,
+                "document.getElementById('gs-q').getAttribute('aria-expanded')"
+            )?,
+            serde_json::json!("true")
+        );
+        // One engine script, injected once.
+        assert_eq!(
+            eval(
+                &tab,
+                "Array.from(document.scripts).filter(s => /static\\/search\\./.test(s.src)).length"
+            )?,
+            serde_json::json!(1)
+        );
+        assert_no_problems(&tab, "dropdown")
     });
 }

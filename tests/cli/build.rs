@@ -5,10 +5,11 @@ use std::path::Path;
 
 use crate::harness::*;
 
-/// Every `href`/`src` value in an HTML page (attribute values are double-quoted by our theme).
+/// Every `href`/`src` value in an HTML page, and the search box's engine and index (attribute
+/// values are double-quoted by our theme).
 fn refs(html: &str) -> Vec<String> {
     let mut out = Vec::new();
-    for attr in [" href=\"", " src=\"", " data-index=\""] {
+    for attr in [" href=\"", " src=\"", " data-engine=\"", " data-index=\""] {
         let mut rest = html;
         while let Some(i) = rest.find(attr) {
             rest = &rest[i + attr.len()..];

@@ -41,6 +41,24 @@ fn tokeniser_vectors_agree_between_rust_and_javascript() {
     assert!(r.stdout.contains(" passed, 0 failed"), "{}", r.stdout);
 }
 
+/// The Node checks load the client through `tests/search/client.js`, which joins the theme's
+/// parts itself: it must give the bytes a build ships (`search::client`).
+#[test]
+fn node_checks_join_the_client_exactly_as_the_build_ships_it() {
+    if node().is_none() {
+        return;
+    }
+    let r = run_node(&["tests/search/client.js"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let theme = guidesmith::theme::load_files(None).expect("the default theme loads");
+    let shipped = guidesmith::search::client::client_script(&theme.files);
+    assert!(shipped.contains("GS.query = "), "{shipped}");
+    assert!(
+        r.stdout == shipped,
+        "tests/search/client.js and src/search/client.rs join the client differently"
+    );
+}
+
 #[test]
 fn labelled_queries_meet_recall_and_mrr_and_substrings_are_always_found() {
     if node().is_none() {

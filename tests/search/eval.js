@@ -1,13 +1,12 @@
 #!/usr/bin/env node
 // Search quality on the labelled query set: node tests/search/eval.js SITE_DIR [--verbose]
-// Loads SITE_DIR/search/{index,manifest}-*.js and themes/default/static/search.js in Node, runs
+// Loads SITE_DIR/search/{index,manifest}-*.js and the site's search client in Node, runs
 // every query in tests/search/queries.yaml, prints recall@5 and MRR@5 per category and overall,
 // and exits non-zero when overall recall@5 < 0.95 or MRR@5 < 0.85.
 'use strict';
 const fs = require('fs');
 const path = require('path');
 const vm = require('vm');
-const repo = path.resolve(__dirname, '..', '..');
 const site = process.argv[2];
 const verbose = process.argv.includes('--verbose');
 if (!site) { console.error('usage: node tests/search/eval.js SITE_DIR [--verbose]'); process.exit(2); }
@@ -15,10 +14,10 @@ const sd = path.join(site, 'search');
 const entry = fs.existsSync(sd) && fs.readdirSync(sd).filter((f) => /^(manifest|index)(-[0-9a-f]+)?\.js$/.test(f)).sort()[0];
 if (!entry) { console.error(`no search/index-*.js or search/manifest-*.js under ${site}`); process.exit(2); }
 
-// The site's own client if it ships one (static/search.*.js), else the theme source.
+// The site's own client if it ships one (static/search.*.js), else the theme's parts joined.
 const sdir = path.join(site, 'static');
 const shipped = fs.existsSync(sdir) && fs.readdirSync(sdir).find((f) => /^search(\.[0-9a-f]+)?\.js$/.test(f));
-const GS = require(shipped ? path.resolve(sdir, shipped) : path.join(repo, 'themes/default/static/search.js'));
+const GS = shipped ? require(path.resolve(sdir, shipped)) : require('./client').load();
 GS.setEntry(path.join(sd, entry));
 GS.setLoader((f) => vm.runInThisContext(fs.readFileSync(f, 'utf8'), { filename: f }));
 

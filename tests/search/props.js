@@ -9,13 +9,12 @@
 const fs = require('fs');
 const path = require('path');
 const vm = require('vm');
-const repo = path.resolve(__dirname, '..', '..');
 const site = process.argv[2];
 const samples = Number(process.argv[3] || 300);
 if (!site) { console.error('usage: node tests/search/props.js SITE_DIR [SAMPLES]'); process.exit(2); }
 const sd = path.join(site, 'search');
 const entry = fs.readdirSync(sd).filter((f) => /^(manifest|index)(-[0-9a-f]+)?\.js$/.test(f)).sort()[0];
-const GS = require(path.join(repo, 'themes/default/static/search.js'));
+const GS = require('./client').load();
 GS.setEntry(path.join(sd, entry));
 GS.setLoader((f) => vm.runInThisContext(fs.readFileSync(f, 'utf8'), { filename: f }));
 let seed = 12345;
@@ -26,12 +25,12 @@ const bad = (m) => { fail++; if (fail <= 15) console.log('FAIL ' + m); };
 GS.ready(() => {
   const D = GS._state();
   if (D.kind !== 'single') { console.log('props.js needs the one-file layout (all sections local)'); process.exit(2); }
-  const fields = (s) => [D.pages[s.pg][1], s.h, s.bc.join(' \u203a '), s.text, s.code].map(GS.normalize);
-  const norm = D.secs.map(fields);
+  const fields = (s) => [D.pages[s.page][1], s.heading, s.breadcrumb.join(' \u203a '), s.text, s.code].map(GS.normalize);
+  const norm = D.sections.map(fields);
   const cjkRun = /[\u3400-\u4dbf\u4e00-\u9fff]{2,}/gu;
   // 1. substring completeness + verbatim-first ordering
   for (let k = 0; k < samples; k++) {
-    const id = rnd(D.secs.length);
+    const id = rnd(D.sections.length);
     const runs = (norm[id][3].match(cjkRun) || []);
     if (!runs.length) { k--; continue; }
     const run = Array.from(runs[rnd(runs.length)]);
@@ -39,9 +38,9 @@ GS.ready(() => {
     const start = rnd(run.length - len + 1);
     const q = run.slice(start, start + len).join('');
     const res = GS.sections(q);
-    const pos = res.findIndex((r) => r.s === id);
-    if (pos < 0) { bad(`${q}: section ${id} (${D.secs[id].a}) not returned`); continue; }
-    const verb = (r) => norm[r.s].some((f) => f.includes(q));
+    const pos = res.findIndex((r) => r.section === id);
+    if (pos < 0) { bad(`${q}: section ${id} (${D.sections[id].anchor}) not returned`); continue; }
+    const verb = (r) => norm[r.section].some((f) => f.includes(q));
     let seenScattered = false, ok = true;
     for (const r of res) {
       if (verb(r)) { if (seenScattered) { ok = false; break; } } else seenScattered = true;
@@ -51,17 +50,17 @@ GS.ready(() => {
   // 2. single characters
   for (const c of ['费', '诉', '网', '号', '单']) {
     const want = new Set(norm.map((f, i) => (f.some((x) => x.includes(c)) ? i : -1)).filter((i) => i >= 0));
-    const got = new Set(GS.sections(c).map((r) => r.s));
+    const got = new Set(GS.sections(c).map((r) => r.section));
     const missing = [...want].filter((i) => !got.has(i));
     if (missing.length) bad(`${c}: ${missing.length} of ${want.size} sections missing`); else pass++;
   }
   // 3. whole-token numbers
   for (const n of ['12300', '12315', '10086', '15', '5', '120']) {
     const tok = (i) => norm[i].some((f) => GS.tokenize(f).some((t) => t[0] === n));
-    const want = D.secs.map((_, i) => i).filter(tok);
-    const got = GS.sections(n).map((r) => r.s).sort((a, b) => a - b);
+    const want = D.sections.map((_, i) => i).filter(tok);
+    const got = GS.sections(n).map((r) => r.section).sort((a, b) => a - b);
     if (JSON.stringify(want) !== JSON.stringify(got)) bad(`${n}: want ${want.length} sections, got ${got.length}`); else pass++;
-    const fw = GS.sections(n.replace(/[0-9]/g, (d) => String.fromCharCode(0xff10 + Number(d)))).map((r) => r.s).sort((a, b) => a - b);
+    const fw = GS.sections(n.replace(/[0-9]/g, (d) => String.fromCharCode(0xff10 + Number(d)))).map((r) => r.section).sort((a, b) => a - b);
     if (JSON.stringify(fw) !== JSON.stringify(got)) bad(`full-width ${n} differs`); else pass++;
   }
   console.log(`${pass} passed, ${fail} failed`);

@@ -18,7 +18,8 @@ const sd = path.join(site, 'search');
 const names = fs.readdirSync(sd).sort();
 const entry = names.find((f) => /^manifest(-[0-9a-f]+)?\.js$/.test(f));
 if (!entry) { console.error(`no search/manifest-*.js under ${site}`); process.exit(2); }
-const src = fs.readFileSync(path.join(repo, 'themes/default/static/search.js'), 'utf8');
+// The client as a build ships it (the theme's parts joined, tests/search/client.js).
+const src = require('./client').source();
 
 // A client in a context of its own; files load synchronously from disk.
 function client(record) {
@@ -55,10 +56,10 @@ if (process.argv[3]) {
   c1.GS.setEntry(path.join(od, one));
   c1.GS.ready(() => {});
   const D1 = c1.GS._state();
-  const key = (l) => JSON.stringify((l || []).map((x) => [x.s, x.w, x.p]));
-  const terms = [...D.dict.keys()].filter((t) => t[0] !== '\u0001');
-  for (const t of new Set(terms.concat([...D1.dict.keys()]))) {
-    if (key(D.dict.get(t)) !== key(D1.dict.get(t)) && ++listsDiffer <= 5) console.log(`LIST ${t}`);
+  const key = (l) => JSON.stringify((l || []).map((x) => [x.section, x.impact, x.positions]));
+  const terms = [...D.postings.keys()].filter((t) => t[0] !== '\u0001');
+  for (const t of new Set(terms.concat([...D1.postings.keys()]))) {
+    if (key(D.postings.get(t)) !== key(D1.postings.get(t)) && ++listsDiffer <= 5) console.log(`LIST ${t}`);
   }
   console.log(`${terms.length} posting lists decoded, ${listsDiffer} differ from the one-file layout's`);
   if (!terms.length) listsDiffer++;

@@ -1,5 +1,6 @@
 /* guidesmith theme script: theme toggle, phone nav, checklist state, print helpers,
- * on-page TOC highlight, offline service worker registration (http/https only).
+ * on-page TOC highlight, offline service worker registration (http/https only), and loading
+ * the search engine when a reader searches.
  * Classic script, no dependencies, no innerHTML: everything from data is set as text. */
 (function () {
   "use strict";
@@ -59,15 +60,7 @@
       });
     }
 
-    // "/" jumps to the search box. search.js owns this key when it is loaded (window.GS).
-    doc.addEventListener("keydown", function (e) {
-      if (window.GS || e.key !== "/" || e.ctrlKey || e.metaKey || e.altKey || e.defaultPrevented) return;
-      var t = e.target;
-      if (t && (/^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName) || t.isContentEditable)) return;
-      var q = doc.getElementById("gs-q");
-      if (q) { e.preventDefault(); q.focus(); }
-    });
-
+    searchOnDemand();
     drawLargeNav(nav);
     fillPrintUrls();
     tocHighlight();
@@ -77,6 +70,35 @@
       b.addEventListener("click", function () { window.print(); });
     });
   });
+
+  // Search: the engine (the search box's data-engine, static/search.*.js) loads only when a
+  // reader searches: on focusing or typing in the box, on "/", on the search page, and on a page
+  // reached from a result (?hl= marks the terms). It then runs the box; this script keeps "/".
+  function searchOnDemand() {
+    var box = doc.getElementById("gs-q");
+    var url = box && box.getAttribute("data-engine");
+    if (!url) return;
+    var requested = false;
+    function load() {
+      if (requested) return;
+      requested = true;
+      var s = doc.createElement("script");
+      s.src = url;
+      doc.head.appendChild(s);
+    }
+    box.addEventListener("focus", load);
+    box.addEventListener("input", load);
+    // "/" jumps to the search box (outside text fields).
+    doc.addEventListener("keydown", function (e) {
+      if (e.key !== "/" || e.ctrlKey || e.metaKey || e.altKey || e.defaultPrevented) return;
+      var t = e.target;
+      if (t && (/^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName) || t.isContentEditable)) return;
+      e.preventDefault();
+      box.focus();
+      box.select();
+    });
+    if (doc.getElementById("gs-search-page") || /[?&]hl=/.test(location.search)) load();
+  }
 
   // Large guides ship the nav once, as static/nav.*.js (window.GSNav); draw it with DOM nodes.
   function drawLargeNav(nav) {
