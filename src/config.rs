@@ -28,6 +28,10 @@ pub struct GuideConfig {
     /// Wrong claims that must never appear in chapters or checklists (see `hygiene`).
     #[serde(default)]
     pub forbidden: Vec<Forbidden>,
+    /// Readers' words for the guide's words, for search: each group is the guide's word first,
+    /// then the words readers type for it (`[销户, 注销, 停号]`).
+    #[serde(default)]
+    pub synonyms: Vec<Spanned<Vec<String>>>,
 }
 
 /// One part of the navigation: a title and its chapters in order.

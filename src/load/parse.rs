@@ -42,6 +42,7 @@ pub fn parse_config(text: &str, display: &str) -> (Option<GuideConfig>, Vec<Diag
                     );
                 }
             }
+            diags.extend(check_synonyms(&c, &e));
             if !config::is_date(&c.updated) {
                 diags.push(Diagnostic::error(
                     display,
@@ -58,6 +59,34 @@ pub fn parse_config(text: &str, display: &str) -> (Option<GuideConfig>, Vec<Diag
             (None, diags)
         }
     }
+}
+
+/// Each synonym group names the guide's word and at least one reader's word, and no word is
+/// in two groups (search would not know which guide word it stands for).
+fn check_synonyms(c: &GuideConfig, e: &Embedded) -> Vec<Diagnostic> {
+    let mut diags = Vec::new();
+    let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
+    for group in &c.synonyms {
+        let words = &group.value;
+        if words.len() < 2 || words.iter().any(|w| w.trim().is_empty()) {
+            diags.push(
+                e.diag_at(
+                    &group.referenced,
+                    "a synonym group needs the guide's word and at least one reader's word",
+                )
+                .with_help("write e.g. `- [销户, 注销, 停号]`: the guide's word first"),
+            );
+        }
+        for w in words {
+            if !seen.insert(w.trim().to_lowercase()) {
+                diags.push(
+                    e.diag_at(&group.referenced, format!("`{w}` is in two synonym groups"))
+                        .with_help("keep each word in one group"),
+                );
+            }
+        }
+    }
+    diags
 }
 
 /// The stem of a checklist file (`checklists/<stem>.yaml` or `.yml`, no deeper folder).
@@ -141,4 +170,35 @@ pub fn parse_chapter(
         part: None,
         key,
     })
+}
+
+#[cfg(test)]
+mod synonym_tests {
+    use super::parse_config;
+
+    const HEAD: &str = "title: t\ndescription: d\nupdated: 2026-12-07\nnotice: n\nnav: []\n";
+
+    #[test]
+    fn synonym_groups_need_two_words_and_no_word_twice() {
+        let (c, diags) = parse_config(&format!("{HEAD}synonyms:\n  - [销户, 注销]\n"), "g.yaml");
+        assert!(diags.is_empty(), "{diags:?}");
+        assert_eq!(
+            c.map(|c| c.synonyms[0].value.clone()),
+            Some(vec!["销户".to_owned(), "注销".to_owned()])
+        );
+        let (_, diags) = parse_config(
+            &format!("{HEAD}synonyms:\n  - [销户]\n  - [扣费, 注销]\n  - [销号, 注销]\n"),
+            "g.yaml",
+        );
+        let text: Vec<String> = diags
+            .iter()
+            .map(|d| format!("{}:{} {}", d.line, d.col, d.message))
+            .collect();
+        assert_eq!(text.len(), 2, "{text:?}");
+        assert!(text[0].starts_with("7:5 a synonym group needs"), "{text:?}");
+        assert!(
+            text[1].starts_with("9:5 `注销` is in two synonym groups"),
+            "{text:?}"
+        );
+    }
 }

@@ -25,11 +25,11 @@ pub const FIELDS: usize = 5;
 /// BM25F field weights: page title, heading, breadcrumb, body, code.
 pub const FIELD_WEIGHT: [f64; FIELDS] = [4.0, 5.0, 1.5, 1.0, 0.3];
 /// Length normalisation per field.
-pub const FIELD_B: [f64; FIELDS] = [0.5, 0.5, 0.5, 0.75, 0.75];
+pub const FIELD_B: [f64; FIELDS] = [0.5, 0.5, 0.5, 0.3, 0.75];
 /// BM25 term-frequency saturation.
 pub const K1: f64 = 1.2;
 /// Length normalisation pivots per field (tokens), in place of corpus averages.
-pub const PIVOT: [f64; FIELDS] = [6.0, 5.0, 4.0, 100.0, 20.0];
+pub const PIVOT: [f64; FIELDS] = [6.0, 5.0, 4.0, 50.0, 20.0];
 /// Impacts are stored as round(saturated tf × SCALE), 1..=31 (one varint character).
 pub const SCALE: f64 = 14.0;
 /// Largest stored impact.

@@ -107,26 +107,42 @@ fn section_key(s: &Section, heading: &str) -> u64 {
 }
 
 /// Builds the search files for `sections`: one file for a guide-sized site, shards past
-/// ~300 KB gzipped. Deterministic: the same sections give the same bytes, memo or not.
-pub fn build(sections: &[Section], memo: &mut Memo) -> SearchOutput {
-    build_with(sections, Layout::Auto, memo)
+/// ~300 KB gzipped. `synonyms` (guide.yaml's groups: the guide's word, then readers' words)
+/// ship with the index for the client's query expansion. Deterministic: the same input gives
+/// the same bytes, memo or not.
+pub fn build(sections: &[Section], synonyms: &[Vec<String>], memo: &mut Memo) -> SearchOutput {
+    build_layout(sections, synonyms, Layout::Auto, memo)
 }
 
-/// `build` with an explicit layout (benchmarks and tests).
+/// `build` with an explicit layout and no synonyms (benchmarks and tests).
 pub fn build_with(sections: &[Section], layout: Layout, memo: &mut Memo) -> SearchOutput {
+    build_layout(sections, &[], layout, memo)
+}
+
+fn build_layout(
+    sections: &[Section],
+    synonyms: &[Vec<String>],
+    layout: Layout,
+    memo: &mut Memo,
+) -> SearchOutput {
     let sharded = match layout {
         Layout::Single => false,
         Layout::Sharded => true,
         Layout::Auto => output::estimate_gzip(sections) > output::SHARD_THRESHOLD,
     };
     let (vocab, chars) = pinyin::vocabulary(sections);
+    let extra = output::Extra {
+        vocab: &vocab,
+        chars: &chars,
+        synonyms,
+    };
     if sharded {
         let analysed = memo.analyse(sections);
         let idx = index::assemble(analysed.iter().map(|a| &**a));
-        output::write_sharded(sections, &idx, &vocab, &chars)
+        output::write_sharded(sections, &idx, &extra)
     } else {
         // The one file ships section texts; the client indexes them itself.
-        output::write_single(sections, &vocab, &chars)
+        output::write_single(sections, &extra)
     }
 }
 

@@ -19,7 +19,7 @@ use super::index::{
     encode_postings, push_b32, Index, Posting, FIELD_B, FIELD_WEIGHT, K1, MAX_IMPACT, PIVOT, SCALE,
 };
 use super::pinyin::{override_lines, CharTable, VocabEntry};
-use super::tokenize::is_cjk;
+use super::tokenize::{is_cjk, normalize};
 use super::{SearchOutput, Section};
 
 /// Estimated gzipped bytes above which the index is sharded.
@@ -126,9 +126,18 @@ struct Common<'a> {
     secs: Vec<String>,
     py: String,
     chars: String,
+    synonyms: String,
 }
 
-fn common<'a>(sections: &'a [Section], vocab: &[VocabEntry], chars: &CharTable) -> Common<'a> {
+/// What ships beside the sections: the pinyin vocabulary, the reading table, the synonyms.
+pub struct Extra<'a> {
+    pub vocab: &'a [VocabEntry],
+    pub chars: &'a CharTable,
+    pub synonyms: &'a [Vec<String>],
+}
+
+fn common<'a>(sections: &'a [Section], extra: &Extra) -> Common<'a> {
+    let vocab = extra.vocab;
     let mut page_ids: BTreeMap<&str, usize> = BTreeMap::new();
     let mut pages: Vec<(&str, &str)> = Vec::new();
     let mut secs = Vec::with_capacity(sections.len());
@@ -158,15 +167,24 @@ fn common<'a>(sections: &'a [Section], vocab: &[VocabEntry], chars: &CharTable) 
         sec_page,
         secs,
         py: js(&py),
-        chars: js(chars),
+        chars: js(extra.chars),
+        synonyms: js(&synonym_groups(extra.synonyms)),
     }
+}
+
+/// Synonym groups as the client matches them: each word normalised as queries are.
+fn synonym_groups(groups: &[Vec<String>]) -> Vec<Vec<String>> {
+    groups
+        .iter()
+        .map(|g| g.iter().map(|w| normalize(w.trim())).collect())
+        .collect()
 }
 
 /// One file: the section records carry all indexed text, and the client derives the postings
 /// (same tokenizer, same BM25F constants) when it loads. For a guide-sized site that is far
 /// smaller than shipping postings, which gzip to about the size of the text.
-pub fn write_single(sections: &[Section], vocab: &[VocabEntry], chars: &CharTable) -> SearchOutput {
-    let c = common(sections, vocab, chars);
+pub fn write_single(sections: &[Section], extra: &Extra) -> SearchOutput {
+    let c = common(sections, extra);
     let n = sections.len();
     let bytes = script(&obj(&[
         ("v", "2"),
@@ -175,6 +193,7 @@ pub fn write_single(sections: &[Section], vocab: &[VocabEntry], chars: &CharTabl
         ("pages", &c.pages),
         ("secs", &arr(&c.secs)),
         ("bm", &js(&bm25_params())),
+        ("syn", &c.synonyms),
         ("py", &c.py),
         ("chars", &c.chars),
     ]));
@@ -186,16 +205,11 @@ pub fn write_single(sections: &[Section], vocab: &[VocabEntry], chars: &CharTabl
 }
 
 /// Term shards, section shards, the pinyin file and the manifest naming them.
-pub fn write_sharded(
-    sections: &[Section],
-    idx: &Index,
-    vocab: &[VocabEntry],
-    chars: &CharTable,
-) -> SearchOutput {
-    let c = &common(sections, vocab, chars);
+pub fn write_sharded(sections: &[Section], idx: &Index, extra: &Extra) -> SearchOutput {
+    let c = &common(sections, extra);
     let n = sections.len();
     let mut files = Vec::new();
-    let (nshards, split, term_hashes) = term_shards(idx, vocab, &mut files);
+    let (nshards, split, term_hashes) = term_shards(idx, extra.vocab, &mut files);
     let (starts, sec_hashes) = section_shards(c, &mut files);
     let latin: Vec<&String> = idx
         .word_terms
@@ -223,6 +237,7 @@ pub fn write_sharded(
         ("pc", &js(&page_runs(&c.sec_page))),
         ("ph", &js(&ph)),
         ("bm", &js(&bm25_params())),
+        ("syn", &c.synonyms),
     ]));
     let entry = format!("search/manifest-{}.js", hash_name(&bytes));
     files.push((entry.clone(), bytes));

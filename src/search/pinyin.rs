@@ -197,6 +197,19 @@ fn key(g: &[char]) -> [u32; 4] {
     k
 }
 
+/// The 3,755 common characters (GB2312 level 1, decoded from their GBK codes): a query typed
+/// with an IME homophone (详丹 for 详单) uses characters the guide may never contain, and the
+/// client can correct it only if it knows their readings.
+fn common_chars() -> impl Iterator<Item = char> {
+    let codes = (0xB0u8..=0xD7).flat_map(|hi| (0xA1u8..=0xFE).map(move |lo| [hi, lo]));
+    codes
+        .filter(|&[hi, lo]| hi < 0xD7 || lo <= 0xF9)
+        .filter_map(|code| {
+            let (text, _, bad) = encoding_rs::GBK.decode(&code);
+            text.chars().next().filter(|&c| !bad && is_cjk(c))
+        })
+}
+
 /// Reading → [characters whose first reading it is, characters whose second reading it is].
 pub type CharTable = BTreeMap<String, [String; 2]>;
 
@@ -298,6 +311,7 @@ pub fn vocabulary(sections: &[Section]) -> (Vec<VocabEntry>, CharTable) {
         .collect();
 
     let mut by_reading: CharTable = BTreeMap::new();
+    all_chars.extend(common_chars());
     for c in all_chars {
         for (rank, r) in char_readings(c).into_iter().enumerate() {
             if let Some(slot) = by_reading.entry(r).or_default().get_mut(rank) {

@@ -117,7 +117,7 @@ fn verbatim_in(idx: &index::Index, q: &str, section: u32) -> bool {
 fn output_is_deterministic() {
     let secs = generated(200, 7);
     let a = fresh(&secs, Layout::Auto);
-    let b = build(&secs, &mut Memo::default());
+    let b = build(&secs, &[], &mut Memo::default());
     assert_eq!(a.entry, b.entry);
     assert_eq!(a.files, b.files);
     let a = fresh(&secs, Layout::Sharded);
@@ -496,4 +496,19 @@ fn split_characters_get_one_character_lists() {
         "费 is not split"
     );
     assert!(text(&|p| p.starts_with("search/t-")).contains("\\u0001费"));
+}
+
+#[test]
+fn synonyms_ship_normalised_in_both_layouts() {
+    let secs = generated(40, 3);
+    let groups = vec![vec![
+        "销户".to_owned(),
+        "ＷｉＦｉ".to_owned(),
+        " 注销 ".to_owned(),
+    ]];
+    let one = build(&secs, &groups, &mut Memo::default());
+    let text = String::from_utf8_lossy(&one.files[0].1).into_owned();
+    assert!(text.contains(r#""syn":[["销户","wifi","注销"]]"#), "{text}");
+    let none = build(&secs, &[], &mut Memo::default());
+    assert!(String::from_utf8_lossy(&none.files[0].1).contains(r#""syn":[]"#));
 }

@@ -105,6 +105,8 @@ function startIndex(data) {
     pages: data.pages || [],
     sections: [],
     bm25: data.bm,
+    // guide.yaml's synonym groups: the guide's word first, then readers' words (normalised).
+    synonyms: data.syn || [],
     postings: new Map(),
     pageOfSection: null,
     latin: [],

@@ -36,6 +36,11 @@ var MAX_TERM_SHARDS = 3;
 var LABEL_PINYIN = '按拼音匹配：';
 var LABEL_DID_YOU_MEAN = '您是不是要找：';
 var LABEL_SEPARATOR = '、';
+// A query word replaced by the guide's word for it (guide.yaml `synonyms`) weighs this much,
+// and the results say so: 同时按“销户”查找.
+var SYNONYM_WEIGHT = 0.9;
+var LABEL_SYNONYM_BEFORE = '同时按“';
+var LABEL_SYNONYM_AFTER = '”查找';
 
 // Function words of questions: they count little, and are not needed to match.
 var STOP_WORDS = new Set('怎么 怎么办 怎样 如何 什么 为什么 哪里 哪些 哪个 可以 我的 我们 一下 是否 能不能 不能 是不是 有没有 没有 应该 需要 的话 办法 多少 多久 要什么 了吗'.split(' '));
@@ -132,6 +137,12 @@ function phraseAlternative(text, weight, surface) {
   };
 }
 
+// The text of a run of tokens (a CJK run's bigrams overlap by one character).
+function runText(tokens) {
+  if (tokens[0].kind !== KIND_CJK) return tokens[0].text;
+  return tokens[0].text + tokens.slice(1).map((t) => Array.from(t.text)[1]).join('');
+}
+
 // A run of CJK characters: the phrase, or one character's list, and homophone typos.
 function planCjkRun(tokens, unit) {
   var first = tokens[0];
@@ -139,7 +150,7 @@ function planCjkRun(tokens, unit) {
     unit.alts.push({ terms: [CHAR_LIST_PREFIX + first.text], offsets: [0], span: 1, weight: 1, surface: first.text });
     return;
   }
-  var text = first.text + tokens.slice(1).map((t) => Array.from(t.text)[1]).join('');
+  var text = runText(tokens);
   unit.alts.push(phraseAlternative(text, 1));
   homophones(text, unit);
 }
@@ -187,6 +198,24 @@ function planWord(word, typing, unit, labels) {
   if (typos.length) labels.push(LABEL_DID_YOU_MEAN + typos.map((x) => x.surface).join(LABEL_SEPARATOR));
 }
 
+// Alternatives with readers' words replaced by the guide's (guide.yaml `synonyms`). A
+// one-character reader's word (天 for 日) stands only for a whole unit, longer ones also
+// inside a run (转网被拦 → 转网受阻).
+function planSynonyms(text, unit, labels) {
+  state.synonyms.forEach((group) => {
+    var guideWord = group[0];
+    if (text.indexOf(guideWord) >= 0) return;
+    var word = group.slice(1).find((w) => (Array.from(w).length === 1 ? text === w : text.indexOf(w) >= 0));
+    if (!word) return;
+    var replaced = text.split(word).join(guideWord);
+    var alt = Array.from(replaced).length === 1
+      ? { terms: [CHAR_LIST_PREFIX + replaced], offsets: [0], span: 1, weight: SYNONYM_WEIGHT, surface: replaced }
+      : phraseAlternative(replaced, SYNONYM_WEIGHT, replaced);
+    unit.alts.push(alt);
+    labels.push(LABEL_SYNONYM_BEFORE + guideWord + LABEL_SYNONYM_AFTER);
+  });
+}
+
 // The plan of a query: {units: [{queryPos, queryLength, alts}], labels (shown above the
 // results), highlight (terms to mark)}.
 function plan(query) {
@@ -205,6 +234,7 @@ function plan(query) {
     var unit = { queryPos: run.tokens[0].pos, queryLength: run.tokens.length, alts: [] };
     if (run.kind === KIND_CJK) planCjkRun(run.tokens, unit);
     else planWord(run.tokens[0].text, typingLast && i === runs.length - 1, unit, labels);
+    planSynonyms(runText(run.tokens), unit, labels);
     units.push(unit);
   });
   var highlight = [];
