@@ -81,6 +81,9 @@ pub struct Checklist {
     pub source: String,
     /// Estimated printed height in millimetres.
     pub estimate_mm: u32,
+    /// The file's text as read (for checks that report positions in it, e.g. `hygiene`).
+    #[serde(skip)]
+    pub text: std::sync::Arc<str>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -227,6 +230,7 @@ fn parse_inner(
         sections,
         source: source.to_owned(),
         estimate_mm: 0,
+        text: text.into(),
     };
     list.estimate_mm = estimate_mm(&list).round() as u32;
     if diags.is_empty() && list.estimate_mm as f32 > PAGE_BUDGET_MM {

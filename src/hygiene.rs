@@ -15,7 +15,6 @@
 //! checklist files (their parsed form no longer has positions); never writes.
 
 use std::collections::HashSet;
-use std::path::Path;
 
 use crate::config::Forbidden;
 use pulldown_cmark::{Event, Parser, TagEnd};
@@ -24,32 +23,24 @@ use unicode_normalization::UnicodeNormalization;
 use crate::diag::{Diagnostic, LineIndex};
 use crate::load::{Chapter, Guide};
 use crate::markdown::{Rendered, Target};
-use crate::source;
 use crate::yaml::Embedded;
 
-/// Runs every hygiene check. `pages[i]` was rendered as `rendered[i]`; `guide_dir` is where the
-/// checklist files are re-read from (for positions).
-pub fn check(
-    guide: &Guide,
-    pages: &[&Chapter],
-    rendered: &[&Rendered],
-    guide_dir: &Path,
-    max_file_bytes: u64,
-) -> Vec<Diagnostic> {
+/// Runs every hygiene check over what `load` read and `markdown` rendered. `pages[i]` was
+/// rendered as `rendered[i]`.
+pub fn check(guide: &Guide, pages: &[&Chapter], rendered: &[&Rendered]) -> Vec<Diagnostic> {
     let mut diags = Vec::new();
     let patterns = patterns(guide, &mut diags);
-    let mut checklist_texts = Vec::new();
-    if !patterns.is_empty() || !guide.checklists.is_empty() {
-        for c in &guide.checklists {
-            let display = format!("{}/{}", guide.display_root, c.source);
-            // The file was read moments ago by `load`; if it vanished since, there is nothing
-            // left to check in it (serve will rebuild on the change).
-            if let Ok(src) = source::read_text(&guide_dir.join(&c.source), &display, max_file_bytes)
-            {
-                checklist_texts.push((c.id.as_str(), display, src.text));
-            }
-        }
-    }
+    let checklist_texts: Vec<(&str, String, &str)> = guide
+        .checklists
+        .iter()
+        .map(|c| {
+            (
+                c.id.as_str(),
+                format!("{}/{}", guide.display_root, c.source),
+                &*c.text,
+            )
+        })
+        .collect();
     for page in pages {
         forbidden_in(
             &page.display,
@@ -280,7 +271,7 @@ fn orphans(
     guide: &Guide,
     pages: &[&Chapter],
     rendered: &[&Rendered],
-    texts: &[(&str, String, String)],
+    texts: &[(&str, String, &str)],
     diags: &mut Vec<Diagnostic>,
 ) {
     let mut used: HashSet<&str> = HashSet::new();

@@ -191,8 +191,7 @@ pub fn build(opts: &BuildOptions, cache: &mut Cache) -> Result<Built, Vec<Diagno
         diags.extend(r.diags.iter().cloned());
     }
     diags.extend(crate::links::check(&guide, &pages, &rendered));
-    let (dir, max) = (&opts.load.guide_dir, opts.load.max_file_bytes);
-    diags.extend(crate::hygiene::check(&guide, &pages, &rendered, dir, max));
+    diags.extend(crate::hygiene::check(&guide, &pages, &rendered));
     clock.lap("check");
     let (theme, files, theme_key) = match theme {
         Ok(t) => t,
