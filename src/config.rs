@@ -6,6 +6,8 @@
 use serde::Deserialize;
 use serde_saphyr::Spanned;
 
+use crate::slug::IdStyle;
+
 /// The whole of `guide.yaml`.
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
@@ -32,6 +34,49 @@ pub struct GuideConfig {
     /// then the words readers type for it (`[销户, 注销, 停号]`).
     #[serde(default)]
     pub synonyms: Vec<Spanned<Vec<String>>>,
+    /// How chapters' Markdown is read (defaults suit a guide written for guidesmith).
+    #[serde(default)]
+    pub markdown: MarkdownConfig,
+}
+
+/// `markdown:` in guide.yaml: the options that let a book written for mdBook build as written.
+#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq, Hash)]
+#[serde(deny_unknown_fields)]
+pub struct MarkdownConfig {
+    /// Which raw HTML chapters may use (see `markdown::html`).
+    #[serde(default)]
+    pub html: HtmlPolicy,
+    /// How heading ids are made from heading text.
+    #[serde(default)]
+    pub heading_ids: IdStyle,
+    /// mdBook's hidden lines: in ```rust blocks, lines starting with `# ` are not shown.
+    #[serde(default)]
+    pub rust_hidden_lines: bool,
+    /// A link to a heading id that does not exist (the page itself exists): an error, or a
+    /// warning for books whose translated headings no longer match their anchors.
+    #[serde(default)]
+    pub missing_anchors: Level,
+}
+
+/// How serious a class of problem is for this guide.
+#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq, Hash)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    #[default]
+    Error,
+    Warning,
+}
+
+/// Raw HTML allowed in chapters. Both forbid scripts, styles, event handlers and unsafe URLs.
+#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq, Hash)]
+#[serde(rename_all = "lowercase")]
+pub enum HtmlPolicy {
+    /// Only a few attribute-free inline tags (`<br>`, `<kbd>`, `<sup>` …).
+    Strict,
+    /// Also the structural and inline elements documentation uses (`details`, `ruby`,
+    /// `figure`, `img`, `span id`, tables …) with an allowlist of attributes.
+    #[default]
+    Safe,
 }
 
 /// One part of the navigation: a title and its chapters in order.

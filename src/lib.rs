@@ -18,6 +18,7 @@ pub mod external;
 pub mod frontmatter;
 pub mod highlight;
 pub mod hygiene;
+pub mod import;
 pub mod links;
 pub mod load;
 pub mod markdown;

@@ -6,7 +6,8 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::diag::{self, Diagnostic};
+use crate::config::Level;
+use crate::diag::{self, Diagnostic, Severity};
 use crate::load::{Chapter, Guide};
 use crate::markdown::{Link, Rendered, Target};
 use crate::yaml::Embedded;
@@ -44,41 +45,74 @@ pub fn check(guide: &Guide, pages: &[&Chapter], rendered: &[&Rendered]) -> Vec<D
         format!("known checklists: {}", list_ids.join(", "))
     };
 
+    let anchor_level = guide.config.markdown.missing_anchors;
     for (page, r) in pages.iter().zip(rendered) {
         let located = |l: &Link, msg: String| {
             Diagnostic::error(page.display.clone(), msg)
                 .at(&page.text, l.line, l.col)
                 .with_len(l.len)
         };
+        // A missing heading id: the page opens, at its top (`markdown.missing_anchors`).
+        let anchor = |l: &Link, msg: String| {
+            let mut d = located(l, msg);
+            if anchor_level == Level::Warning {
+                d.severity = Severity::Warning;
+            }
+            d
+        };
         for l in &r.links {
             match &l.target {
                 Target::Fragment(f) => {
                     if !ids[page.source.as_str()].contains(f.as_str()) {
                         diags.push(
-                            located(l, format!("no heading with id `{f}` on this page"))
+                            anchor(l, format!("no heading with id `{f}` on this page"))
                                 .with_help(hint(f, &ids[page.source.as_str()])),
                         );
                     }
                 }
                 Target::Chapter { source, fragment } => match ids.get(source.as_str()) {
-                    None => {
-                        let cands = ids.keys().copied();
-                        let help = match diag::did_you_mean(source, cands) {
-                            Some(s) => format!("did you mean `{s}`?"),
-                            None => "check the path; links are relative to this file".into(),
-                        };
-                        diags.push(
-                            located(l, format!("link to missing chapter `{source}`"))
-                                .with_help(help),
-                        );
-                    }
+                    None => diags.push(missing_chapter(
+                        guide,
+                        &ids,
+                        source,
+                        located(l, String::new()),
+                    )),
                     Some(set) => {
                         if let Some(f) = fragment.as_deref().filter(|f| !set.contains(f)) {
                             diags.push(
-                                located(l, format!("`{source}` has no heading with id `{f}`"))
+                                anchor(l, format!("`{source}` has no heading with id `{f}`"))
                                     .with_help(hint(f, set)),
                             );
                         }
+                    }
+                },
+                Target::Page {
+                    source,
+                    file,
+                    fragment,
+                } => match ids.get(source.as_str()) {
+                    Some(set) => {
+                        if let Some(f) = fragment.as_deref().filter(|f| !set.contains(f)) {
+                            diags.push(
+                                anchor(l, format!("`{source}` has no heading with id `{f}`"))
+                                    .with_help(hint(f, set)),
+                            );
+                        }
+                    }
+                    None if guide.assets.contains_key(file) => {}
+                    None => {
+                        let d = missing_chapter(guide, &ids, source, located(l, String::new()));
+                        let d = if d.message.starts_with("link to missing chapter") {
+                            Diagnostic {
+                                message: format!(
+                                    "link to missing page `{file}` (no chapter `{source}`, no such file)"
+                                ),
+                                ..d
+                            }
+                        } else {
+                            d
+                        };
+                        diags.push(d);
                     }
                 },
                 Target::Checklist { source, fragment } => match lists.get(source.as_str()) {
@@ -159,6 +193,27 @@ pub fn check(guide: &Guide, pages: &[&Chapter], rendered: &[&Rendered]) -> Vec<D
         }
     }
     diags
+}
+
+/// A link to a chapter that is not published: not in nav, or no such file.
+fn missing_chapter(
+    guide: &Guide,
+    ids: &HashMap<&str, HashSet<&str>>,
+    source: &str,
+    mut d: Diagnostic,
+) -> Diagnostic {
+    if guide.unlisted.iter().any(|u| u == source) {
+        d.message = format!("link to `{source}`, which is not in nav and so not published");
+        return d.with_help(format!(
+            "add `- {source}` to a part's chapters in guide.yaml, or link to a published chapter"
+        ));
+    }
+    d.message = format!("link to missing chapter `{source}`");
+    let help = match diag::did_you_mean(source, ids.keys().copied()) {
+        Some(s) => format!("did you mean `{s}`?"),
+        None => "check the path; links are relative to this file".into(),
+    };
+    d.with_help(help)
 }
 
 fn hint(frag: &str, ids: &HashSet<&str>) -> String {

@@ -5,6 +5,18 @@
 //! whether a link target exists, the HTML of an embedded checklist — is returned as data
 //! (`links`, `checklists`) and resolved later by `links` and `site`. Our walkers are iterative
 //! (no recursion over the document), so pathological nesting cannot overflow the stack.
+//! `RenderOptions` (from guide.yaml's `markdown:` and the chapter's own text) are part of the
+//! input: a render is a pure function of (path, text, options).
+//!
+//! Submodules: `dest` (link destinations), `html` (the raw-HTML sanitiser) with `raw` (its
+//! glue to the renderer) and `entities` (character references), `directives` (leftover mdBook
+//! `{{#…}}` directives).
+
+mod dest;
+mod directives;
+mod entities;
+pub mod html;
+mod raw;
 
 use std::ops::Range;
 
@@ -13,17 +25,15 @@ use pulldown_cmark::{
     TagEnd,
 };
 
+use crate::config::{HtmlPolicy, MarkdownConfig};
 use crate::diag::{Diagnostic, LineIndex};
 use crate::highlight::{self, escape, escape_into};
-use crate::slug::Slugger;
+use crate::slug::{IdStyle, Slugger};
+
+use html::{Sanitizer, Span};
 
 /// Nesting of block quotes and lists beyond which we refuse the chapter (RELIABILITY I6).
 pub const MAX_NESTING: usize = 64;
-
-/// Tags allowed as raw HTML in chapters: attribute-free, harmless (RELIABILITY X3).
-const HTML_ALLOWLIST: &[&str] = &[
-    "br", "kbd", "sub", "sup", "mark", "small", "abbr", "ins", "del",
-];
 
 /// Element ids the default theme puts on every page (themes/default/templates). Headings must
 /// not reuse them, or `#main` (the skip link) could land on a heading named "Main".
@@ -41,8 +51,8 @@ pub const THEME_IDS: &[&str] = &[
 ];
 
 /// A slugger with the theme's ids already taken (so headings get `main-1`, not `main`).
-fn theme_slugger() -> Slugger {
-    let mut s = Slugger::default();
+fn theme_slugger(style: IdStyle) -> Slugger {
+    let mut s = Slugger::new(style);
     for id in THEME_IDS {
         s.reserve(id);
     }
@@ -59,6 +69,32 @@ pub struct Input<'a> {
     pub file: &'a str,
     /// Byte offset of the Markdown body in `file`.
     pub body_start: usize,
+}
+
+/// How a chapter is rendered besides its text.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct RenderOptions {
+    /// Raw HTML allowed.
+    pub html: HtmlPolicy,
+    /// How heading ids are made.
+    pub ids: IdStyle,
+    /// Hide mdBook's `# ` lines in ```rust blocks.
+    pub rust_hidden_lines: bool,
+    /// The body starts with the `# H1` that is the page's title (see `leading_h1`): the
+    /// template shows the title, so the heading is not rendered again (its id still counts).
+    pub title_h1: bool,
+}
+
+impl RenderOptions {
+    /// The guide-wide part of the options.
+    pub fn from_config(md: &MarkdownConfig) -> RenderOptions {
+        RenderOptions {
+            html: md.html,
+            ids: md.heading_ids,
+            rust_hidden_lines: md.rust_hidden_lines,
+            title_h1: false,
+        }
+    }
 }
 
 /// The result of rendering one chapter body.
@@ -114,6 +150,13 @@ pub enum Target {
         source: String,
         fragment: Option<String>,
     },
+    /// A page named by its `.html` name (mdBook style): the chapter `source` (`.md`) or, when
+    /// there is no such chapter, the file `file` as written. Both have the same URL.
+    Page {
+        source: String,
+        file: String,
+        fragment: Option<String>,
+    },
     /// Any other file under the guide, e.g. `assets/escalation-path.svg`.
     Asset { source: String },
     /// A fragment on this same page.
@@ -152,8 +195,38 @@ pub fn options() -> Options {
         | Options::ENABLE_GFM
 }
 
-/// Renders one chapter body.
+/// The text of the `# H1` a chapter body starts with (only HTML such as comments before it),
+/// or None. Such a heading is the page title when front matter gives none. A leading `## H2`
+/// counts too: mdBook books open their section pages with one, and the page shows its title
+/// as its `h1` already.
+pub fn leading_h1(body: &str) -> Option<String> {
+    let mut events = Parser::new_ext(body, options()).skip_while(is_html);
+    let Some(Event::Start(Tag::Heading {
+        level: HeadingLevel::H1 | HeadingLevel::H2,
+        ..
+    })) = events.next()
+    else {
+        return None;
+    };
+    let mut text = String::new();
+    for e in events {
+        match e {
+            Event::Text(t) | Event::Code(t) => text.push_str(&t),
+            Event::End(TagEnd::Heading(_)) => break,
+            _ => {}
+        }
+    }
+    let text = text.trim();
+    (!text.is_empty()).then(|| text.to_owned())
+}
+
+/// Renders one chapter body with the default options.
 pub fn render(input: &Input<'_>) -> Rendered {
+    render_with(input, &RenderOptions::default())
+}
+
+/// Renders one chapter body.
+pub fn render_with(input: &Input<'_>, opts: &RenderOptions) -> Rendered {
     let body = &input.file[input.body_start..];
     let lines = LineIndex::new(input.file);
     let events: Vec<(Event<'_>, Range<usize>)> = Parser::new_ext(body, options())
@@ -164,15 +237,20 @@ pub fn render(input: &Input<'_>) -> Rendered {
         lines,
         out: Vec::with_capacity(events.len()),
         res: Rendered::default(),
-        slugger: theme_slugger(),
+        slugger: theme_slugger(opts.ids),
         page: page_url(input.source),
         depth: 0,
         depth_reported: false,
         highlight_budget: highlight::PAGE_BUDGET_BYTES,
+        options: *opts,
+        html: Sanitizer::new(opts.html),
+        title_pending: opts.title_h1,
     };
     r.reserve_explicit_ids(&events);
     r.res.sections.push(SectionText::default());
+    r.directives(body);
     r.run(events);
+    r.finish_html();
     let mut html = String::with_capacity(body.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, r.out.into_iter());
     r.res.html = html;
@@ -186,6 +264,9 @@ pub fn render(input: &Input<'_>) -> Rendered {
     r.res
 }
 
+/// The events of a page still to render.
+type Events<'a> = std::vec::IntoIter<(Event<'a>, Range<usize>)>;
+
 struct Renderer<'i, 'a> {
     input: &'i Input<'a>,
     lines: LineIndex<'a>,
@@ -197,6 +278,11 @@ struct Renderer<'i, 'a> {
     depth_reported: bool,
     /// Bytes of code this page may still highlight (see `highlight`).
     highlight_budget: usize,
+    options: RenderOptions,
+    /// Raw HTML state across the page's events (open comments and elements).
+    html: Sanitizer,
+    /// The title `# H1` is still to come (see `RenderOptions::title_h1`).
+    title_pending: bool,
 }
 
 impl<'a> Renderer<'_, 'a> {
@@ -204,11 +290,43 @@ impl<'a> Renderer<'_, 'a> {
         self.input.body_start + r.start
     }
 
+    /// The file span of a body range.
+    fn span(&self, r: &Range<usize>) -> Span {
+        Span {
+            off: self.off(r),
+            len: r.end.saturating_sub(r.start),
+        }
+    }
+
     fn error(&mut self, range: &Range<usize>, msg: String, help: &str) {
+        self.error_at(self.span(range), msg, help);
+    }
+
+    fn error_at(&mut self, at: Span, msg: String, help: &str) {
         let d = Diagnostic::error(self.input.display, msg);
-        let len = range.end.saturating_sub(range.start);
-        let d = self.lines.diag(d, self.off(range), len).with_help(help);
+        let d = self.lines.diag(d, at.off, at.len).with_help(help);
         self.res.diags.push(d);
+    }
+
+    fn warning_at(&mut self, at: Span, msg: String, help: &str) {
+        let d = Diagnostic::warning(self.input.display, msg);
+        let d = self.lines.diag(d, at.off, at.len).with_help(help);
+        self.res.diags.push(d);
+    }
+
+    /// Warns at every leftover mdBook directive (published as text otherwise).
+    fn directives(&mut self, body: &str) {
+        for d in directives::find(body) {
+            let at = Span {
+                off: self.input.body_start + d.start,
+                len: d.len,
+            };
+            self.warning_at(
+                at,
+                format!("mdBook directive `{{{{#{} …}}}}` is not expanded: it is published as written", d.name),
+                "paste the text it stands for (`guidesmith import mdbook` expands {{#include}} and {{#rustdoc_include}}), or escape it as \\{{#…}}",
+            );
+        }
     }
 
     fn reserve_explicit_ids(&mut self, events: &[(Event<'a>, Range<usize>)]) {
@@ -238,8 +356,20 @@ impl<'a> Renderer<'_, 'a> {
     }
 
     fn run(&mut self, events: Vec<(Event<'a>, Range<usize>)>) {
-        let mut it = events.into_iter();
+        let mut it: Events<'a> = events.into_iter();
         while let Some((ev, range)) = it.next() {
+            if self.title_pending && !is_html(&ev) {
+                self.title_pending = false;
+                if let Event::Start(Tag::Heading {
+                    level: HeadingLevel::H1 | HeadingLevel::H2,
+                    id,
+                    ..
+                }) = &ev
+                {
+                    self.title_heading(id.clone(), &mut it);
+                    continue;
+                }
+            }
             match ev {
                 Event::Start(Tag::Heading { level, id, .. }) => {
                     let mut inner = Vec::new();
@@ -266,43 +396,7 @@ impl<'a> Renderer<'_, 'a> {
                     };
                     self.code_block(&info, &code, &range);
                 }
-                Event::Start(Tag::Image {
-                    link_type,
-                    dest_url,
-                    title,
-                    id,
-                }) => {
-                    let mut inner = Vec::new();
-                    for (e, r) in it.by_ref() {
-                        let end = matches!(e, Event::End(TagEnd::Image));
-                        inner.push((e, r));
-                        if end {
-                            break;
-                        }
-                    }
-                    let alt: String = inner
-                        .iter()
-                        .filter_map(|(e, _)| match e {
-                            Event::Text(t) | Event::Code(t) => Some(t.as_ref()),
-                            _ => None,
-                        })
-                        .collect();
-                    if alt.trim().is_empty() {
-                        self.error(
-                            &range,
-                            "image without alt text".into(),
-                            "describe the picture for readers who cannot see it: ![说明文字](path)",
-                        );
-                    }
-                    let dest = self.link_dest(&dest_url, &range, true);
-                    self.out.push(Event::Start(Tag::Image {
-                        link_type,
-                        dest_url: dest,
-                        title,
-                        id,
-                    }));
-                    self.out.extend(inner.into_iter().map(|(e, _)| e));
-                }
+                Event::Start(tag @ Tag::Image { .. }) => self.image(tag, &mut it, &range),
                 Event::Start(Tag::Link {
                     link_type,
                     dest_url,
@@ -312,7 +406,7 @@ impl<'a> Renderer<'_, 'a> {
                     let dest = if matches!(link_type, LinkType::Email) {
                         dest_url
                     } else {
-                        self.link_dest(&dest_url, &range, false)
+                        self.link_dest(&dest_url, self.span(&range), false)
                     };
                     self.out.push(Event::Start(Tag::Link {
                         link_type,
@@ -358,7 +452,8 @@ impl<'a> Renderer<'_, 'a> {
                     self.out.push(Event::End(TagEnd::Table));
                     self.out.push(Event::Html("</div>\n".into()));
                 }
-                Event::Html(h) | Event::InlineHtml(h) => self.raw_html(&h, &range),
+                Event::Html(h) => self.raw_html(&h, &range, true),
+                Event::InlineHtml(h) => self.raw_html(&h, &range, false),
                 Event::Text(t) => {
                     self.section().text.push_str(&t);
                     self.out.push(Event::Text(t));
@@ -387,6 +482,49 @@ impl<'a> Renderer<'_, 'a> {
         }
     }
 
+    /// An image: alt text required, destination checked like a link's.
+    fn image(&mut self, tag: Tag<'a>, it: &mut Events<'a>, range: &Range<usize>) {
+        let Tag::Image {
+            link_type,
+            dest_url,
+            title,
+            id,
+        } = tag
+        else {
+            return;
+        };
+        let mut inner = Vec::new();
+        for (e, _) in it.by_ref() {
+            let end = matches!(e, Event::End(TagEnd::Image));
+            inner.push(e);
+            if end {
+                break;
+            }
+        }
+        let alt: String = inner
+            .iter()
+            .filter_map(|e| match e {
+                Event::Text(t) | Event::Code(t) => Some(t.as_ref()),
+                _ => None,
+            })
+            .collect();
+        if alt.trim().is_empty() {
+            self.error(
+                range,
+                "image without alt text".into(),
+                "describe the picture for readers who cannot see it: ![说明文字](path)",
+            );
+        }
+        let dest = self.link_dest(&dest_url, self.span(range), true);
+        self.out.push(Event::Start(Tag::Image {
+            link_type,
+            dest_url: dest,
+            title,
+            id,
+        }));
+        self.out.extend(inner);
+    }
+
     fn nest(&mut self, by: usize, range: &Range<usize>) {
         self.depth += by;
         if self.depth > MAX_NESTING && !self.depth_reported {
@@ -399,20 +537,26 @@ impl<'a> Renderer<'_, 'a> {
         }
     }
 
+    /// The title `# H1`: not rendered (the template shows the title), but its id is defined,
+    /// so links to it still resolve (to the top of the page).
+    fn title_heading(&mut self, explicit: Option<CowStr<'a>>, it: &mut Events<'a>) {
+        let inner: Vec<_> = it
+            .take_while(|(e, _)| !matches!(e, Event::End(TagEnd::Heading(_))))
+            .collect();
+        let id = match explicit {
+            Some(id) => id.to_string(),
+            None => self.slugger.unique(&heading_text(&inner)),
+        };
+        self.res.ids.push(id);
+    }
+
     fn heading(
         &mut self,
         level: HeadingLevel,
         explicit: Option<CowStr<'a>>,
         inner: Vec<(Event<'a>, Range<usize>)>,
     ) {
-        let text: String = inner
-            .iter()
-            .filter_map(|(e, _)| match e {
-                Event::Text(t) | Event::Code(t) => Some(t.as_ref()),
-                _ => None,
-            })
-            .collect();
-        let text = text.trim().to_owned();
+        let text = heading_text(&inner);
         let id = match explicit {
             Some(id) => id.to_string(),
             None => self.slugger.unique(&text),
@@ -447,7 +591,14 @@ impl<'a> Renderer<'_, 'a> {
     }
 
     fn code_block(&mut self, info: &str, code: &str, range: &Range<usize>) {
-        let lang = info.split_whitespace().next().unwrap_or("");
+        let lang = language(info);
+        let hidden;
+        let code = if lang == "rust" && self.options.rust_hidden_lines {
+            hidden = hide_rust_lines(code);
+            hidden.as_str()
+        } else {
+            code
+        };
         match lang {
             "say" => {
                 self.section().text.push_str(code);
@@ -479,7 +630,7 @@ impl<'a> Renderer<'_, 'a> {
                         source: format!("checklists/{id}.yaml"),
                         fragment: None,
                     },
-                    range,
+                    self.span(range),
                 );
                 self.res.checklists.push(link);
                 self.out.push(Event::Html(
@@ -540,55 +691,15 @@ impl<'a> Renderer<'_, 'a> {
         self.res.diags.push(d);
     }
 
-    fn raw_html(&mut self, html: &str, range: &Range<usize>) {
-        let mut rest = html.trim();
-        while !rest.is_empty() {
-            if let Some(after) = rest.strip_prefix("<!--") {
-                match after.find("-->") {
-                    Some(end) => {
-                        rest = after[end + 3..].trim_start();
-                        continue;
-                    }
-                    None => break,
-                }
-            }
-            let ok = rest.starts_with('<')
-                && rest.find('>').is_some_and(|end| {
-                    let tag = rest[1..end].trim_end_matches('/').trim();
-                    let name = tag.strip_prefix('/').unwrap_or(tag);
-                    HTML_ALLOWLIST.contains(&name.to_ascii_lowercase().as_str())
-                });
-            if !ok {
-                let shown: String = rest.chars().take(40).collect();
-                self.error(
-                    range,
-                    format!("raw HTML is not allowed here: `{shown}`"),
-                    "write it in Markdown; only <br>, <kbd>, <sub>, <sup>, <mark>, <small>, <abbr>, <ins>, <del> without attributes are allowed",
-                );
-                return;
-            }
-            let end = rest.find('>').map_or(rest.len(), |e| e + 1);
-            let tag = &rest[..end];
-            self.out
-                .push(Event::InlineHtml(tag.to_ascii_lowercase().into()));
-            rest = rest[end..].trim_start();
-            // Text between allowed tags in an HTML block is escaped, never passed through.
-            if let Some(next) = rest.find('<') {
-                if next > 0 {
-                    self.out.push(Event::Text(rest[..next].to_owned().into()));
-                    rest = &rest[next..];
-                }
-            } else if !rest.is_empty() {
-                self.out.push(Event::Text(rest.to_owned().into()));
-                break;
-            }
-        }
-    }
-
-    fn link(&self, target: Target, range: &Range<usize>) -> Link {
-        let off = self.off(range);
+    fn link(&self, target: Target, at: Span) -> Link {
+        let off = at.off;
         let (line, col) = self.lines.pos(off);
-        let len = self.input.file[off..(self.input.body_start + range.end)]
+        let end = (at.off + at.len).min(self.input.file.len());
+        let len = self
+            .input
+            .file
+            .get(off..end)
+            .unwrap_or("")
             .lines()
             .next()
             .map_or(1, |s| s.chars().count().max(1));
@@ -598,109 +709,6 @@ impl<'a> Renderer<'_, 'a> {
             col,
             len,
         }
-    }
-
-    /// Checks a link destination and rewrites internal ones to page-relative URLs.
-    fn link_dest(&mut self, dest: &CowStr<'a>, range: &Range<usize>, image: bool) -> CowStr<'a> {
-        // For the scheme check only: every control and space character removed, so that
-        // `java\tscript:` or `<java script:…>` cannot slip past it.
-        let squeezed: String = dest
-            .chars()
-            .filter(|c| !c.is_control() && !c.is_whitespace())
-            .collect();
-        let lower = squeezed.to_ascii_lowercase();
-        if let Some(colon) = lower.find(':') {
-            let scheme = &lower[..colon];
-            let is_scheme = !scheme.is_empty()
-                && scheme
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
-                && !lower[..colon].contains('/');
-            if is_scheme {
-                let allowed = if image {
-                    ["http", "https"].contains(&scheme)
-                } else {
-                    ["http", "https", "mailto", "tel"].contains(&scheme)
-                };
-                if !allowed {
-                    self.error(
-                        range,
-                        format!("link scheme `{scheme}:` is not allowed"),
-                        "use http(s):, mailto:, tel: or a relative path to a file in the guide",
-                    );
-                    return CowStr::Borrowed("#");
-                }
-                return dest.clone();
-            }
-        }
-        if squeezed.starts_with("//") {
-            self.error(
-                range,
-                "protocol-relative links (//host/…) are not allowed".into(),
-                "write the full https:// address",
-            );
-            return CowStr::Borrowed("#");
-        }
-        // The destination as a browser resolves it (WHATWG URL): tabs and line breaks dropped,
-        // leading and trailing spaces and controls trimmed, inner spaces kept: `<有 空格.md>`
-        // is a valid CommonMark destination naming the file `有 空格.md`.
-        let kept: String = dest
-            .chars()
-            .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
-            .collect();
-        let trimmed = kept.trim_matches(|c: char| c.is_control() || c.is_whitespace());
-        if let Some(frag) = trimmed.strip_prefix('#') {
-            let link = self.link(Target::Fragment(percent_decode(frag)), range);
-            self.res.links.push(link);
-            return dest.clone();
-        }
-        let (path, fragment) = match trimmed.split_once('#') {
-            Some((p, f)) => (p, Some(percent_decode(f))),
-            None => (trimmed, None),
-        };
-        let path = path.split('?').next().unwrap_or(path);
-        if path.starts_with('/') {
-            self.error(
-                range,
-                format!("absolute path `{path}` would break when the site is opened from a folder"),
-                "use a path relative to this file, e.g. ../prepare/evidence.md",
-            );
-            return CowStr::Borrowed("#");
-        }
-        let Some(resolved) = resolve(self.input.source, &percent_decode(path)) else {
-            self.error(
-                range,
-                format!("link `{path}` points outside the guide directory"),
-                "link only to files inside guide/",
-            );
-            return CowStr::Borrowed("#");
-        };
-        let target = if resolved.ends_with(".md") {
-            Target::Chapter {
-                source: resolved.clone(),
-                fragment: fragment.clone(),
-            }
-        } else if resolved.starts_with("checklists/")
-            && (resolved.ends_with(".yaml") || resolved.ends_with(".yml"))
-        {
-            Target::Checklist {
-                source: resolved.clone(),
-                fragment: fragment.clone(),
-            }
-        } else {
-            Target::Asset {
-                source: resolved.clone(),
-            }
-        };
-        let link = self.link(target, range);
-        self.res.links.push(link);
-        let mut url = root_prefix(&self.page);
-        url.push_str(&page_url(&resolved));
-        if let Some(f) = fragment {
-            url.push('#');
-            url.push_str(&f);
-        }
-        CowStr::Boxed(url.into_boxed_str())
     }
 }
 
@@ -730,7 +738,8 @@ pub fn resolve(from: &str, dest: &str) -> Option<String> {
     Some(parts.join("/"))
 }
 
-fn percent_decode(s: &str) -> String {
+/// Decodes `%XX` escapes of a link destination (kept as written if the result is not UTF-8).
+pub fn percent_decode(s: &str) -> String {
     let b = s.as_bytes();
     let mut out = Vec::with_capacity(b.len());
     let mut i = 0;
@@ -747,6 +756,76 @@ fn percent_decode(s: &str) -> String {
         i += 1;
     }
     String::from_utf8(out).unwrap_or_else(|_| s.to_owned())
+}
+
+/// Raw HTML and the block around it (comments and anchors may stand before a title `# H1`).
+fn is_html(e: &Event<'_>) -> bool {
+    matches!(
+        e,
+        Event::Html(_)
+            | Event::InlineHtml(_)
+            | Event::Start(Tag::HtmlBlock)
+            | Event::End(TagEnd::HtmlBlock)
+    )
+}
+
+/// Plain text of a heading's inline events.
+fn heading_text(inner: &[(Event<'_>, Range<usize>)]) -> String {
+    let text: String = inner
+        .iter()
+        .filter_map(|(e, _)| match e {
+            Event::Text(t) | Event::Code(t) => Some(t.as_ref()),
+            _ => None,
+        })
+        .collect();
+    text.trim().to_owned()
+}
+
+/// The language of a code block's info string: its first word, up to a comma (`rust,ignore`
+/// → `rust`); rustdoc's attribute-only strings (`ignore`, `no_run` …) are Rust.
+fn language(info: &str) -> &str {
+    let first = info.split_whitespace().next().unwrap_or("");
+    let lang = first.split(',').next().unwrap_or("");
+    let rustdoc = [
+        "ignore",
+        "no_run",
+        "should_panic",
+        "compile_fail",
+        "edition2015",
+        "edition2018",
+        "edition2021",
+        "edition2024",
+        "editable",
+        "noplayground",
+    ];
+    if rustdoc.contains(&lang) {
+        "rust"
+    } else {
+        lang
+    }
+}
+
+/// mdBook's (and rustdoc's) hidden lines: a line that is `#` or starts with `# ` (after
+/// indentation) is dropped; `##` at its start stands for a literal `#`.
+fn hide_rust_lines(code: &str) -> String {
+    let mut out = String::with_capacity(code.len());
+    for line in code.split_inclusive('\n') {
+        let bare = line.trim_end_matches(['\n', '\r']);
+        let t = bare.trim_start();
+        if t == "#" || t.starts_with("# ") {
+            continue;
+        }
+        match t.strip_prefix("##") {
+            Some(rest) => {
+                out.push_str(&bare[..bare.len() - t.len()]);
+                out.push('#');
+                out.push_str(rest);
+                out.push_str(&line[bare.len()..]);
+            }
+            None => out.push_str(line),
+        }
+    }
+    out
 }
 
 fn collapse_ws(s: &str) -> String {
@@ -766,219 +845,4 @@ fn collapse_ws(s: &str) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn r(body: &str) -> Rendered {
-        let file = format!("---\ntitle: t\n---\n{body}");
-        render(&Input {
-            display: "guide/chapters/a/b.md",
-            source: "chapters/a/b.md",
-            file: &file,
-            body_start: 16,
-        })
-    }
-
-    #[test]
-    fn headings_keep_chinese_ids_and_build_toc_and_sections() {
-        let x = r("前言\n\n## 整理证据\n\n文字\n\n## 整理证据\n\n### 详单 {#xd}\n");
-        assert!(
-            x.html.contains("<h2 id=\"整理证据\">整理证据</h2>"),
-            "{}",
-            x.html
-        );
-        assert!(x.html.contains("<h2 id=\"整理证据-1\">"), "{}", x.html);
-        assert!(x.html.contains("<h3 id=\"xd\">详单</h3>"), "{}", x.html);
-        let ids: Vec<_> = x.toc.iter().map(|t| t.id.as_str()).collect();
-        assert_eq!(ids, ["整理证据", "整理证据-1", "xd"]);
-        assert_eq!(x.sections[0].text, "前言");
-        assert_eq!(x.sections[1].text, "文字");
-    }
-
-    #[test]
-    fn links_are_rewritten_and_recorded_with_file_positions() {
-        let x =
-            r("见[证据](../prepare/evidence.md#整理)和[清单](../../checklists/evidence.yaml)。\n");
-        assert!(
-            x.html
-                .contains("href=\"../prepare/evidence.html#%E6%95%B4%E7%90%86\""),
-            "{}",
-            x.html
-        );
-        assert!(
-            x.html.contains("href=\"../checklists/evidence.html\""),
-            "{}",
-            x.html
-        );
-        assert_eq!(x.links.len(), 2);
-        assert_eq!((x.links[0].line, x.links[0].col), (4, 2));
-        assert_eq!(
-            x.links[0].target,
-            Target::Chapter {
-                source: "chapters/prepare/evidence.md".into(),
-                fragment: Some("整理".into())
-            }
-        );
-    }
-
-    #[test]
-    fn spaces_inside_angle_bracket_destinations_are_kept() {
-        let x =
-            r("见[有空格](<../prepare/有 空格.md#小 节>)和[百分号](../prepare/有%20空格.md)。\n");
-        assert!(x.diags.is_empty(), "{:?}", x.diags);
-        let want = Target::Chapter {
-            source: "chapters/prepare/有 空格.md".into(),
-            fragment: Some("小 节".into()),
-        };
-        assert_eq!(x.links[0].target, want);
-        assert_eq!(
-            x.links[1].target,
-            Target::Chapter {
-                source: "chapters/prepare/有 空格.md".into(),
-                fragment: None
-            }
-        );
-        // The href names the page of that file, its space percent-encoded.
-        assert!(
-            x.html.contains(
-                "href=\"../prepare/%E6%9C%89%20%E7%A9%BA%E6%A0%BC.html#%E5%B0%8F%20%E8%8A%82\""
-            ),
-            "{}",
-            x.html
-        );
-        // Spaces around the destination are not part of it; tabs and line breaks never are.
-        let x = r("[a](< ../prepare/a\tb.md >)\n");
-        assert_eq!(
-            x.links[0].target,
-            Target::Chapter {
-                source: "chapters/prepare/ab.md".into(),
-                fragment: None
-            }
-        );
-    }
-
-    #[test]
-    fn unsafe_schemes_raw_html_and_missing_alt_are_errors() {
-        for body in [
-            "[x](javascript:alert(1))",
-            "[x]( JaVaScRiPt:alert(1))",
-            "[x](&#106;avascript:alert(1))",
-            "[x](data:text/html,hi)",
-            "<script>alert(1)</script>",
-            "a <img src=x onerror=alert(1)> b",
-            "<b style=\"x\">b</b>",
-            "![](../../assets/x.svg)",
-        ] {
-            let x = r(body);
-            // One error per offending tag (`<b style>` and `</b>` are two).
-            assert!(!x.diags.is_empty(), "{body}: no error");
-            assert!(
-                !x.html.contains("javascript:")
-                    && !x.html.contains("<script")
-                    && !x.html.contains("onerror"),
-                "{body}: {}",
-                x.html
-            );
-        }
-        let ok = r("按 <kbd>Enter</kbd> 键<br>");
-        assert!(ok.diags.is_empty(), "{:?}", ok.diags);
-        assert!(ok.html.contains("<kbd>Enter</kbd>"), "{}", ok.html);
-    }
-
-    #[test]
-    fn say_and_checklist_blocks_and_callouts() {
-        let x = r("```say\n您好，<我>\n\n请帮我升级处理\n```\n\n```checklist\nshop-visit\n```\n\n> [!TIP]\n> 提示文字\n");
-        assert!(
-            x.html
-                .contains("<p>您好，&lt;我&gt;</p>\n<p>请帮我升级处理</p>"),
-            "{}",
-            x.html
-        );
-        assert!(
-            x.html.contains("<!--gs:checklist:shop-visit-->"),
-            "{}",
-            x.html
-        );
-        assert!(x.html.contains("<aside class=\"callout callout-tip\" role=\"note\"><p class=\"callout-title\">提示</p>"), "{}", x.html);
-        assert_eq!(x.checklists.len(), 1);
-    }
-
-    #[test]
-    fn hostile_attribute_contexts_are_escaped() {
-        let x = r("## t {#a\"b}\n\n```\"><script>\nx\n```\n\n[l](x.md \"t\\\"><script>\")\n");
-        assert!(!x.html.contains("<script"), "{}", x.html);
-    }
-
-    #[test]
-    fn unbounded_highlighting_falls_back_to_plain_text_with_a_located_warning() {
-        // Body starts on line 4; the fence on line 6, the long line on line 8.
-        let long = "*[".repeat(20_000);
-        let x = r(&format!("段落\n\n```markdown\nok\n{long}\n```\n"));
-        assert_eq!(x.diags.len(), 1, "{:?}", x.diags);
-        let d = &x.diags[0];
-        assert!(!d.is_error(), "a warning, not an error");
-        assert_eq!((d.line, d.col), (8, 1), "{}", d.render());
-        assert!(d.message.contains("40000 characters"), "{}", d.message);
-        assert!(
-            !x.html.contains("hl-") && x.html.contains("*[*["),
-            "plain text"
-        );
-        // A page's later blocks past its budget: warned at the block's fence.
-        let block = format!("```rust\n{}```\n\n", "let x = 1;\n".repeat(8_000));
-        let x = r(&block.repeat(8));
-        let warned: Vec<usize> = x.diags.iter().map(|d| d.line).collect();
-        // 88 000 bytes a block: five fit in 512 KiB, the last three are plain.
-        assert_eq!(warned, [5, 6, 7].map(|k| 4 + k * 8_003), "{warned:?}");
-        assert!(x.html.contains("hl-"));
-        assert!(
-            x.diags[0].message.contains("budget"),
-            "{}",
-            x.diags[0].message
-        );
-    }
-
-    #[test]
-    fn deep_nesting_is_a_diagnostic_not_a_crash() {
-        let body = ">".repeat(100_000) + " x\n";
-        let x = r(&body);
-        assert!(x.diags.iter().any(|d| d.message.contains("nested deeper")));
-        let body = "[".repeat(100_000) + "x\n";
-        let x = r(&body);
-        assert!(x.diags.is_empty());
-    }
-
-    #[test]
-    fn resolved_paths_never_escape_or_contain_dot_segments() {
-        // Property test over generated link destinations (deterministic, no extra crates).
-        let parts = [
-            "..", ".", "", "a", "b.md", "%2e%2e", "C:", "\\", "x y", "中文", "...",
-        ];
-        let mut seed: u64 = 42;
-        for _ in 0..20_000 {
-            let mut dest = Vec::new();
-            for _ in 0..(1 + seed % 6) {
-                seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1);
-                dest.push(parts[(seed >> 33) as usize % parts.len()]);
-            }
-            let dest = dest.join("/");
-            if let Some(r) = resolve("chapters/a/b.md", &percent_decode(&dest)) {
-                assert!(!r.starts_with('/'), "{dest} → {r}");
-                assert!(r.split('/').all(|s| s != ".." && s != "."), "{dest} → {r}");
-                let url = page_url(&r);
-                assert!(!url.split('/').any(|s| s == ".."), "{dest} → {url}");
-            }
-        }
-    }
-
-    #[test]
-    fn resolve_stays_inside_the_guide() {
-        assert_eq!(
-            resolve("chapters/a/b.md", "../c.md").as_deref(),
-            Some("chapters/c.md")
-        );
-        assert_eq!(resolve("chapters/b.md", "../../x.md"), None);
-        assert_eq!(page_url("chapters/a/b.md"), "a/b.html");
-        assert_eq!(page_url("checklists/x.yaml"), "checklists/x.html");
-        assert_eq!(root_prefix("a/b.html"), "../");
-    }
-}
+mod tests;

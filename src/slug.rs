@@ -2,9 +2,41 @@
 //!
 //! `## 整理证据` → `整理证据`; Latin is lower-cased; punctuation and spaces become `-`. Chinese
 //! characters are kept (not romanised), so homophones such as 话费/花费 stay distinct. Repeats
-//! get `-1`, `-2` suffixes in document order.
+//! get `-1`, `-2` suffixes in document order. `IdStyle::MdBook` makes the ids mdBook makes
+//! instead, so anchors into a book imported from mdBook keep working.
 
 use std::collections::{HashMap, HashSet};
+
+use serde::Deserialize;
+
+/// How heading text becomes an id.
+#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq, Hash)]
+#[serde(rename_all = "lowercase")]
+pub enum IdStyle {
+    /// `slugify`: punctuation (ASCII and CJK) becomes `-`, runs collapse.
+    #[default]
+    Guidesmith,
+    /// mdBook 0.4's `normalize_id`: letters, digits, `_` and `-` kept (ASCII lower-cased),
+    /// whitespace becomes `-`, everything else (full-width punctuation too) is dropped.
+    #[serde(rename = "mdbook")]
+    MdBook,
+}
+
+/// mdBook's id for heading text (`normalize_id` in mdBook 0.4's `utils`).
+pub fn mdbook_id(text: &str) -> String {
+    text.trim()
+        .chars()
+        .filter_map(|c| {
+            if c.is_alphanumeric() || c == '_' || c == '-' {
+                Some(c.to_ascii_lowercase())
+            } else if c.is_whitespace() {
+                Some('-')
+            } else {
+                None
+            }
+        })
+        .collect()
+}
 
 /// Turns heading text into an id fragment (may be empty for punctuation-only headings).
 pub fn slugify(text: &str) -> String {
@@ -30,6 +62,7 @@ pub fn slugify(text: &str) -> String {
 /// Hands out unique ids within one page.
 #[derive(Debug, Default)]
 pub struct Slugger {
+    style: IdStyle,
     used: HashSet<String>,
     /// Per base id, the next suffix worth trying: every smaller one is taken already (ids are
     /// never released), so repeats of one heading cost O(1) each instead of O(repeats).
@@ -37,6 +70,14 @@ pub struct Slugger {
 }
 
 impl Slugger {
+    /// A slugger making ids in `style`.
+    pub fn new(style: IdStyle) -> Slugger {
+        Slugger {
+            style,
+            ..Slugger::default()
+        }
+    }
+
     /// Reserves an explicit id; false when it was already taken.
     pub fn reserve(&mut self, id: &str) -> bool {
         self.used.insert(id.to_owned())
@@ -44,7 +85,10 @@ impl Slugger {
 
     /// A unique id for heading text: the slug, or the slug with `-1`, `-2` … appended.
     pub fn unique(&mut self, text: &str) -> String {
-        let mut base = slugify(text);
+        let mut base = match self.style {
+            IdStyle::Guidesmith => slugify(text),
+            IdStyle::MdBook => mdbook_id(text),
+        };
         if base.is_empty() {
             base = "section".to_owned();
         }
@@ -75,6 +119,20 @@ mod tests {
         assert_eq!(slugify("5G 套餐：变更"), "5g-套餐-变更");
         assert_eq!(slugify("What's new?"), "what-s-new");
         assert_ne!(slugify("话费"), slugify("花费"));
+    }
+
+    #[test]
+    fn mdbook_ids_drop_punctuation_and_keep_underscores() {
+        assert_eq!(mdbook_id("什么是所有权？"), "什么是所有权");
+        assert_eq!(mdbook_id("`Vec<T>` 与 Hello_World"), "vect-与-hello_world");
+        assert_eq!(mdbook_id("Hello, World!"), "hello-world");
+        assert_eq!(
+            mdbook_id("生命周期省略（lifetime elision）"),
+            "生命周期省略lifetime-elision"
+        );
+        let mut s = Slugger::new(IdStyle::MdBook);
+        assert_eq!(s.unique("A B"), "a-b");
+        assert_eq!(s.unique("A B"), "a-b-1");
     }
 
     #[test]

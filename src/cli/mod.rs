@@ -37,6 +37,26 @@ enum Command {
     Check(CheckArgs),
     /// Preview the site on 127.0.0.1, rebuilding and reloading on every save.
     Serve(serve::ServeArgs),
+    /// Make a guide folder from a book written for another tool.
+    #[command(subcommand)]
+    Import(ImportCommand),
+}
+
+#[derive(Subcommand, Debug)]
+enum ImportCommand {
+    /// Import an mdBook book: book.toml and SUMMARY.md become guide.yaml, chapters are copied
+    /// as written with {{#include}} expanded, and every change is listed.
+    Mdbook(ImportArgs),
+}
+
+#[derive(Args, Debug)]
+struct ImportArgs {
+    /// The book's folder (the one holding book.toml).
+    #[arg(value_name = "PATH")]
+    path: PathBuf,
+    /// Where to write the guide (must not exist yet, or be empty).
+    #[arg(long, default_value = "guide", value_name = "DIR")]
+    out: PathBuf,
 }
 
 /// Flags shared by every command that reads the guide.
@@ -151,7 +171,51 @@ pub fn main() -> ExitCode {
         Command::Build(a) => build(&a),
         Command::Check(a) => check(&a),
         Command::Serve(a) => serve::run(&a),
+        Command::Import(ImportCommand::Mdbook(a)) => import_mdbook(&a),
     }
+}
+
+/// Entries of one kind shown in the import report; the rest are counted.
+const REPORT_ENTRIES: usize = 8;
+
+fn import_mdbook(a: &ImportArgs) -> ExitCode {
+    let imported = match crate::import::mdbook(&a.path) {
+        Ok(i) => i,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    if let Err(e) = crate::import::write(&a.out, &imported.files) {
+        eprintln!("error: {e}");
+        return ExitCode::from(2);
+    }
+    let r = &imported.report;
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(
+        out,
+        "imported {} chapters in {} parts, {} other files into {}; expanded {} include directives",
+        r.chapters,
+        r.parts,
+        r.other_files,
+        a.out.display(),
+        r.includes
+    );
+    for (kind, items) in &r.notes {
+        let _ = writeln!(out, "{kind} ({}):", items.len());
+        for item in items.iter().take(REPORT_ENTRIES) {
+            let _ = writeln!(out, "  {item}");
+        }
+        if items.len() > REPORT_ENTRIES {
+            let _ = writeln!(out, "  … and {} more", items.len() - REPORT_ENTRIES);
+        }
+    }
+    let _ = writeln!(
+        out,
+        "next: guidesmith check --guide {} (review guide.yaml's updated and notice)",
+        a.out.display()
+    );
+    ExitCode::SUCCESS
 }
 
 /// Prints diagnostics to stderr, errors and warnings alike.

@@ -19,6 +19,7 @@ use serde_saphyr::Spanned;
 use crate::checklist::Checklist;
 use crate::config::GuideConfig;
 use crate::diag::Diagnostic;
+use crate::markdown::RenderOptions;
 
 pub use read::LoadCache;
 pub use walk::is_ignored_name;
@@ -39,6 +40,8 @@ pub struct Guide {
     pub checklists: Vec<Checklist>,
     /// Other files, by guide-relative path.
     pub assets: BTreeMap<String, Vec<u8>>,
+    /// Chapter files that nav does not list (warned about, not published), sorted.
+    pub unlisted: Vec<String>,
 }
 
 /// A chapter file: its source text and parsed front matter.
@@ -56,17 +59,25 @@ pub struct Chapter {
     /// Byte offset of the front-matter YAML in `text` (for positions of its values).
     pub front_start: usize,
     pub front: FrontMatter,
+    /// How the body is rendered (guide.yaml's `markdown:` and whether the body's `# H1` is
+    /// the title); `key` covers it.
+    pub render: RenderOptions,
     /// Index of the nav part it belongs to (None for the home page).
     pub part: Option<usize>,
-    /// Hash of (source, display, text): the key of everything derived from this file alone.
+    /// Hash of (source, display, text, render options): the key of everything derived from
+    /// this file and the guide-wide options alone.
     pub key: u64,
 }
 
-/// Chapter front matter.
-#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+/// Chapter front matter (optional as a whole).
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
 pub struct FrontMatter {
+    /// Default: the text of the `# H1` the body starts with.
+    #[serde(default)]
     pub title: String,
+    /// Default: guide.yaml's `description`.
+    #[serde(default)]
     pub description: String,
     /// "本章要点".
     #[serde(default)]
@@ -137,7 +148,7 @@ fn load_inner(opts: &LoadOptions, cache: &mut LoadCache) -> (Option<Guide>, Vec<
         return (None, diags);
     };
     // 3. Nav ↔ files, and output paths.
-    let chapters = nav::order(
+    let (mut chapters, unlisted) = nav::order(
         &config,
         &config_text,
         read.chapters,
@@ -145,7 +156,10 @@ fn load_inner(opts: &LoadOptions, cache: &mut LoadCache) -> (Option<Guide>, Vec<
         &show,
         &mut diags,
     );
-    let (home, mut checklists, assets) = (read.home, read.checklists, read.assets);
+    let (mut home, mut checklists, assets) = (read.home, read.checklists, read.assets);
+    for ch in home.iter_mut().chain(chapters.iter_mut()) {
+        apply_config(ch, &config);
+    }
     nav::output_collisions(home.as_ref(), &chapters, &checklists, &assets, &mut diags);
     checklists.sort_by(|a, b| a.id.cmp(&b.id));
     let guide = Guide {
@@ -156,6 +170,24 @@ fn load_inner(opts: &LoadOptions, cache: &mut LoadCache) -> (Option<Guide>, Vec<
         chapters,
         checklists,
         assets,
+        unlisted,
     };
     (Some(guide), diags)
+}
+
+/// What guide.yaml decides about a chapter: the render options (folded into its key, so a
+/// cached render is never reused under other options) and the default description.
+fn apply_config(ch: &mut Chapter, config: &GuideConfig) {
+    let guide_wide = RenderOptions::from_config(&config.markdown);
+    if guide_wide != RenderOptions::from_config(&Default::default()) {
+        let opts = format!("{:?}", config.markdown);
+        ch.key = crate::digest::digest_parts(&[&ch.key.to_le_bytes(), opts.as_bytes()]);
+    }
+    ch.render = RenderOptions {
+        title_h1: ch.render.title_h1,
+        ..guide_wide
+    };
+    if ch.front.description.trim().is_empty() {
+        ch.front.description = config.description.clone();
+    }
 }

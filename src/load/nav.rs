@@ -13,7 +13,8 @@ use crate::yaml::Embedded;
 use super::Chapter;
 
 /// Puts the chapters in nav order (each into its part), and reports nav entries that are
-/// listed twice or have no file, and chapters that nav does not list.
+/// listed twice or have no file, and chapters that nav does not list (a warning: they are not
+/// published; their paths are returned, sorted).
 pub fn order(
     config: &GuideConfig,
     config_text: &str,
@@ -21,7 +22,7 @@ pub fn order(
     files: &[(String, PathBuf)],
     show: &dyn Fn(&str) -> String,
     diags: &mut Vec<Diagnostic>,
-) -> Vec<Chapter> {
+) -> (Vec<Chapter>, Vec<String>) {
     let cfg_display = show("guide.yaml");
     let cfg_src = Embedded {
         path: &cfg_display,
@@ -79,20 +80,19 @@ pub fn order(
     }
     let mut missing: Vec<_> = chapters.into_values().collect();
     missing.sort_by(|a, b| a.source.cmp(&b.source));
-    for ch in missing {
+    for ch in &missing {
         diags.push(
-            Diagnostic::error(
+            Diagnostic::warning(
                 ch.display.clone(),
-                "chapter is not listed in guide.yaml nav",
+                "chapter is not listed in guide.yaml nav, so it is not published",
             )
             .with_help(format!(
-                "add `- {}` to a part's chapters in guide.yaml",
+                "add `- {}` to a part's chapters in guide.yaml, or move the file out of guide/",
                 ch.source
             )),
         );
     }
-
-    ordered
+    (ordered, missing.into_iter().map(|c| c.source).collect())
 }
 
 /// Two sources, one output path (O7), including case-only differences.

@@ -4,7 +4,7 @@
 use crate::config::{self, GuideConfig};
 use crate::diag::Diagnostic;
 use crate::frontmatter;
-use crate::markdown::page_url;
+use crate::markdown::{self, page_url, RenderOptions};
 use crate::yaml::{self, Embedded};
 
 use super::{Chapter, FrontMatter};
@@ -120,30 +120,35 @@ pub fn parse_chapter(
             .with_len(3)
             .with_help("add a line with only `---` after the front matter")]
     })?;
-    let Some((start, end)) = split.yaml else {
-        return Err(vec![Diagnostic::error(
-            display,
-            "chapter has no front matter",
-        )
-        .at(text, 1, 1)
-        .with_help("start the file with ---, title: …, description: …, ---")]);
-    };
+    // Without front matter, every field takes its default.
+    let (start, end) = split.yaml.unwrap_or((0, 0));
     let yaml_text = &text[..end];
     let e = Embedded {
         path: display,
         file: yaml_text,
         start,
     };
-    let front: FrontMatter = yaml::parse(&e).map_err(|mut d| {
-        // Re-attach the full file's source line (the slice ends at the closing fence).
-        if d.line > 0 {
-            d.source_line = text.lines().nth(d.line - 1).map(str::to_owned);
-        }
-        vec![d]
-    })?;
+    let front: FrontMatter = match split.yaml {
+        Some(_) => yaml::parse(&e).map_err(|mut d| {
+            // Re-attach the full file's source line (the slice ends at the closing fence).
+            if d.line > 0 {
+                d.source_line = text.lines().nth(d.line - 1).map(str::to_owned);
+            }
+            vec![d]
+        })?,
+        None => FrontMatter::default(),
+    };
+    let (front, title_h1) = title(front, &text[split.body_start..]);
     let mut diags = Vec::new();
     if front.title.trim().is_empty() {
-        diags.push(Diagnostic::error(display, "`title` is empty").at(text, 2, 1));
+        let d = Diagnostic::error(display, "chapter has no title");
+        let d = match split.yaml {
+            Some(_) => d.at(text, 2, 1),
+            None => d.at(text, 1, 1),
+        };
+        diags.push(
+            d.with_help("start the body with a `# 标题` line, or give front matter a `title:`"),
+        );
     }
     if let Some(u) = &front.updated {
         if !config::is_date(&u.value) {
@@ -167,9 +172,28 @@ pub fn parse_chapter(
         front_start: start,
         text: text.into(),
         front,
+        render: RenderOptions {
+            title_h1,
+            ..RenderOptions::default()
+        },
         part: None,
         key,
     })
+}
+
+/// The chapter's title: front matter's, else the body's leading `# H1`. True when that H1 is
+/// the title (then the page shows it once, as its title): when it gave the title, or says the
+/// same as front matter's.
+fn title(mut front: FrontMatter, body: &str) -> (FrontMatter, bool) {
+    let Some(h1) = markdown::leading_h1(body) else {
+        return (front, false);
+    };
+    if front.title.trim().is_empty() {
+        front.title = h1;
+        return (front, true);
+    }
+    let same = front.title.trim() == h1;
+    (front, same)
 }
 
 #[cfg(test)]

@@ -319,12 +319,13 @@ fn render_all(pages: &[&Chapter], cache: &mut Cache) -> (Vec<Arc<Rendered>>, usi
 }
 
 fn render_one(p: &Chapter) -> Rendered {
-    markdown::render(&markdown::Input {
+    let input = markdown::Input {
         display: &p.display,
         source: &p.source,
         file: &p.text,
         body_start: p.body_start,
-    })
+    };
+    markdown::render_with(&input, &p.render)
 }
 
 #[cfg(test)]

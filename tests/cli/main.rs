@@ -6,6 +6,8 @@ mod harness;
 mod build;
 mod check;
 mod edits;
+mod import;
+mod markdown_compat;
 mod output;
 mod search;
 mod serve;

@@ -1,0 +1,387 @@
+//! `guidesmith import mdbook PATH`: an mdBook book → a guide folder that `check` and `build`
+//! read as written.
+//!
+//! Reads `book.toml` and `src/SUMMARY.md`, and returns the new guide as files in memory:
+//! `guide.yaml` (title, description, language, the nav from `summary`, and `markdown:` options
+//! for mdBook's conventions: safe HTML, mdBook heading ids, hidden Rust lines), a generated home
+//! page, and every chapter of SUMMARY.md under `chapters/` with its text unchanged except that
+//! `{{#include}}`-style directives are expanded (`include`) and a chapter with no `# H1` gets
+//! a front-matter title from SUMMARY.md. Other files under `src/` (images …) are copied beside
+//! the chapters, so relative links keep working. Everything it had to change or leave out is
+//! listed in the `Report`.
+//!
+//! Only reads from the book (never outside its folder); `write` is the one step that writes,
+//! and only into a folder that does not exist yet or is empty, creating new files only.
+
+mod include;
+mod summary;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+/// The parts of book.toml the import uses (others are ignored, not refused: they configure
+/// mdBook's renderers).
+#[derive(Debug, Default, Deserialize)]
+struct BookToml {
+    #[serde(default)]
+    book: BookTable,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct BookTable {
+    title: Option<String>,
+    description: Option<String>,
+    language: Option<String>,
+    src: Option<String>,
+}
+
+/// The imported guide and what the import changed.
+#[derive(Debug, Default)]
+pub struct Imported {
+    /// Guide-relative path → contents.
+    pub files: BTreeMap<String, Vec<u8>>,
+    pub report: Report,
+}
+
+/// What the import did, for the user to review.
+#[derive(Debug, Default)]
+pub struct Report {
+    pub chapters: usize,
+    pub parts: usize,
+    pub other_files: usize,
+    pub includes: usize,
+    /// One line per change or omission, grouped by kind.
+    pub notes: BTreeMap<&'static str, Vec<String>>,
+}
+
+impl Report {
+    fn note(&mut self, kind: &'static str, what: String) {
+        self.notes.entry(kind).or_default().push(what);
+    }
+}
+
+/// Files larger than this under `src/` are not copied (the guide's default input limit).
+const MAX_COPY_BYTES: u64 = crate::source::DEFAULT_MAX_FILE_BYTES;
+
+/// Imports the mdBook book in `book` (the folder holding book.toml).
+pub fn mdbook(book: &Path) -> Result<Imported, String> {
+    let toml_path = book.join("book.toml");
+    let toml_text = std::fs::read_to_string(&toml_path)
+        .map_err(|e| format!("cannot read {}: {e}", toml_path.display()))?;
+    let cfg: BookToml = toml::from_str(&toml_text)
+        .map_err(|e| format!("{} is not valid TOML: {e}", toml_path.display()))?;
+    let src = book.join(cfg.book.src.as_deref().unwrap_or("src"));
+    let summary_path = src.join("SUMMARY.md");
+    let summary = std::fs::read_to_string(&summary_path)
+        .map_err(|e| format!("cannot read {}: {e}", summary_path.display()))?;
+    let root = book
+        .canonicalize()
+        .map_err(|e| format!("cannot read {}: {e}", book.display()))?;
+    let title = cfg
+        .book
+        .title
+        .clone()
+        .unwrap_or_else(|| "未命名".to_owned());
+    let mut imp = Imported::default();
+
+    let entries = summary::entries(&summary);
+    for e in entries.iter().filter(|e| e.path.is_none()) {
+        imp.report.note(
+            "draft chapters left out (no file in SUMMARY.md)",
+            e.title.clone(),
+        );
+    }
+    let mut parts = summary::parts(&entries, &title);
+    let deep = entries.iter().filter(|e| e.depth > 2).count();
+    if deep > 0 {
+        imp.report.note(
+            "nav flattened to parts → chapters",
+            format!("{deep} chapters were nested deeper than two levels"),
+        );
+    }
+    // Chapters: each once, existing, inside the book.
+    let mut listed = BTreeSet::new();
+    for part in &mut parts {
+        part.chapters.retain(|p| {
+            if p.contains("://") || p.split('/').any(|s| s == "..") || p.starts_with('/') {
+                imp.report.note(
+                    "SUMMARY.md entries left out",
+                    format!("{p}: not a file inside src/"),
+                );
+                return false;
+            }
+            if !src.join(p).is_file() {
+                imp.report
+                    .note("SUMMARY.md entries left out", format!("{p}: no such file"));
+                return false;
+            }
+            if !listed.insert(p.clone()) {
+                imp.report
+                    .note("SUMMARY.md entries left out", format!("{p}: listed twice"));
+                return false;
+            }
+            true
+        });
+    }
+    parts.retain(|p| !p.chapters.is_empty());
+    // `index.md` would be published as the site's home page: keep the book one folder down.
+    let prefix = if listed.contains("index.md") {
+        imp.report.note(
+            "chapters placed under chapters/book/",
+            "the book has index.md, whose page would be the home page".to_owned(),
+        );
+        "chapters/book/"
+    } else {
+        "chapters/"
+    };
+    let titles: BTreeMap<&str, &str> = entries
+        .iter()
+        .filter_map(|e| Some((e.path.as_deref()?, e.title.as_str())))
+        .collect();
+    let files = include::BookFiles { root };
+    for rel in &listed {
+        let text = read_text(&src.join(rel))?;
+        let dir = src
+            .join(rel)
+            .parent()
+            .map_or_else(|| src.clone(), Path::to_owned);
+        let expanded = include::expand(&text, &dir, &files);
+        imp.report.includes += expanded.count;
+        for (line, why) in &expanded.failed {
+            imp.report
+                .note("directives left as written", format!("{rel}:{line}: {why}"));
+        }
+        let mut text = expanded.text;
+        if !text.starts_with("---\n") && crate::markdown::leading_h1(&text).is_none() {
+            let t = titles.get(rel.as_str()).copied().unwrap_or(rel);
+            text = format!("---\ntitle: {}\n---\n\n{text}", yaml_str(t));
+            imp.report.note(
+                "front-matter title added (the chapter has no `# H1`)",
+                rel.clone(),
+            );
+        }
+        imp.files
+            .insert(format!("{prefix}{rel}"), text.into_bytes());
+    }
+    imp.report.chapters = listed.len();
+    imp.report.parts = parts.len();
+    copy_others(&src, prefix, &listed, &mut imp)?;
+    let first = parts
+        .first()
+        .and_then(|p| p.chapters.first())
+        .map(|c| format!("{prefix}{c}"));
+    let description = cfg
+        .book
+        .description
+        .clone()
+        .unwrap_or_else(|| title.clone());
+    imp.files.insert(
+        "index.md".into(),
+        home(&title, &description, first.as_deref(), &parts, prefix).into_bytes(),
+    );
+    let language = cfg
+        .book
+        .language
+        .clone()
+        .unwrap_or_else(|| "zh-CN".to_owned());
+    imp.files.insert(
+        "guide.yaml".into(),
+        guide_yaml(&title, &description, &language, &parts, prefix).into_bytes(),
+    );
+    Ok(imp)
+}
+
+fn read_text(path: &Path) -> Result<String, String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let text = String::from_utf8(bytes).map_err(|_| {
+        format!(
+            "{} is not UTF-8; re-save it as UTF-8 and import again",
+            path.display()
+        )
+    })?;
+    Ok(text.replace("\r\n", "\n"))
+}
+
+/// Copies the other files under `src/` beside the chapters; Markdown not in SUMMARY.md is
+/// left out (mdBook does not publish it either).
+fn copy_others(
+    src: &Path,
+    prefix: &str,
+    listed: &BTreeSet<String>,
+    imp: &mut Imported,
+) -> Result<(), String> {
+    let walker = walkdir::WalkDir::new(src)
+        .follow_links(false)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| {
+            e.depth() == 0 || !crate::load::is_ignored_name(&e.file_name().to_string_lossy())
+        });
+    for entry in walker {
+        let entry = entry.map_err(|e| format!("cannot list {}: {e}", src.display()))?;
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let Some(rel) = entry
+            .path()
+            .strip_prefix(src)
+            .ok()
+            .and_then(Path::to_str)
+            .map(|s| s.replace('\\', "/"))
+        else {
+            continue;
+        };
+        if rel == "SUMMARY.md" || listed.contains(&rel) {
+            continue;
+        }
+        if rel.ends_with(".md") {
+            imp.report
+                .note("Markdown files not in SUMMARY.md, not copied", rel);
+            continue;
+        }
+        let size = entry.metadata().map(|m| m.len()).unwrap_or(0);
+        if size > MAX_COPY_BYTES {
+            imp.report.note("files over 8 MiB not copied", rel);
+            continue;
+        }
+        let bytes = std::fs::read(entry.path())
+            .map_err(|e| format!("cannot read {}: {e}", entry.path().display()))?;
+        imp.files.insert(format!("{prefix}{rel}"), bytes);
+        imp.report.other_files += 1;
+    }
+    Ok(())
+}
+
+/// A YAML scalar for any text: a JSON string is a valid YAML double-quoted scalar.
+fn yaml_str(s: &str) -> String {
+    serde_json::to_string(s).unwrap_or_else(|_| "\"\"".to_owned())
+}
+
+fn guide_yaml(
+    title: &str,
+    description: &str,
+    language: &str,
+    parts: &[summary::Part],
+    prefix: &str,
+) -> String {
+    let mut y = String::new();
+    y.push_str("# Imported from an mdBook book by `guidesmith import mdbook`.\n");
+    y.push_str(&format!("title: {}\n", yaml_str(title)));
+    y.push_str(&format!("description: {}\n", yaml_str(description)));
+    y.push_str(&format!("language: {}\n", yaml_str(language)));
+    y.push_str(&format!("updated: {}\n", today()));
+    y.push_str("notice: \"本站由 guidesmith 从 mdBook 源文件导入生成，内容以原书为准。\"\n");
+    y.push_str("markdown:\n  html: safe\n  heading_ids: mdbook\n  rust_hidden_lines: true\n");
+    y.push_str("nav:\n");
+    for p in parts {
+        y.push_str(&format!(
+            "  - title: {}\n    chapters:\n",
+            yaml_str(&p.title)
+        ));
+        for c in &p.chapters {
+            y.push_str(&format!("      - {}\n", yaml_str(&format!("{prefix}{c}"))));
+        }
+    }
+    y
+}
+
+fn home(
+    title: &str,
+    description: &str,
+    first: Option<&str>,
+    parts: &[summary::Part],
+    prefix: &str,
+) -> String {
+    let link = |path: &str| format!("<{}>", path.replace('>', "%3E"));
+    let mut h = format!(
+        "---\ntitle: {}\ndescription: {}\n---\n\n{}\n\n",
+        yaml_str(title),
+        yaml_str(description),
+        description
+    );
+    if let Some(first) = first {
+        h.push_str(&format!("[开始阅读]({})\n\n## 目录\n\n", link(first)));
+    }
+    for p in parts {
+        if let Some(c) = p.chapters.first() {
+            let text = p.title.replace(['[', ']'], "");
+            h.push_str(&format!("- [{text}]({})\n", link(&format!("{prefix}{c}"))));
+        }
+    }
+    h
+}
+
+/// Today's date (UTC) as `YYYY-MM-DD`: guide.yaml's `updated`, to be reviewed.
+fn today() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let days = i64::try_from(secs / 86_400).unwrap_or(0);
+    // Howard Hinnant's days-from-civil, inverted.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+/// Writes the imported guide into `out`, which must not exist or be empty. New files only.
+pub fn write(out: &Path, files: &BTreeMap<String, Vec<u8>>) -> Result<(), String> {
+    if out.exists() {
+        let mut entries =
+            std::fs::read_dir(out).map_err(|e| format!("cannot read {}: {e}", out.display()))?;
+        if entries.next().is_some() {
+            return Err(format!(
+                "{} is not empty; import into a new folder (--out DIR)",
+                out.display()
+            ));
+        }
+    }
+    for (rel, bytes) in files {
+        let path: PathBuf = out.join(rel);
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        }
+        use std::io::Write as _;
+        std::fs::File::create_new(&path)
+            .and_then(|mut f| f.write_all(bytes))
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn today_is_a_plausible_date() {
+        let t = today();
+        assert!(crate::config::is_date(&t), "{t}");
+        assert!(t.as_str() > "2024-01-01", "{t}");
+    }
+
+    #[test]
+    fn guide_yaml_quotes_every_string_and_sets_mdbook_options() {
+        let parts = vec![summary::Part {
+            title: "入门: \"引号\"".into(),
+            chapters: vec!["ch01.md".into()],
+        }];
+        let y = guide_yaml("书", "说明", "zh-CN", &parts, "chapters/");
+        assert!(
+            y.contains(
+                "  - title: \"入门: \\\"引号\\\"\"\n    chapters:\n      - \"chapters/ch01.md\"\n"
+            ),
+            "{y}"
+        );
+        assert!(y.contains("heading_ids: mdbook"), "{y}");
+    }
+}

@@ -1,0 +1,92 @@
+//! Tests: `guidesmith import mdbook` turns a small mdBook book (tests/fixtures/mdbook-mini:
+//! prefix chapter, part heading, nested chapters, a draft, an include with an anchor, an
+//! image, a chapter with no heading, a file not in SUMMARY.md) into a guide that `check`
+//! passes and `build` publishes, and reports what it changed.
+
+use crate::harness::{fixtures, golden, Project};
+
+fn imported(name: &str) -> (Project, crate::harness::Run) {
+    let p = Project::empty(name);
+    let book = fixtures().join("mdbook-mini");
+    let r = p.run(&[
+        "import",
+        "mdbook",
+        book.to_str().expect("UTF-8 path"),
+        "--out",
+        "guide",
+    ]);
+    (p, r)
+}
+
+#[test]
+fn an_mdbook_book_imports_checks_clean_and_builds() {
+    let (p, r) = imported("import-ok");
+    r.ok();
+    golden(
+        "import_mdbook_report.stdout",
+        &r.stdout
+            .replace(p.root.to_str().expect("UTF-8 path"), "$PROJECT"),
+    );
+    // guide.yaml: the date it was imported is to be reviewed, so it is masked here.
+    let yaml = p.read("guide/guide.yaml");
+    let masked: String = yaml
+        .lines()
+        .map(|l| {
+            if l.starts_with("updated: ") {
+                "updated: YYYY-MM-DD"
+            } else {
+                l
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    golden("import_mdbook_guide.yaml", &(masked + "\n"));
+    // Chapters as written, the include expanded (outside the anchor: hidden lines).
+    assert_eq!(
+        p.read("guide/chapters/ch01.md"),
+        "# 第一章\n\n```rust,ignore\n# use std::io;\n# \nfn main() {\n    println!(\"你好\");\n}\n```\n\n转义的写法：`\\{{#include x.md}}`。\n"
+    );
+    assert_eq!(
+        p.read("guide/chapters/notitle.md"),
+        "---\ntitle: \"没有标题\"\n---\n\n没有标题的章节。\n"
+    );
+    assert!(p.path("guide/chapters/img/a.svg").is_file());
+    assert!(!p.path("guide/chapters/unlisted.md").exists());
+
+    let c = p.run(&["check"]);
+    assert_eq!(c.code, 0, "{}", c.stderr);
+    assert!(c.stderr.contains("no problems found"), "{}", c.stderr);
+    p.run(&["build"]).ok();
+    let ch01 = p.read("public/ch01.html");
+    let code = crate::markdown_compat::pre(&ch01);
+    assert!(code.contains("main") && code.contains("你好"), "{code}");
+    assert!(
+        !code.contains("ANCHOR") && !code.contains("std"),
+        "hidden lines shown\n{code}"
+    );
+    let install = p.read("public/ch01/install.html");
+    assert!(install.contains("<h1>安装</h1>"), "{install}");
+    assert!(!install.contains("译者注"), "{install}");
+    assert!(
+        install
+            .contains("<img alt=\"示意图\" src=\"../img/a.svg\" class=\"center\" width=\"50%\">"),
+        "{install}"
+    );
+    let intro = p.read("public/intro.html");
+    assert!(intro.contains("href=\"ch01/install.html\"") && intro.contains("href=\"ch01.html\""));
+}
+
+#[test]
+fn import_refuses_a_folder_that_is_not_empty_and_a_folder_without_a_book() {
+    let p = Project::empty("import-refuse");
+    p.write("guide/keep.txt", "mine");
+    let book = fixtures().join("mdbook-mini");
+    let r = p.run(&["import", "mdbook", book.to_str().expect("UTF-8 path")]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("is not empty"), "{}", r.stderr);
+    assert_eq!(p.read("guide/keep.txt"), "mine");
+    let r = p.run(&["import", "mdbook", "no-such-book", "--out", "new"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.contains("book.toml"), "{}", r.stderr);
+    assert!(!p.path("new").exists());
+}
