@@ -12,204 +12,214 @@ use crate::load::{Chapter, Guide};
 use crate::markdown::{Link, Rendered, Target};
 use crate::yaml::Embedded;
 
-/// Checks the links of every rendered chapter (`rendered[i]` belongs to `pages[i]`).
+/// What links can point at: each page's heading ids, each checklist's item anchors.
+struct Known<'g> {
+    guide: &'g Guide,
+    ids: HashMap<&'g str, HashSet<&'g str>>,
+    lists: HashMap<&'g str, HashSet<String>>,
+    list_ids: Vec<&'g str>,
+    /// The help line for an unknown checklist.
+    lists_help: String,
+}
+
+impl<'g> Known<'g> {
+    fn new(guide: &'g Guide, pages: &[&'g Chapter], rendered: &[&'g Rendered]) -> Known<'g> {
+        let ids = pages
+            .iter()
+            .zip(rendered)
+            .map(|(p, r)| {
+                (
+                    p.source.as_str(),
+                    r.ids.iter().map(String::as_str).collect(),
+                )
+            })
+            .collect();
+        let lists = guide
+            .checklists
+            .iter()
+            .map(|c| {
+                let mut set: HashSet<String> = c
+                    .sections
+                    .iter()
+                    .flat_map(|s| s.items.iter().map(|i| format!("{}-{}", c.id, i.id)))
+                    .collect();
+                set.insert(format!("cl-{}", c.id));
+                (c.source.as_str(), set)
+            })
+            .collect();
+        let list_ids: Vec<&str> = guide.checklists.iter().map(|c| c.id.as_str()).collect();
+        let lists_help = if list_ids.is_empty() {
+            "the guide has no loadable checklists (see their own errors)".to_owned()
+        } else {
+            format!("known checklists: {}", list_ids.join(", "))
+        };
+        Known {
+            guide,
+            ids,
+            lists,
+            list_ids,
+            lists_help,
+        }
+    }
+
+    /// "did you mean" for a checklist id, else the known ones.
+    fn list_help(&self, id: &str) -> String {
+        match diag::did_you_mean(id, self.list_ids.iter().copied()) {
+            Some(s) => format!("did you mean `{s}`?"),
+            None => self.lists_help.clone(),
+        }
+    }
+}
+
+/// Checks the links of every rendered chapter (`rendered[i]` belongs to `pages[i]`), the
+/// checklists they embed or name, and each checklist's chapter.
 pub fn check(guide: &Guide, pages: &[&Chapter], rendered: &[&Rendered]) -> Vec<Diagnostic> {
+    let known = Known::new(guide, pages, rendered);
     let mut diags = Vec::new();
-    let ids: HashMap<&str, HashSet<&str>> = pages
-        .iter()
-        .zip(rendered)
-        .map(|(p, r)| {
-            (
-                p.source.as_str(),
-                r.ids.iter().map(String::as_str).collect(),
-            )
-        })
-        .collect();
-    let lists: HashMap<&str, HashSet<String>> = guide
-        .checklists
-        .iter()
-        .map(|c| {
-            let mut set: HashSet<String> = c
-                .sections
-                .iter()
-                .flat_map(|s| s.items.iter().map(|i| format!("{}-{}", c.id, i.id)))
-                .collect();
-            set.insert(format!("cl-{}", c.id));
-            (c.source.as_str(), set)
-        })
-        .collect();
-    let list_ids: Vec<&str> = guide.checklists.iter().map(|c| c.id.as_str()).collect();
-    let known = if list_ids.is_empty() {
-        "the guide has no loadable checklists (see their own errors)".to_owned()
-    } else {
-        format!("known checklists: {}", list_ids.join(", "))
-    };
-
-    let anchor_level = guide.config.markdown.missing_anchors;
     for (page, r) in pages.iter().zip(rendered) {
-        let located = |l: &Link, msg: String| {
-            Diagnostic::error(page.display.clone(), msg)
-                .at(&page.text, l.line, l.col)
-                .with_len(l.len)
-        };
-        // A missing heading id: the page opens, at its top (`markdown.missing_anchors`).
-        let anchor = |l: &Link, msg: String| {
-            let mut d = located(l, msg);
-            if anchor_level == Level::Warning {
-                d.severity = Severity::Warning;
-            }
-            d
-        };
         for l in &r.links {
-            match &l.target {
-                Target::Fragment(f) => {
-                    if !ids[page.source.as_str()].contains(f.as_str()) {
-                        diags.push(
-                            anchor(l, format!("no heading with id `{f}` on this page"))
-                                .with_help(hint(f, &ids[page.source.as_str()])),
-                        );
-                    }
-                }
-                Target::Chapter { source, fragment } => match ids.get(source.as_str()) {
-                    None => diags.push(missing_chapter(
-                        guide,
-                        &ids,
-                        source,
-                        located(l, String::new()),
-                    )),
-                    Some(set) => {
-                        if let Some(f) = fragment.as_deref().filter(|f| !set.contains(f)) {
-                            diags.push(
-                                anchor(l, format!("`{source}` has no heading with id `{f}`"))
-                                    .with_help(hint(f, set)),
-                            );
-                        }
-                    }
-                },
-                Target::Page {
-                    source,
-                    file,
-                    fragment,
-                } => match ids.get(source.as_str()) {
-                    Some(set) => {
-                        if let Some(f) = fragment.as_deref().filter(|f| !set.contains(f)) {
-                            diags.push(
-                                anchor(l, format!("`{source}` has no heading with id `{f}`"))
-                                    .with_help(hint(f, set)),
-                            );
-                        }
-                    }
-                    None if guide.assets.contains_key(file) => {}
-                    None => {
-                        let d = missing_chapter(guide, &ids, source, located(l, String::new()));
-                        let d = if d.message.starts_with("link to missing chapter") {
-                            Diagnostic {
-                                message: format!(
-                                    "link to missing page `{file}` (no chapter `{source}`, no such file)"
-                                ),
-                                ..d
-                            }
-                        } else {
-                            d
-                        };
-                        diags.push(d);
-                    }
-                },
-                Target::Checklist { source, fragment } => match lists.get(source.as_str()) {
-                    None => diags.push(
-                        located(l, format!("link to missing checklist `{source}`"))
-                            .with_help(known.clone()),
-                    ),
-                    Some(set) => {
-                        if let Some(f) = fragment.as_deref().filter(|f| !set.contains(*f)) {
-                            diags.push(located(
-                                l,
-                                format!("checklist `{source}` has no item anchor `{f}`"),
-                            ));
-                        }
-                    }
-                },
-                Target::Asset { source } => {
-                    if !guide.assets.contains_key(source) {
-                        diags.push(located(l, format!("link to missing file `{source}`")).with_help("put the file under guide/ (e.g. guide/assets/) and link to it relatively"));
-                    }
-                }
-            }
+            diags.extend(link_problem(&known, page, l));
         }
-        for l in &r.checklists {
-            if let Target::Checklist { source, .. } = &l.target {
-                if !lists.contains_key(source.as_str()) {
-                    let id = source
-                        .trim_start_matches("checklists/")
-                        .trim_end_matches(".yaml");
-                    let help = match diag::did_you_mean(id, list_ids.iter().copied()) {
-                        Some(s) => format!("did you mean `{s}`?"),
-                        None => known.clone(),
-                    };
-                    diags.push(located(l, format!("no checklist with id `{id}`")).with_help(help));
-                }
-            }
-        }
-        let e = Embedded {
-            path: &page.display,
-            file: &page.text,
-            start: page.front_start,
-        };
-        for c in &page.front.checklists {
-            if !list_ids.contains(&c.value.as_str()) {
-                let help = match diag::did_you_mean(&c.value, list_ids.iter().copied()) {
-                    Some(s) => format!("did you mean `{s}`?"),
-                    None => known.clone(),
-                };
-                diags.push(
-                    e.diag_at(&c.referenced, format!("no checklist with id `{}`", c.value))
-                        .with_help(help),
-                );
-            }
-        }
+        checklist_references(&known, page, r, &mut diags);
     }
-
-    for c in &guide.checklists {
-        if !ids.contains_key(c.chapter.as_str()) {
-            let display = format!("{}/{}", guide.display_root, c.source);
-            let (line, col) = c.chapter_pos;
-            let help = match diag::did_you_mean(&c.chapter, ids.keys().copied()) {
-                Some(s) => format!("did you mean `{s}`?"),
-                None => "`chapter:` is a guide-relative path such as chapters/prepare/evidence.md"
-                    .into(),
-            };
-            let mut d = Diagnostic::error(
-                display,
-                format!(
-                    "checklist `{}` belongs to missing chapter `{}`",
-                    c.id, c.chapter
-                ),
-            )
-            .with_len(c.chapter.chars().count());
-            d.line = line;
-            d.col = col;
-            d.source_line = Some(c.chapter_line.clone());
-            diags.push(d.with_help(help));
-        }
-    }
+    checklist_chapters(&known, &mut diags);
     diags
 }
 
-/// A link to a chapter that is not published: not in nav, or no such file.
-fn missing_chapter(
-    guide: &Guide,
-    ids: &HashMap<&str, HashSet<&str>>,
-    source: &str,
-    mut d: Diagnostic,
-) -> Diagnostic {
-    if guide.unlisted.iter().any(|u| u == source) {
+/// A link's problem, if any: a missing page, file, checklist or heading id.
+fn link_problem(known: &Known, page: &Chapter, l: &Link) -> Option<Diagnostic> {
+    let located = |msg: String| {
+        Diagnostic::error(page.display.clone(), msg)
+            .at(&page.text, l.line, l.col)
+            .with_len(l.len)
+    };
+    // A missing heading id: the page opens, at its top (`markdown.missing_anchors`).
+    let anchor = |msg: String, set: &HashSet<&str>, f: &str| {
+        let mut d = located(msg).with_help(hint(f, set));
+        if known.guide.config.markdown.missing_anchors == Level::Warning {
+            d.severity = Severity::Warning;
+        }
+        d
+    };
+    let in_page = |source: &str, fragment: &Option<String>| {
+        let set = known.ids.get(source)?;
+        let f = fragment.as_deref().filter(|f| !set.contains(f))?;
+        Some(anchor(
+            format!("`{source}` has no heading with id `{f}`"),
+            set,
+            f,
+        ))
+    };
+    match &l.target {
+        Target::Fragment(f) => {
+            let set = &known.ids[page.source.as_str()];
+            (!set.contains(f.as_str()))
+                .then(|| anchor(format!("no heading with id `{f}` on this page"), set, f))
+        }
+        Target::Chapter { source, fragment } => match known.ids.contains_key(source.as_str()) {
+            false => Some(missing_chapter(known, source, located(String::new()))),
+            true => in_page(source, fragment),
+        },
+        Target::Page {
+            source,
+            file,
+            fragment,
+        } => {
+            if known.ids.contains_key(source.as_str()) {
+                return in_page(source, fragment);
+            }
+            if known.guide.assets.contains_key(file) {
+                return None;
+            }
+            let mut d = missing_chapter(known, source, located(String::new()));
+            if d.message.starts_with("link to missing chapter") {
+                d.message =
+                    format!("link to missing page `{file}` (no chapter `{source}`, no such file)");
+            }
+            Some(d)
+        }
+        Target::Checklist { source, fragment } => match known.lists.get(source.as_str()) {
+            None => Some(
+                located(format!("link to missing checklist `{source}`"))
+                    .with_help(known.lists_help.clone()),
+            ),
+            Some(set) => fragment
+                .as_deref()
+                .filter(|f| !set.contains(*f))
+                .map(|f| located(format!("checklist `{source}` has no item anchor `{f}`"))),
+        },
+        Target::Asset { source } => (!known.guide.assets.contains_key(source)).then(|| {
+            located(format!("link to missing file `{source}`")).with_help(
+                "put the file under guide/ (e.g. guide/assets/) and link to it relatively",
+            )
+        }),
+    }
+}
+
+/// Embedded checklists (```checklist blocks) and `checklists:` in front matter must exist.
+fn checklist_references(known: &Known, page: &Chapter, r: &Rendered, diags: &mut Vec<Diagnostic>) {
+    for l in &r.checklists {
+        if let Target::Checklist { source, .. } = &l.target {
+            if !known.lists.contains_key(source.as_str()) {
+                let id = source
+                    .trim_start_matches("checklists/")
+                    .trim_end_matches(".yaml");
+                let d =
+                    Diagnostic::error(page.display.clone(), format!("no checklist with id `{id}`"))
+                        .at(&page.text, l.line, l.col)
+                        .with_len(l.len);
+                diags.push(d.with_help(known.list_help(id)));
+            }
+        }
+    }
+    let e = Embedded {
+        path: &page.display,
+        file: &page.text,
+        start: page.front_start,
+    };
+    for c in &page.front.checklists {
+        if !known.list_ids.contains(&c.value.as_str()) {
+            diags.push(
+                e.diag_at(&c.referenced, format!("no checklist with id `{}`", c.value))
+                    .with_help(known.list_help(&c.value)),
+            );
+        }
+    }
+}
+
+/// Each checklist's `chapter:` must be a chapter of the guide.
+fn checklist_chapters(known: &Known, diags: &mut Vec<Diagnostic>) {
+    for c in &known.guide.checklists {
+        if known.ids.contains_key(c.chapter.as_str()) {
+            continue;
+        }
+        let display = format!("{}/{}", known.guide.display_root, c.source);
+        let help = match diag::did_you_mean(&c.chapter, known.ids.keys().copied()) {
+            Some(s) => format!("did you mean `{s}`?"),
+            None => {
+                "`chapter:` is a guide-relative path such as chapters/prepare/evidence.md".into()
+            }
+        };
+        let msg = format!(
+            "checklist `{}` belongs to missing chapter `{}`",
+            c.id, c.chapter
+        );
+        let mut d = Diagnostic::error(display, msg).with_len(c.chapter.chars().count());
+        (d.line, d.col) = c.chapter_pos;
+        d.source_line = Some(c.chapter_line.clone());
+        diags.push(d.with_help(help));
+    }
+}
+
+fn missing_chapter(known: &Known, source: &str, mut d: Diagnostic) -> Diagnostic {
+    if known.guide.unlisted.iter().any(|u| u == source) {
         d.message = format!("link to `{source}`, which is not in nav and so not published");
         return d.with_help(format!(
             "add `- {source}` to a part's chapters in guide.yaml, or link to a published chapter"
         ));
     }
     d.message = format!("link to missing chapter `{source}`");
-    let help = match diag::did_you_mean(source, ids.keys().copied()) {
+    let help = match diag::did_you_mean(source, known.ids.keys().copied()) {
         Some(s) => format!("did you mean `{s}`?"),
         None => "check the path; links are relative to this file".into(),
     };
