@@ -41,6 +41,8 @@ var LABEL_SEPARATOR = '、';
 var SYNONYM_WEIGHT = 0.9;
 var LABEL_SYNONYM_BEFORE = '同时按“';
 var LABEL_SYNONYM_AFTER = '”查找';
+var LABEL_IGNORED_BEFORE = '没有找到“';
+var LABEL_IGNORED_AFTER = '”，已按其余的词查找';
 
 // Function words of questions: they count little, and are not needed to match.
 var STOP_WORDS = new Set('怎么 怎么办 怎样 如何 什么 为什么 哪里 哪些 哪个 可以 我的 我们 一下 是否 能不能 不能 是不是 有没有 没有 应该 需要 的话 办法 多少 多久 要什么 了吗'.split(' '));
@@ -499,6 +501,10 @@ function rank(queryPlan) {
       u.weight = Math.max(u.weight, a.idfSum);
     });
     totalWeight += u.weight;
+    // A word found nowhere (in none of its alternatives) is left out of the ranking: say so.
+    if (!u.weight && !u.alts.every((a) => a.skip)) {
+      queryPlan.labels.push(LABEL_IGNORED_BEFORE + u.alts[0].surface + LABEL_IGNORED_AFTER);
+    }
   });
   if (!totalWeight) return [];
   var results = [];
