@@ -54,6 +54,7 @@ fn assert_digests_match(b: &Built, step: usize) {
 fn told_rebuilds_equal_clean_builds() {
     let root = std::env::temp_dir().join(format!("gs-site-cache-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&root);
+    let _cleanup = RemoveOnDrop(root.clone());
     let guide = root.join("guide");
     copy_dir(
         &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/basic/guide"),
@@ -144,5 +145,13 @@ fn told_rebuilds_equal_clean_builds() {
         }
         assert_ne!(warm.site, first.site, "step {i} changed the site");
     }
-    let _ = std::fs::remove_dir_all(&root);
+}
+
+/// Removes a scratch folder when the test ends, passed or failed.
+struct RemoveOnDrop(std::path::PathBuf);
+
+impl Drop for RemoveOnDrop {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
 }

@@ -16,9 +16,8 @@ fn ticks_and_write_ins_survive_a_reload_and_reset_clears_them() {
     with_browser(|b| {
         let tab = tab(b)?;
         let url = file_url("checklists/shop-visit.html");
+        // The test's own browser context: nothing stored yet.
         open(&tab, &url)?;
-        eval(&tab, "localStorage.clear()")?;
-        reload(&tab)?;
         let first_box =
             "document.querySelector('article.checklist input[type=checkbox][data-key]')";
         let first_field = "document.querySelector('article.checklist .cl-write')";
@@ -113,9 +112,8 @@ fn ticked_boxes_print_ticked_and_blank_mode_prints_them_empty() {
     with_browser(|b| {
         let tab = tab(b)?;
         let url = file_url("checklists/evidence.html");
+        // The test's own browser context: nothing stored yet.
         open(&tab, &url)?;
-        eval(&tab, "localStorage.clear()")?;
-        reload(&tab)?;
         eval(
             &tab,
             "document.querySelector('article.checklist input[type=checkbox][data-key]').click()",
@@ -125,7 +123,6 @@ fn ticked_boxes_print_ticked_and_blank_mode_prints_them_empty() {
         eval(&tab, "document.querySelector('.cl-blank').click()")?;
         let blank = pdf_pages_and_text(&print_pdf(&tab)?)?.1;
         assert!(!blank.contains('✓'), "blank mode prints empty boxes");
-        eval(&tab, "localStorage.clear()")?;
         Ok(())
     });
 }

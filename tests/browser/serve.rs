@@ -27,8 +27,7 @@ fn chapter(title: &str, body: &str) -> String {
 }
 
 fn start() -> Server {
-    let root = std::env::temp_dir().join(format!("gs-browser-serve-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&root);
+    let root = scratch("serve");
     let w = |rel: &str, text: &str| {
         let p = root.join(rel);
         std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");

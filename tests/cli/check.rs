@@ -23,17 +23,6 @@ fn add_to_nav(p: &Project, entry: &str) {
     p.write("guide/guide.yaml", cfg);
 }
 
-/// `check` must fail with exactly the golden stderr, and `build` must fail without writing.
-fn fails(p: &Project, name: &str) -> Run {
-    let r = p.run(&["check"]);
-    golden(&format!("{name}.stderr"), &r.stderr);
-    assert_eq!(r.code, 1, "check must fail (O8)\n{}", r.stderr);
-    let b = p.run(&["build"]);
-    assert_eq!(b.code, 1, "build must fail (O8)\n{}", b.stderr);
-    assert!(!p.path("public").exists(), "a failed build wrote output");
-    r
-}
-
 fn passes(p: &Project) {
     let r = p.run(&["check"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
@@ -41,79 +30,404 @@ fn passes(p: &Project) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// I1: front matter, each with Chinese text before the error column (caret by display width).
+// Bad input, one table row per case: the project, the exact-stderr golden (when the case has
+// one), the exit code, and what else stderr must (not) contain. The runner asserts the exit
+// code of both `check` and `build`, and that a failed `build` wrote nothing (O8).
 
-#[test]
-fn unclosed_front_matter_points_at_the_opening_fence() {
-    let p = with_chapter("i1-unclosed", "---\ntitle: 第三章\n说明：没有结束的前言\n");
-    fails(&p, "i1_unclosed_front_matter");
+/// What a case expects of `check`'s stderr besides its golden.
+#[derive(Clone, Copy, Debug)]
+enum Want {
+    /// The text appears.
+    Has(&'static str),
+    /// The text does not appear.
+    Lacks(&'static str),
+    /// The text appears exactly this many times.
+    Times(&'static str, usize),
+}
+use Want::{Has, Lacks, Times};
+
+/// Runs `check` and `build` on one case's project and asserts everything its row expects.
+fn check_case(p: &Project, golden_name: Option<&str>, code: i32, wants: &[Want]) {
+    let r = p.run(&["check"]);
+    if let Some(name) = golden_name {
+        golden(&format!("{name}.stderr"), &r.stderr);
+    }
+    assert_eq!(r.code, code, "check must exit {code} (O8)\n{}", r.stderr);
+    let b = p.run(&["build"]);
+    assert_eq!(b.code, code, "build must exit {code} (O8)\n{}", b.stderr);
+    if code != 0 {
+        assert!(!p.path("public").exists(), "a failed build wrote output");
+    }
+    for want in wants {
+        let ok = match *want {
+            Has(s) => r.stderr.contains(s),
+            Lacks(s) => !r.stderr.contains(s),
+            Times(s, n) => r.stderr.matches(s).count() == n,
+        };
+        assert!(ok, "stderr does not meet {want:?}\n{}", r.stderr);
+    }
 }
 
-#[test]
-fn yaml_syntax_error_is_located_in_the_file_under_chinese_text() {
-    let p = with_chapter(
-        "i1-syntax",
-        "---\ntitle: 第三章\ndescription: 说明：原因: 不允许\n---\n\n正文\n",
-    );
-    let r = fails(&p, "i1_yaml_syntax_error");
+/// One `#[test]` per row, named by the row: `name: |dir_name| project, [golden "file",]
+/// exit CODE, [wants];`.
+macro_rules! check_cases {
+    ($(
+        $(#[$meta:meta])*
+        $test:ident: $setup:expr, $(golden $golden:literal,)? exit $code:literal,
+            [$($want:expr),* $(,)?];
+    )*) => {$(
+        $(#[$meta])*
+        #[test]
+        fn $test() {
+            let setup: fn(&str) -> Project = $setup;
+            let golden_name: Option<&str> = None $(.or(Some($golden)))?;
+            check_case(&setup(stringify!($test)), golden_name, $code, &[$($want),*]);
+        }
+    )*};
+}
+
+check_cases! {
+    // I1: front matter, each with Chinese text before the error column (caret by display width).
+    unclosed_front_matter_points_at_the_opening_fence:
+        |n| with_chapter(n, "---\ntitle: 第三章\n说明：没有结束的前言\n"),
+        golden "i1_unclosed_front_matter", exit 1, [];
     // Line 3 of the *file* (not of the front-matter block), caret under the second `:`.
-    assert!(r.stderr.contains("guide/chapters/c.md:3:"), "{}", r.stderr);
+    yaml_syntax_error_is_located_in_the_file_under_chinese_text:
+        |n| with_chapter(n, "---\ntitle: 第三章\ndescription: 说明：原因: 不允许\n---\n\n正文\n"),
+        golden "i1_yaml_syntax_error", exit 1, [Has("guide/chapters/c.md:3:")];
+    wrong_type_is_located_at_the_value:
+        |n| with_chapter(
+            n,
+            "---\ntitle: 第三章\ndescription: 说明\nsummary: [要点一, {甲: 乙}]\n---\n\n正文\n",
+        ),
+        golden "i1_wrong_type", exit 1, [];
+    unknown_key_gets_a_did_you_mean_hint:
+        |n| with_chapter(n, "---\n{title: 第三章, descripton: 说明}\n---\n\n正文\n"),
+        golden "i1_unknown_key", exit 1, [Has("did you mean `description`?")];
+    unknown_checklist_key_after_chinese_text_gets_a_hint:
+        |n| with_file(
+            n,
+            "guide/checklists/demo.yaml",
+            "id: demo\ntitle: 演示清单\npurpose: 演示\nchapter: chapters/a.md\nsections:\n  - title: 一\n    items:\n      - {id: id-card, check: 身份证原件, noet: 复印件也带上}\n",
+        ),
+        golden "i1_unknown_checklist_key", exit 1, [Has("did you mean `note`?")];
+    missing_required_key_is_reported_with_the_key_name:
+        |n| with_chapter(n, "---\ntitle: 第三章（缺少说明）\nsummary: [要点一]\n---\n\n正文\n"),
+        golden "i1_missing_key", exit 1, [Has("`description`")];
+    tab_indentation_is_an_error_with_a_spaces_hint:
+        |n| with_chapter(
+            n,
+            "---\ntitle: 第三章\ndescription: 说明\nsummary:\n\t- 要点\n---\n\n正文\n",
+        ),
+        golden "i1_tab_indentation", exit 1, [Has("spaces, not tabs")];
+    check_reports_every_problem_of_a_broken_guide_in_one_run:
+        |_| multi_error_project(),
+        golden "multi_error", exit 1, [
+            Has("c1.md:1:1"),
+            Has("c2.md:3:"),
+            Has("c3.md:4:"),
+            Has("c4.md:2:1"),
+            Has("c5.md:3:1"),
+            Has("c6.md:6:"),
+            Has("link scheme `javascript:`"),
+            Has("c7.md:6:1"),
+            Has("image without alt text"),
+        ];
+
+    // I3: duplicate keys.
+    duplicate_front_matter_key_names_both_occurrences:
+        |n| with_chapter(n, "---\ntitle: 第三章\ndescription: 说明\ntitle: 第三章（重复）\n---\n"),
+        golden "i3_duplicate_key", exit 1, [Has("c.md:4:1"), Has("line 2, column 1")];
+    duplicate_checklist_item_id_names_both_occurrences:
+        |n| with_file(
+            n,
+            "guide/checklists/demo.yaml",
+            "id: demo\ntitle: 演示清单\npurpose: 演示\nchapter: chapters/a.md\nsections:\n  - title: 一\n    items:\n      - id: id-card\n        check: 身份证\n      - id: id-card\n        check: 身份证复印件\n",
+        ),
+        golden "i3_duplicate_item_id", exit 1,
+        [Has("demo.yaml:10:13"), Has("line 8, column 13")];
+
+    // I4: encodings. "标题" in GBK is B1 EA CC E2; the line before it is valid Chinese UTF-8.
+    gbk_bytes_are_located_with_a_resave_hint:
+        |n| with_chapter(
+            n,
+            [
+                "---\ntitle: 第三章\ndescription: 说明 ".as_bytes(),
+                b"\xB1\xEA\xCC\xE2\n---\n",
+            ]
+            .concat(),
+        ),
+        golden "i4_gbk", exit 1, [Has("c.md:3:17"), Has("GBK")];
+    utf16_is_refused_clearly_le:
+        |n| with_chapter(n, utf16(true)),
+        golden "i4_utf16le", exit 1, [];
+    utf16_is_refused_clearly_be:
+        |n| with_chapter(n, utf16(false)),
+        exit 1, [Has("UTF-16")];
+    nul_byte_is_located:
+        |n| with_chapter(
+            n,
+            b"---\ntitle: t\ndescription: d\n---\n\n\xE6\xAD\xA3\xE6\x96\x87\0x\n",
+        ),
+        golden "i4_nul", exit 1, [Has("c.md:6:3")];
+
+    // I7: broken internal links; X2: dangerous schemes in any spelling.
+    broken_internal_links_fail_check_and_build:
+        |n| with_chapter(
+            n,
+            "---\ntitle: 第三章\ndescription: 说明\n---\n\n## 本章\n\n\
+             见[缺章](nope.md)、[缺锚](a.md#没有这个)、[本页](#不存在)。\n\n\
+             填[清单](../checklists/nope.yaml)，再看[条目](../checklists/demo.yaml#demo-nope)。\n\n\
+             ```checklist\nnope\n```\n\n\
+             点[这里](javascript:alert(1))。\n",
+        ),
+        golden "i7_broken_links", exit 1, [
+            Has("link to missing chapter `chapters/nope.md`"),
+            Has("`chapters/a.md` has no heading with id `没有这个`"),
+            Has("no heading with id `不存在` on this page"),
+            Has("link to missing checklist `checklists/nope.yaml`"),
+            Has("no item anchor `demo-nope`"),
+            Has("no checklist with id `nope`"),
+            Has("link scheme `javascript:` is not allowed"),
+        ];
+    // One error per link.
+    obfuscated_and_whitespace_prefixed_schemes_are_rejected:
+        |n| with_chapter(
+            n,
+            "---\ntitle: 第三章\ndescription: 说明\n---\n\n\
+             1. [实体](&#106;avascript:alert(1))\n\
+             2. [十六进制](&#x6A;avascript:alert(1))\n\
+             3. [前导空格]( javascript:alert(1))\n\
+             4. [尖括号](<  JaVaScRiPt:alert(1)>)\n\
+             5. [中间空格](<java script:alert(1)>)\n\
+             6. [vb](vbscript:msgbox(1))\n\
+             7. [数据](data:text/html,<script>alert(1)</script>)\n\
+             8. <javascript:alert(1)>\n\
+             9. [引用][r]\n\
+             10. ![图片](data:image/svg+xml,<svg/onload=alert(1)>)\n\
+             11. [制表符](java&#9;script:alert(1))\n\n\
+             [r]: JAVASCRIPT:alert(1)\n",
+        ),
+        golden "x2_schemes", exit 1, [Times("error: ", 11)];
+
+    // X3: raw HTML; the allowlisted tags on line 18 are not flagged.
+    raw_html_outside_the_attribute_free_allowlist_is_an_error:
+        |n| with_chapter(
+            n,
+            "---\ntitle: 第三章\ndescription: 说明\n---\n\n\
+             <script>alert(1)</script>\n\n\
+             <iframe src=\"https://example.org\"></iframe>\n\n\
+             粗体<b onclick=\"alert(1)\">字</b>\n\n\
+             红色<span style=\"color:red\">字</span>\n\n\
+             图<img src=x onerror=alert(1)>\n\n\
+             键<kbd class=\"k\">Ctrl</kbd>\n\n\
+             允许：<kbd>Ctrl</kbd>、<br>、<sup>2</sup>\n",
+        ),
+        golden "x3_raw_html", exit 1, [Lacks("c.md:18:")];
+
+    // I8, O7: heading ids and output-path collisions.
+    explicit_heading_id_collision_is_an_error:
+        |n| with_chapter(
+            n,
+            "---\ntitle: 第三章\ndescription: 说明\n---\n\n## 第一节 {#same}\n\n## 第二节 {#same}\n",
+        ),
+        golden "i8_explicit_collision", exit 1, [];
+    case_only_duplicate_outputs_name_both_sources:
+        |n| {
+            let p = Project::empty(n);
+            small_guide(&p, "guide");
+            add_to_nav(&p, "chapters/A.md");
+            p.write(
+                "guide/chapters/A.md",
+                "---\ntitle: 大写\ndescription: 说明\n---\n\n正文\n",
+            );
+            p.write("guide/assets/Logo.svg", "<svg/>");
+            p.write("guide/assets/logo.svg", "<svg/>");
+            p
+        },
+        golden "o7_case_only", exit 1, [
+            Has("chapters/A.md"),
+            Has("chapters/a.md"),
+            Has("assets/Logo.svg"),
+            Has("assets/logo.svg"),
+        ];
+
+    // O6: output paths come from file paths only; `slug`/`path` in front matter are refused.
+    slug_and_path_in_front_matter_are_refused_at_load_traversal:
+        |n| with_chapter(n, "---\ntitle: 第三章\ndescription: 说明\nslug: ../../etc/passwd\n---\n"),
+        golden "o6_slug_traversal", exit 1, [Has("c.md:4:1")];
+    slug_and_path_in_front_matter_are_refused_at_load_drive:
+        |n| with_chapter(n, "---\ntitle: 第三章\ndescription: 说明\npath: C:\\Windows\\win.ini\n---\n"),
+        golden "o6_path_drive", exit 1, [Has("c.md:4:1")];
+    slug_and_path_in_front_matter_are_refused_at_load_reserved:
+        |n| with_chapter(n, "---\ntitle: 第三章\ndescription: 说明\nslug: 第三章/CON.\n---\n"),
+        golden "o6_slug_reserved", exit 1, [Has("c.md:4:1")];
+
+    // I9: symlinks (never followed; each reported with its path).
+    #[cfg(unix)]
+    symlink_loop_escape_and_dangling_link_are_reported_and_not_followed:
+        |n| {
+            use std::os::unix::fs::symlink;
+            let p = Project::empty(n);
+            small_guide(&p, "guide");
+            p.write(
+                "secret.md",
+                "---\ntitle: 机密\ndescription: SECRET-TOKEN\n---\nSECRET-TOKEN\n",
+            );
+            symlink(".", p.path("guide/chapters/loop")).expect("loop");
+            symlink("../../secret.md", p.path("guide/chapters/escape.md")).expect("escape");
+            symlink("nowhere.svg", p.path("guide/assets-dangling.svg")).expect("dangling");
+            p
+        },
+        golden "i9_symlinks", exit 1, [Lacks("SECRET-TOKEN")];
+
+    // I10: typo hints everywhere.
+    typos_in_front_matter_checklists_nav_and_references_get_hints:
+        |n| {
+            let p = Project::empty(n);
+            small_guide(&p, "guide");
+            let cfg = p
+                .read("guide/guide.yaml")
+                .replace("- chapters/b.md", "- chapters/bb.md");
+            p.write("guide/guide.yaml", cfg);
+            p.write(
+                "guide/chapters/a.md",
+                "---\ntitle: 第一章\ndescription: 第一章说明\nchecklists: [dmeo]\n---\n\n## 话费\n\n正文。\n\n```checklist\ndemoo\n```\n",
+            );
+            p.write(
+                "guide/checklists/other.yaml",
+                "id: other\ntitle: 另一个\npurpose: 演示\nchapter: chapters/a.md\nsections:\n  - title: 一\n    items:\n      - id: x\n        chek: 身份证\n",
+            );
+            p
+        },
+        golden "i10_typos", exit 1, [
+            Has("did you mean `demo`?"),
+            Has("did you mean `chapters/b.md`?"),
+            Has("did you mean `check`?"),
+        ];
+    typo_in_guide_yaml_gets_a_hint:
+        |n| {
+            let p = Project::empty(n);
+            small_guide(&p, "guide");
+            let cfg = p.read("guide/guide.yaml").replace("notice:", "notise:");
+            p.write("guide/guide.yaml", cfg);
+            p
+        },
+        golden "i10_config_typo", exit 1, [Has("did you mean `notice`?")];
+
+    // I11: template errors from a theme override in the project, located in the template.
+    template_errors_are_located_in_the_template_file_syntax:
+        |n| with_file(
+            n,
+            "themes/default/templates/chapter.html",
+            "<p>第三章</p>\n<p>{% if %}</p>\n",
+        ),
+        golden "i11_syntax", exit 1, [Has("--> themes/default/templates/")];
+    template_errors_are_located_in_the_template_file_unknown_filter:
+        |n| with_file(
+            n,
+            "themes/default/templates/chapter.html",
+            "<p>标题：</p>\n<p>{{ title | no_such_filter }}</p>\n",
+        ),
+        golden "i11_unknown_filter", exit 1, [Has("--> themes/default/templates/")];
+    template_errors_are_located_in_the_template_file_include_cycle:
+        |n| {
+            let p = with_file(
+                n,
+                "themes/default/templates/chapter.html",
+                "{% include \"partials/loop.html\" %}\n",
+            );
+            p.write(
+                "themes/default/templates/partials/loop.html",
+                "x {% include \"chapter.html\" %}\n",
+            );
+            p
+        },
+        golden "i11_include_cycle", exit 1, [Has("--> themes/default/templates/")];
+
+    // I12: file names.
+    ntfs_forbidden_characters_in_file_names_are_errors:
+        |n| {
+            let p = Project::empty(n);
+            small_guide(&p, "guide");
+            p.write("guide/assets/a:b.svg", "<svg/>");
+            p.write("guide/assets/what?.svg", "<svg/>");
+            p.write("guide/assets/pipe|star*.svg", "<svg/>");
+            p
+        },
+        golden "i12_ntfs_names", exit 1, [];
+    #[cfg(unix)]
+    non_utf8_file_names_are_errors:
+        |n| {
+            use std::os::unix::ffi::OsStrExt;
+            let p = Project::empty(n);
+            small_guide(&p, "guide");
+            let name = std::ffi::OsStr::from_bytes(b"caf\xE9.svg");
+            std::fs::create_dir_all(p.path("guide/assets")).expect("mkdir");
+            std::fs::write(p.path("guide/assets").join(name), "<svg/>").expect("write");
+            p
+        },
+        golden "i12_non_utf8_name", exit 1, [];
+
+    // Facts hygiene (`forbidden:` in guide.yaml) and orphan checklists.
+    forbidden_claims_are_errors_at_their_position_with_the_reason:
+        |n| {
+            let p = Project::empty(n);
+            small_guide(&p, "guide");
+            let cfg = p.read("guide/guide.yaml")
+                + "forbidden:\n  - text: 15% 滞纳金\n    reason: 条例规定的是每日 3‰ 违约金\n  - text: 5 个月平均\n    reason: 应为此前 3 个月平均费用 5 倍以上\n";
+            p.write("guide/guide.yaml", cfg);
+            p.write(
+                "guide/chapters/b.md",
+                "---\ntitle: 第二章\ndescription: 第二章说明\n---\n\n## 花费\n\n欠费要另交 **15%** 滞纳金。巨额费用指超过此前 5 个月平均费用 3 倍。\n\n合法：每日 3‰ 违约金；此前 3 个月平均费用 5 倍以上。\n",
+            );
+            p.write(
+                "guide/checklists/demo.yaml",
+                "id: demo\ntitle: 演示清单\npurpose: 演示\nchapter: chapters/a.md\nsections:\n  - title: 一\n    items:\n      - id: id-card\n        check: 核对是否收了 15%滞纳金\n",
+            );
+            p
+        },
+        golden "hygiene_forbidden", exit 1,
+        [Has("b.md:8:9"), Has("demo.yaml:9:23"), Times("forbidden claim", 3)];
+    an_orphan_checklist_is_a_warning_not_an_error:
+        |n| with_file(
+            n,
+            "guide/checklists/lonely.yaml",
+            "id: lonely\ntitle: 没人用\npurpose: 演示\nchapter: chapters/a.md\nsections:\n  - title: 一\n    items:\n      - id: x\n        check: 某事\n",
+        ),
+        golden "orphan_checklist", exit 0,
+        [Has("warning: checklist `lonely` is not used"), Lacks("`demo`")];
 }
 
-#[test]
-fn wrong_type_is_located_at_the_value() {
-    let p = with_chapter(
-        "i1-type",
-        "---\ntitle: 第三章\ndescription: 说明\nsummary: [要点一, {甲: 乙}]\n---\n\n正文\n",
-    );
-    fails(&p, "i1_wrong_type");
-}
-
-#[test]
-fn unknown_key_gets_a_did_you_mean_hint() {
-    let p = with_chapter(
-        "i1-unknown",
-        "---\n{title: 第三章, descripton: 说明}\n---\n\n正文\n",
-    );
-    let r = fails(&p, "i1_unknown_key");
-    assert!(
-        r.stderr.contains("did you mean `description`?"),
-        "{}",
-        r.stderr
-    );
-}
-
-#[test]
-fn unknown_checklist_key_after_chinese_text_gets_a_hint() {
-    let p = Project::empty("i1-unknown-list");
+/// The small valid guide plus one more file.
+fn with_file(name: &str, rel: &str, text: &str) -> Project {
+    let p = Project::empty(name);
     small_guide(&p, "guide");
-    p.write(
-        "guide/checklists/demo.yaml",
-        "id: demo\ntitle: 演示清单\npurpose: 演示\nchapter: chapters/a.md\nsections:\n  - title: 一\n    items:\n      - {id: id-card, check: 身份证原件, noet: 复印件也带上}\n",
-    );
-    let r = fails(&p, "i1_unknown_checklist_key");
-    assert!(r.stderr.contains("did you mean `note`?"), "{}", r.stderr);
+    p.write(rel, text);
+    p
 }
 
-#[test]
-fn missing_required_key_is_reported_with_the_key_name() {
-    let p = with_chapter(
-        "i1-missing",
-        "---\ntitle: 第三章（缺少说明）\nsummary: [要点一]\n---\n\n正文\n",
-    );
-    let r = fails(&p, "i1_missing_key");
-    assert!(r.stderr.contains("`description`"), "{}", r.stderr);
+/// A valid chapter in UTF-16 (little- or big-endian), with its byte-order mark.
+fn utf16(little_endian: bool) -> Vec<u8> {
+    let text = "---\ntitle: t\ndescription: d\n---\n";
+    let mut out = if little_endian {
+        vec![0xFF, 0xFE]
+    } else {
+        vec![0xFE, 0xFF]
+    };
+    for unit in text.encode_utf16() {
+        out.extend(if little_endian {
+            unit.to_le_bytes()
+        } else {
+            unit.to_be_bytes()
+        });
+    }
+    out
 }
 
-#[test]
-fn tab_indentation_is_an_error_with_a_spaces_hint() {
-    let p = with_chapter(
-        "i1-tab",
-        "---\ntitle: 第三章\ndescription: 说明\nsummary:\n\t- 要点\n---\n\n正文\n",
-    );
-    let r = fails(&p, "i1_tab_indentation");
-    assert!(r.stderr.contains("spaces, not tabs"), "{}", r.stderr);
-}
+// ---------------------------------------------------------------------------------------------
+// Around the table: the same broken guide as JSON, encodings that are accepted, heading ids,
+// file names that work, the bundled guide's own forbidden list.
 
 /// A guide with one of every I1/I3/I7/I10 problem, each in its own file.
 fn multi_error_project() -> Project {
@@ -133,25 +447,6 @@ fn multi_error_project() -> Project {
         p.write(&format!("guide/chapters/{name}.md"), text);
     }
     p
-}
-
-#[test]
-fn check_reports_every_problem_of_a_broken_guide_in_one_run() {
-    let p = multi_error_project();
-    let r = fails(&p, "multi_error");
-    for needle in [
-        "c1.md:1:1",
-        "c2.md:3:",
-        "c3.md:4:",
-        "c4.md:2:1",
-        "c5.md:3:1",
-        "c6.md:6:",
-        "link scheme `javascript:`",
-        "c7.md:6:1",
-        "image without alt text",
-    ] {
-        assert!(r.stderr.contains(needle), "missing {needle}\n{}", r.stderr);
-    }
 }
 
 #[test]
@@ -179,36 +474,6 @@ fn check_format_json_is_valid_json_with_positions_messages_and_help() {
     assert_eq!(c2["line"], 3);
     assert_eq!(c2["severity"], "error");
 }
-
-// ---------------------------------------------------------------------------------------------
-// I3: duplicate keys.
-
-#[test]
-fn duplicate_front_matter_key_names_both_occurrences() {
-    let p = with_chapter(
-        "i3-key",
-        "---\ntitle: 第三章\ndescription: 说明\ntitle: 第三章（重复）\n---\n",
-    );
-    let r = fails(&p, "i3_duplicate_key");
-    assert!(r.stderr.contains("c.md:4:1"), "{}", r.stderr);
-    assert!(r.stderr.contains("line 2, column 1"), "{}", r.stderr);
-}
-
-#[test]
-fn duplicate_checklist_item_id_names_both_occurrences() {
-    let p = Project::empty("i3-item");
-    small_guide(&p, "guide");
-    p.write(
-        "guide/checklists/demo.yaml",
-        "id: demo\ntitle: 演示清单\npurpose: 演示\nchapter: chapters/a.md\nsections:\n  - title: 一\n    items:\n      - id: id-card\n        check: 身份证\n      - id: id-card\n        check: 身份证复印件\n",
-    );
-    let r = fails(&p, "i3_duplicate_item_id");
-    assert!(r.stderr.contains("demo.yaml:10:13"), "{}", r.stderr);
-    assert!(r.stderr.contains("line 8, column 13"), "{}", r.stderr);
-}
-
-// ---------------------------------------------------------------------------------------------
-// I4: encodings.
 
 const BROKEN: &str = "---\ntitle: 第三章\ndescription: 说明\n---\n\n见[不存在](nope.md)。\n";
 
@@ -247,117 +512,6 @@ fn bom_and_crlf_and_lone_cr_are_accepted_and_keep_positions() {
         passes(&ok);
     }
 }
-
-#[test]
-fn gbk_bytes_are_located_with_a_resave_hint() {
-    // "标题" in GBK is B1 EA CC E2; the line before it is valid Chinese UTF-8.
-    let mut bytes = "---\ntitle: 第三章\ndescription: 说明 ".as_bytes().to_vec();
-    bytes.extend_from_slice(b"\xB1\xEA\xCC\xE2\n---\n");
-    let p = with_chapter("i4-gbk", bytes);
-    let r = fails(&p, "i4_gbk");
-    assert!(r.stderr.contains("c.md:3:17"), "{}", r.stderr);
-    assert!(r.stderr.contains("GBK"), "{}", r.stderr);
-}
-
-#[test]
-fn utf16_is_refused_clearly() {
-    let text = "---\ntitle: t\ndescription: d\n---\n";
-    let mut le = vec![0xFF, 0xFE];
-    le.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
-    fails(&with_chapter("i4-utf16le", le), "i4_utf16le");
-    let mut be = vec![0xFE, 0xFF];
-    be.extend(text.encode_utf16().flat_map(u16::to_be_bytes));
-    let r = with_chapter("i4-utf16be", be).run(&["check"]);
-    assert_eq!(r.code, 1);
-    assert!(r.stderr.contains("UTF-16"), "{}", r.stderr);
-}
-
-#[test]
-fn nul_byte_is_located() {
-    let p = with_chapter(
-        "i4-nul",
-        b"---\ntitle: t\ndescription: d\n---\n\n\xE6\xAD\xA3\xE6\x96\x87\0x\n",
-    );
-    let r = fails(&p, "i4_nul");
-    assert!(r.stderr.contains("c.md:6:3"), "{}", r.stderr);
-}
-
-// ---------------------------------------------------------------------------------------------
-// I7: broken internal links; X2: dangerous schemes in any spelling.
-
-#[test]
-fn broken_internal_links_fail_check_and_build() {
-    let p = with_chapter(
-        "i7",
-        "---\ntitle: 第三章\ndescription: 说明\n---\n\n## 本章\n\n\
-         见[缺章](nope.md)、[缺锚](a.md#没有这个)、[本页](#不存在)。\n\n\
-         填[清单](../checklists/nope.yaml)，再看[条目](../checklists/demo.yaml#demo-nope)。\n\n\
-         ```checklist\nnope\n```\n\n\
-         点[这里](javascript:alert(1))。\n",
-    );
-    let r = fails(&p, "i7_broken_links");
-    for needle in [
-        "link to missing chapter `chapters/nope.md`",
-        "`chapters/a.md` has no heading with id `没有这个`",
-        "no heading with id `不存在` on this page",
-        "link to missing checklist `checklists/nope.yaml`",
-        "no item anchor `demo-nope`",
-        "no checklist with id `nope`",
-        "link scheme `javascript:` is not allowed",
-    ] {
-        assert!(r.stderr.contains(needle), "missing {needle}\n{}", r.stderr);
-    }
-}
-
-#[test]
-fn obfuscated_and_whitespace_prefixed_schemes_are_rejected() {
-    let p = with_chapter(
-        "x2",
-        "---\ntitle: 第三章\ndescription: 说明\n---\n\n\
-         1. [实体](&#106;avascript:alert(1))\n\
-         2. [十六进制](&#x6A;avascript:alert(1))\n\
-         3. [前导空格]( javascript:alert(1))\n\
-         4. [尖括号](<  JaVaScRiPt:alert(1)>)\n\
-         5. [中间空格](<java script:alert(1)>)\n\
-         6. [vb](vbscript:msgbox(1))\n\
-         7. [数据](data:text/html,<script>alert(1)</script>)\n\
-         8. <javascript:alert(1)>\n\
-         9. [引用][r]\n\
-         10. ![图片](data:image/svg+xml,<svg/onload=alert(1)>)\n\
-         11. [制表符](java&#9;script:alert(1))\n\n\
-         [r]: JAVASCRIPT:alert(1)\n",
-    );
-    let r = fails(&p, "x2_schemes");
-    let errors = r.stderr.matches("error: ").count();
-    assert_eq!(errors, 11, "one error per link\n{}", r.stderr);
-}
-
-// ---------------------------------------------------------------------------------------------
-// X3: raw HTML.
-
-#[test]
-fn raw_html_outside_the_attribute_free_allowlist_is_an_error() {
-    let p = with_chapter(
-        "x3",
-        "---\ntitle: 第三章\ndescription: 说明\n---\n\n\
-         <script>alert(1)</script>\n\n\
-         <iframe src=\"https://example.org\"></iframe>\n\n\
-         粗体<b onclick=\"alert(1)\">字</b>\n\n\
-         红色<span style=\"color:red\">字</span>\n\n\
-         图<img src=x onerror=alert(1)>\n\n\
-         键<kbd class=\"k\">Ctrl</kbd>\n\n\
-         允许：<kbd>Ctrl</kbd>、<br>、<sup>2</sup>\n",
-    );
-    let r = fails(&p, "x3_raw_html");
-    assert!(
-        !r.stderr.contains("c.md:18:"),
-        "allowlisted tags flagged\n{}",
-        r.stderr
-    );
-}
-
-// ---------------------------------------------------------------------------------------------
-// I8, O7: heading ids and output-path collisions.
 
 fn ids_of(html: &str) -> Vec<String> {
     let mut out = Vec::new();
@@ -407,160 +561,6 @@ fn heading_ids_keep_chinese_distinguish_homophones_and_are_stable() {
 }
 
 #[test]
-fn explicit_heading_id_collision_is_an_error() {
-    let p = with_chapter(
-        "i8-explicit",
-        "---\ntitle: 第三章\ndescription: 说明\n---\n\n## 第一节 {#same}\n\n## 第二节 {#same}\n",
-    );
-    fails(&p, "i8_explicit_collision");
-}
-
-#[test]
-fn case_only_duplicate_outputs_name_both_sources() {
-    let p = Project::empty("o7");
-    small_guide(&p, "guide");
-    add_to_nav(&p, "chapters/A.md");
-    p.write(
-        "guide/chapters/A.md",
-        "---\ntitle: 大写\ndescription: 说明\n---\n\n正文\n",
-    );
-    p.write("guide/assets/Logo.svg", "<svg/>");
-    p.write("guide/assets/logo.svg", "<svg/>");
-    let r = fails(&p, "o7_case_only");
-    assert!(
-        r.stderr.contains("chapters/A.md") && r.stderr.contains("chapters/a.md"),
-        "{}",
-        r.stderr
-    );
-    assert!(
-        r.stderr.contains("assets/Logo.svg") && r.stderr.contains("assets/logo.svg"),
-        "{}",
-        r.stderr
-    );
-}
-
-// ---------------------------------------------------------------------------------------------
-// O6: output paths come from file paths only; `slug`/`path` in front matter are refused.
-
-#[test]
-fn slug_and_path_in_front_matter_are_refused_at_load() {
-    for (name, line) in [
-        ("o6_slug_traversal", "slug: ../../etc/passwd"),
-        ("o6_path_drive", "path: C:\\Windows\\win.ini"),
-        ("o6_slug_reserved", "slug: 第三章/CON."),
-    ] {
-        let p = with_chapter(
-            name,
-            format!("---\ntitle: 第三章\ndescription: 说明\n{line}\n---\n"),
-        );
-        let r = fails(&p, name);
-        assert!(r.stderr.contains("c.md:4:1"), "{}", r.stderr);
-    }
-}
-
-// ---------------------------------------------------------------------------------------------
-// I9: symlinks (never followed; each reported with its path).
-
-#[cfg(unix)]
-#[test]
-fn symlink_loop_escape_and_dangling_link_are_reported_and_not_followed() {
-    use std::os::unix::fs::symlink;
-    let p = Project::empty("i9");
-    small_guide(&p, "guide");
-    p.write(
-        "secret.md",
-        "---\ntitle: 机密\ndescription: SECRET-TOKEN\n---\nSECRET-TOKEN\n",
-    );
-    symlink(".", p.path("guide/chapters/loop")).expect("loop");
-    symlink("../../secret.md", p.path("guide/chapters/escape.md")).expect("escape");
-    symlink("nowhere.svg", p.path("guide/assets-dangling.svg")).expect("dangling");
-    let r = fails(&p, "i9_symlinks");
-    assert!(!r.stderr.contains("SECRET-TOKEN"), "{}", r.stderr);
-}
-
-// ---------------------------------------------------------------------------------------------
-// I10: typo hints everywhere.
-
-#[test]
-fn typos_in_front_matter_checklists_nav_and_references_get_hints() {
-    let p = Project::empty("i10");
-    small_guide(&p, "guide");
-    let cfg = p
-        .read("guide/guide.yaml")
-        .replace("- chapters/b.md", "- chapters/bb.md");
-    p.write("guide/guide.yaml", cfg);
-    p.write(
-        "guide/chapters/a.md",
-        "---\ntitle: 第一章\ndescription: 第一章说明\nchecklists: [dmeo]\n---\n\n## 话费\n\n正文。\n\n```checklist\ndemoo\n```\n",
-    );
-    p.write(
-        "guide/checklists/other.yaml",
-        "id: other\ntitle: 另一个\npurpose: 演示\nchapter: chapters/a.md\nsections:\n  - title: 一\n    items:\n      - id: x\n        chek: 身份证\n",
-    );
-    let r = fails(&p, "i10_typos");
-    for hint in [
-        "did you mean `demo`?",
-        "did you mean `chapters/b.md`?",
-        "did you mean `check`?",
-    ] {
-        assert!(r.stderr.contains(hint), "missing {hint}\n{}", r.stderr);
-    }
-}
-
-#[test]
-fn typo_in_guide_yaml_gets_a_hint() {
-    let p = Project::empty("i10-config");
-    small_guide(&p, "guide");
-    let cfg = p.read("guide/guide.yaml").replace("notice:", "notise:");
-    p.write("guide/guide.yaml", cfg);
-    let r = fails(&p, "i10_config_typo");
-    assert!(r.stderr.contains("did you mean `notice`?"), "{}", r.stderr);
-}
-
-// ---------------------------------------------------------------------------------------------
-// I11: template errors from a theme override in the project.
-
-#[test]
-fn template_errors_are_located_in_the_template_file() {
-    let cases: [(&str, &[(&str, &str)]); 3] = [
-        (
-            "i11_syntax",
-            &[("chapter.html", "<p>第三章</p>\n<p>{% if %}</p>\n")],
-        ),
-        (
-            "i11_unknown_filter",
-            &[(
-                "chapter.html",
-                "<p>标题：</p>\n<p>{{ title | no_such_filter }}</p>\n",
-            )],
-        ),
-        (
-            "i11_include_cycle",
-            &[
-                ("chapter.html", "{% include \"partials/loop.html\" %}\n"),
-                ("partials/loop.html", "x {% include \"chapter.html\" %}\n"),
-            ],
-        ),
-    ];
-    for (name, files) in cases {
-        let p = Project::empty(name);
-        small_guide(&p, "guide");
-        for (rel, text) in files {
-            p.write(&format!("themes/default/templates/{rel}"), text);
-        }
-        let r = fails(&p, name);
-        assert!(
-            r.stderr.contains("--> themes/default/templates/"),
-            "{name}: not located in the template\n{}",
-            r.stderr
-        );
-    }
-}
-
-// ---------------------------------------------------------------------------------------------
-// I12: file names.
-
-#[test]
 fn file_names_with_spaces_and_chinese_build_and_are_linkable() {
     let p = Project::empty("i12-ok");
     small_guide(&p, "guide");
@@ -579,57 +579,6 @@ fn file_names_with_spaces_and_chinese_build_and_are_linkable() {
 }
 
 #[test]
-fn ntfs_forbidden_characters_in_file_names_are_errors() {
-    let p = Project::empty("i12-ntfs");
-    small_guide(&p, "guide");
-    p.write("guide/assets/a:b.svg", "<svg/>");
-    p.write("guide/assets/what?.svg", "<svg/>");
-    p.write("guide/assets/pipe|star*.svg", "<svg/>");
-    fails(&p, "i12_ntfs_names");
-}
-
-#[cfg(unix)]
-#[test]
-fn non_utf8_file_names_are_errors() {
-    use std::os::unix::ffi::OsStrExt;
-    let p = Project::empty("i12-bytes");
-    small_guide(&p, "guide");
-    let name = std::ffi::OsStr::from_bytes(b"caf\xE9.svg");
-    std::fs::create_dir_all(p.path("guide/assets")).expect("mkdir");
-    std::fs::write(p.path("guide/assets").join(name), "<svg/>").expect("write");
-    fails(&p, "i12_non_utf8_name");
-}
-
-// ---------------------------------------------------------------------------------------------
-// Facts hygiene (`forbidden:` in guide.yaml) and orphan checklists.
-
-#[test]
-fn forbidden_claims_are_errors_at_their_position_with_the_reason() {
-    let p = Project::empty("hygiene");
-    small_guide(&p, "guide");
-    let cfg = p.read("guide/guide.yaml")
-        + "forbidden:\n  - text: 15% 滞纳金\n    reason: 条例规定的是每日 3‰ 违约金\n  - text: 5 个月平均\n    reason: 应为此前 3 个月平均费用 5 倍以上\n";
-    p.write("guide/guide.yaml", cfg);
-    p.write(
-        "guide/chapters/b.md",
-        "---\ntitle: 第二章\ndescription: 第二章说明\n---\n\n## 花费\n\n欠费要另交 **15%** 滞纳金。巨额费用指超过此前 5 个月平均费用 3 倍。\n\n合法：每日 3‰ 违约金；此前 3 个月平均费用 5 倍以上。\n",
-    );
-    p.write(
-        "guide/checklists/demo.yaml",
-        "id: demo\ntitle: 演示清单\npurpose: 演示\nchapter: chapters/a.md\nsections:\n  - title: 一\n    items:\n      - id: id-card\n        check: 核对是否收了 15%滞纳金\n",
-    );
-    let r = fails(&p, "hygiene_forbidden");
-    assert!(r.stderr.contains("b.md:8:9"), "{}", r.stderr);
-    assert!(r.stderr.contains("demo.yaml:9:23"), "{}", r.stderr);
-    assert_eq!(
-        r.stderr.matches("forbidden claim").count(),
-        3,
-        "{}",
-        r.stderr
-    );
-}
-
-#[test]
 fn the_bundled_guide_passes_its_own_forbidden_list() {
     let p = Project::bundled();
     let cfg = p.read("guide/guide.yaml");
@@ -644,25 +593,6 @@ fn the_bundled_guide_passes_its_own_forbidden_list() {
     let r = p.run(&["check"]);
     assert_eq!(r.code, 1, "{}", r.stderr);
     assert!(r.stderr.contains("forbidden claim"), "{}", r.stderr);
-}
-
-#[test]
-fn an_orphan_checklist_is_a_warning_not_an_error() {
-    let p = Project::empty("orphan");
-    small_guide(&p, "guide");
-    p.write(
-        "guide/checklists/lonely.yaml",
-        "id: lonely\ntitle: 没人用\npurpose: 演示\nchapter: chapters/a.md\nsections:\n  - title: 一\n    items:\n      - id: x\n        check: 某事\n",
-    );
-    let r = p.run(&["check"]);
-    golden("orphan_checklist.stderr", &r.stderr);
-    assert_eq!(r.code, 0, "{}", r.stderr);
-    assert!(
-        r.stderr.contains("warning: checklist `lonely` is not used"),
-        "{}",
-        r.stderr
-    );
-    assert!(!r.stderr.contains("`demo`"), "demo is used\n{}", r.stderr);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -693,7 +623,7 @@ fn check_external_reports_dead_outside_links_at_their_position() {
         .output()
         .is_err()
     {
-        eprintln!("curl not installed; skipping");
+        crate::harness::print_skip("curl not installed");
         return;
     }
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
@@ -1155,8 +1085,14 @@ fn a_hostile_title_is_text_in_html_and_intact_in_json_payloads() {
 fn theme_scripts_never_inject_html_strings() {
     let dir = crate::harness::repo().join("themes/default/static");
     let mut scripts = 0;
-    for e in std::fs::read_dir(&dir).expect("theme static dir") {
-        let path = e.expect("entry").path();
+    // static/*.js and the search engine's parts (static/search/*.js).
+    let mut paths = Vec::new();
+    for d in [dir.clone(), dir.join("search")] {
+        for e in std::fs::read_dir(&d).expect("theme static dir") {
+            paths.push(e.expect("entry").path());
+        }
+    }
+    for path in paths {
         if path.extension().is_some_and(|x| x == "js") {
             let js = std::fs::read_to_string(&path).expect("read script");
             // Property accesses and calls (comments that say "no innerHTML" are fine).
@@ -1171,7 +1107,7 @@ fn theme_scripts_never_inject_html_strings() {
             scripts += 1;
         }
     }
-    assert!(scripts >= 2, "theme scripts not found in {}", dir.display());
+    assert!(scripts >= 6, "theme scripts not found in {}", dir.display());
 }
 
 /// Every committed fuzz input (tests/fixtures/fuzz/markdown/) goes through the whole CLI:

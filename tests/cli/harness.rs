@@ -191,6 +191,23 @@ pub fn golden(name: &str, actual: &str) {
     );
 }
 
+/// Reports a missing prerequisite (Node.js, curl): a failure when CI requires the full suite
+/// (`GUIDESMITH_REQUIRE_BROWSER=1`), else one `SKIP` line naming the test, written to stderr
+/// directly (past the test harness's output capture) so it shows next to `ok`.
+pub fn skip(what: &str) {
+    if std::env::var("GUIDESMITH_REQUIRE_BROWSER").as_deref() == Ok("1") {
+        panic!("GUIDESMITH_REQUIRE_BROWSER=1 but {what}");
+    }
+    print_skip(what);
+}
+
+/// Prints the `SKIP` line only: for optional tools CI does not install either (curl).
+pub fn print_skip(what: &str) {
+    let test = std::thread::current().name().unwrap_or("test").to_owned();
+    use std::io::Write as _;
+    let _ = writeln!(std::io::stderr(), "SKIP {test}: {what}");
+}
+
 /// Runs `f` on a thread and fails the test if it does not finish within `secs` (hang-guard).
 pub fn hang_guard<T: Send + 'static>(secs: u64, f: impl FnOnce() -> T + Send + 'static) -> T {
     let (tx, rx) = std::sync::mpsc::channel();
