@@ -112,8 +112,13 @@ check_cases! {
         ),
         golden "i1_unknown_checklist_key", exit 1, [Has("did you mean `note`?")];
     missing_required_key_is_reported_with_the_key_name:
-        |n| with_chapter(n, "---\ntitle: 第三章（缺少说明）\nsummary: [要点一]\n---\n\n正文\n"),
-        golden "i1_missing_key", exit 1, [Has("`description`")];
+        |n| {
+            let p = with_chapter(n, "---\ntitle: 第三章\ndescription: 说明\n---\n\n正文\n");
+            let list = "id: nopurpose\ntitle: 缺少用途的清单\nchapter: chapters/c.md\nsections:\n  - title: 一\n    items:\n      - id: a\n        check: 勾选\n";
+            p.write("guide/checklists/nopurpose.yaml", list);
+            p
+        },
+        golden "i1_missing_key", exit 1, [Has("`purpose`")];
     tab_indentation_is_an_error_with_a_spaces_hint:
         |n| with_chapter(
             n,
@@ -211,7 +216,7 @@ check_cases! {
         golden "x2_schemes", exit 1, [Times("error: ", 11)];
 
     // X3: raw HTML; the allowlisted tags on line 18 are not flagged.
-    raw_html_outside_the_attribute_free_allowlist_is_an_error:
+    unsafe_raw_html_is_an_error_and_safe_html_is_sanitised:
         |n| with_chapter(
             n,
             "---\ntitle: 第三章\ndescription: 说明\n---\n\n\
