@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Regenerates docs/screenshots/: a chapter and a checklist, on a phone (390×844) and a desktop
-# (1280×800), in light and dark — 8 PNGs, taken with headless Chromium from file:// (no server).
+# (1366×800), in light and dark — 8 PNGs, taken with headless Chromium from file:// (no server).
 #
 # Dark mode is the reader's system preference (Blink's preferredColorScheme setting: 0 = dark,
 # 1 = light), so the theme's prefers-color-scheme styles are what is pictured.
@@ -22,8 +22,8 @@ fi
 site=$(realpath "$site")
 mkdir -p "$out"
 
-pages=("chapter:prepare/evidence.html" "checklist:checklists/shop-visit.html")
-sizes=("phone:390,844" "desktop:1280,800")
+pages=("chapter:prepare/evidence.html" "checklist:checklists/call-log.html")
+sizes=("phone:390,844" "desktop:1366,800")
 schemes=("light:1" "dark:0")
 
 for p in "${pages[@]}"; do

@@ -20,7 +20,8 @@ pub struct GuideConfig {
     pub updated: String,
     /// The site-wide "general information, not legal advice" notice.
     pub notice: String,
-    /// Absolute base URL, used for sitemap.xml only (all page links stay relative).
+    /// Absolute base URL (all page links stay relative): sitemap.xml is made only with one, and
+    /// it gives 404.html's links, og:url and the URL + QR code printed on checklists.
     #[serde(default)]
     pub base_url: Option<String>,
     /// "Edit this page" URL template; `{path}` is replaced by the guide-relative source path.

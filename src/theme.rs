@@ -313,6 +313,30 @@ pub struct PageCtx<'a> {
     pub edit_url: Option<String>,
     /// The checklist(s) shown on this page, with their form HTML pre-rendered.
     pub forms: Vec<FormCtx<'a>>,
+    /// This page's absolute URL, when the base URL is known (Open Graph, printed forms).
+    pub canonical: Option<String>,
+    /// The 404 page without a base URL: the per-folder script that finds the site root.
+    pub root_helper: Option<String>,
+    /// The whole-guide print page: every part with its chapters.
+    pub print: Vec<PrintPartCtx>,
+}
+
+/// One part of the guide on the whole-guide print page.
+#[derive(Debug, Serialize)]
+pub struct PrintPartCtx {
+    pub title: String,
+    pub chapters: Vec<PrintChapterCtx>,
+}
+
+/// One chapter on the whole-guide print page.
+#[derive(Debug, Serialize)]
+pub struct PrintChapterCtx {
+    /// Element id of the chapter (`c3`); its own ids are prefixed with `c3-`.
+    pub id: String,
+    pub title: String,
+    pub summary: Vec<String>,
+    /// Trusted HTML from our Markdown renderer.
+    pub body: String,
 }
 
 /// One checklist and its rendered form.
@@ -324,6 +348,10 @@ pub struct FormCtx<'a> {
     pub updated: String,
     /// Trusted HTML from the `checklist-form.html` partial.
     pub html: String,
+    /// The checklist page's absolute URL and its QR code (trusted SVG from `site::qr`), when
+    /// the base URL is known: printed on the form.
+    pub canonical: Option<String>,
+    pub qr: Option<String>,
 }
 
 /// Context of the checklist form partial.

@@ -68,7 +68,8 @@ pub struct SourceArgs {
     /// Theme: the embedded default, overridden file by file by themes/NAME/ if it exists.
     #[arg(long, default_value = "default", value_name = "NAME")]
     pub theme: String,
-    /// Absolute site URL, used in sitemap.xml and 404.html (overrides guide.yaml's base_url).
+    /// Absolute site URL for sitemap.xml, 404.html, og:url and the URL + QR code printed on
+    /// checklists (overrides guide.yaml's base_url).
     #[arg(long, value_name = "URL", value_parser = base_url)]
     pub base_url: Option<String>,
     /// Largest accepted input file, in bytes.

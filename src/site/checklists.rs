@@ -50,12 +50,16 @@ pub fn pages(inp: &Inputs, cache: &mut Cache, site: &mut Site, diags: &mut Vec<D
                 continue;
             }
         };
+        let canonical = inp.canonical(&url);
+        let qr = canonical.as_deref().and_then(super::qr::svg);
         let form_of = |html| FormCtx {
             checklist: c,
             url: url.clone(),
             chapter: chapter.clone(),
             updated: updated.clone(),
             html,
+            canonical: canonical.clone(),
+            qr: qr.clone(),
         };
         let ctx = PageCtx {
             updated: updated.clone(),

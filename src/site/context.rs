@@ -18,12 +18,19 @@ pub struct Shared {
     pub key: u64,
     description: String,
     updated: String,
+    /// The base URL, without its trailing slash.
+    base: Option<String>,
 }
 
 impl Shared {
     /// The site context and the navigation. Guides with more than `NAV_INLINE_MAX` chapters
     /// get their nav from one shared script (added to `site`) instead of a copy in every page.
-    pub fn new(guide: &Guide, assets: &Assets, site: &mut Site) -> Result<Shared, Vec<Diagnostic>> {
+    pub fn new(
+        guide: &Guide,
+        assets: &Assets,
+        site: &mut Site,
+        base_url: Option<&str>,
+    ) -> Result<Shared, Vec<Diagnostic>> {
         let cfg = &guide.config;
         let nav_parts = nav_parts(guide);
         let inline_nav = guide.chapters.len() <= NAV_INLINE_MAX;
@@ -66,9 +73,10 @@ impl Shared {
         Ok(Shared {
             site: value(tera::Value::try_from_serializable(&site_ctx))?,
             nav: value(tera::Value::try_from_serializable(nav))?,
-            key: crate::digest::digest_json(&(&site_ctx, nav)),
+            key: crate::digest::digest_json(&(&site_ctx, nav, base_url)),
             description: cfg.description.clone(),
             updated: cfg.updated.clone(),
+            base: base_url.map(|b| b.trim_end_matches('/').to_owned()),
         })
     }
 
@@ -94,6 +102,9 @@ impl Shared {
             checklists: Vec::new(),
             edit_url: None,
             forms: Vec::new(),
+            canonical: self.base.as_ref().map(|b| format!("{b}/{url}")),
+            root_helper: None,
+            print: Vec::new(),
         }
     }
 }

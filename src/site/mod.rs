@@ -11,8 +11,12 @@
 mod assets;
 mod checklists;
 mod context;
+mod enhance;
+mod notfound;
 mod offline;
 mod pages;
+mod print;
+mod qr;
 mod sections;
 mod sitemap;
 mod timings;
@@ -66,7 +70,7 @@ pub struct BuildOptions {
     pub load: LoadOptions,
     /// Theme override directory and how to show it (`themes/NAME`).
     pub theme_dir: Option<(PathBuf, String)>,
-    /// Overrides guide.yaml's base_url (used only in sitemap.xml and 404.html).
+    /// Overrides guide.yaml's base_url (sitemap.xml, 404.html, og:url, printed checklists).
     pub base_url: Option<String>,
     /// Print each stage's wall time and resident memory to stderr (`--timings`).
     pub timings: bool,
@@ -206,11 +210,13 @@ pub fn build(opts: &BuildOptions, cache: &mut Cache) -> Result<Built, Vec<Diagno
     // 5. Static assets, and the context every page shares.
     let assets = assets::static_assets(&files);
     let mut site = Site::default();
-    let shared = context::Shared::new(&guide, &assets, &mut site).map_err(finish)?;
     let base_url = opts
         .base_url
         .clone()
         .or_else(|| guide.config.base_url.clone());
+    let shared =
+        context::Shared::new(&guide, &assets, &mut site, base_url.as_deref()).map_err(finish)?;
+    let dims = enhance::image_dims(&guide.assets);
     let inputs = pages::Inputs {
         guide: &guide,
         pages: &pages,
@@ -219,6 +225,8 @@ pub fn build(opts: &BuildOptions, cache: &mut Cache) -> Result<Built, Vec<Diagno
         theme_key,
         shared: &shared,
         base_url: base_url.as_deref(),
+        dims: &dims,
+        extra_key: crate::digest::digest_json(&(&dims, &base_url)),
     };
     clock.lap("assets");
     // 6. The search index and the pages do not depend on each other: side by side.
@@ -241,11 +249,18 @@ pub fn build(opts: &BuildOptions, cache: &mut Cache) -> Result<Built, Vec<Diagno
         return Err(finish(page_diags));
     }
     clock.lap("pages");
-    // 7. Sitemap, search files, assets.
-    site.put(
-        "sitemap.xml",
-        sitemap::sitemap(&guide, &pages, base_url.as_deref()),
-    );
+    // 7. Sitemap (its URLs must be absolute: only with a base URL), the 404 page's helpers
+    // (only without one), search files, assets.
+    match base_url.as_deref() {
+        Some(base) => site.put("sitemap.xml", sitemap::sitemap(&guide, &pages, base)),
+        None => {
+            for (path, bytes) in notfound::helpers(&site) {
+                if !site.files.contains_key(&path) {
+                    site.put(path, bytes);
+                }
+            }
+        }
+    }
     for (path, bytes) in search_out.files {
         let path = if path == search_out.entry {
             SEARCH_ENTRY.to_owned()
@@ -282,6 +297,7 @@ fn all_pages(inp: &pages::Inputs, cache: &mut Cache, site: &mut Site) -> Vec<Dia
     pages::chapters(inp, cache, site, &mut diags);
     checklists::pages(inp, cache, site, &mut diags);
     pages::search_and_404(inp, cache, site, &mut diags);
+    print::page(inp, cache, site, &mut diags);
     diags
 }
 

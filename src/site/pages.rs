@@ -13,6 +13,7 @@ use crate::markdown::{self, page_url, root_prefix, Rendered};
 use crate::theme::{FormPartCtx, LinkCtx, PageCtx, Theme, TocCtx};
 
 use super::context::{home_crumb, Shared};
+use super::enhance::{self, Dims};
 use super::{blob, Blob, Cache, Site, FORM_TEMPLATE};
 
 /// What the page stages share: the guide, its rendered chapters, the theme and the site-wide
@@ -26,11 +27,20 @@ pub struct Inputs<'a> {
     pub theme_key: u64,
     pub shared: &'a Shared,
     pub base_url: Option<&'a str>,
+    /// Sizes of the guide's images, and a digest of them and the base URL for page keys.
+    pub dims: &'a Dims,
+    pub extra_key: u64,
 }
 
 impl Inputs<'_> {
     pub fn checklist(&self, id: &str) -> Option<&Checklist> {
         self.guide.checklists.iter().find(|c| c.id == id)
+    }
+
+    /// The absolute URL of site path `url`, when the base URL is known.
+    pub fn canonical(&self, url: &str) -> Option<String> {
+        self.base_url
+            .map(|b| format!("{}/{url}", b.trim_end_matches('/')))
     }
 }
 
@@ -131,6 +141,7 @@ fn page_key(inp: &Inputs, i: usize, list_keys: &HashMap<&str, u64>) -> u64 {
         inp.theme_key,
         inp.shared.key,
         inp.guide.config_key,
+        inp.extra_key,
         page.key,
         key_of(i.checked_sub(1)),
         key_of(Some(i + 1)),
@@ -188,11 +199,13 @@ fn chapter_ctx<'a>(inp: &'a Inputs, i: usize) -> PageCtx<'a> {
             })
             .collect(),
         summary: &page.front.summary,
+        // Checklists the body already links to or embeds are not listed again.
         checklists: page
             .front
             .checklists
             .iter()
             .filter_map(|id| inp.checklist(&id.value))
+            .filter(|c| !in_body(r, &page.source, &c.source))
             .map(|c| LinkCtx {
                 title: c.title.clone(),
                 url: page_url(&c.source),
@@ -206,19 +219,48 @@ fn chapter_ctx<'a>(inp: &'a Inputs, i: usize) -> PageCtx<'a> {
     }
 }
 
-/// The body of chapter `i`: its HTML with embedded checklist forms in place of the markers.
+/// Whether chapter render `r` (of `source`) links to or embeds checklist `list` (its source).
+fn in_body(r: &Rendered, source: &str, list: &str) -> bool {
+    let url = page_url(list);
+    r.links
+        .iter()
+        .chain(&r.checklists)
+        .any(|l| match &l.target {
+            markdown::Target::Checklist { source: s, .. } => {
+                s == list || format!("checklists/{s}.yaml") == list
+            }
+            markdown::Target::Page { file, .. } => {
+                markdown::resolve(source, file).is_some_and(|f| page_url(&f) == url || f == url)
+            }
+            _ => false,
+        })
+}
+
+/// The body of chapter `i` for its own page.
 fn body(inp: &Inputs, i: usize) -> String {
     let (page, r) = (inp.pages[i], inp.rendered[i]);
-    let root = root_prefix(&page.url);
-    let mut body = r.html.clone();
-    for id in embedded(r) {
-        if let Some(c) = inp.checklist(id) {
-            let html = inp
-                .theme
-                .render(FORM_TEMPLATE, &form_ctx(c, &root, 2, "e-"))
-                .unwrap_or_default();
-            body = body.replace(&format!("<!--gs:checklist:{id}-->"), &html);
-        }
+    assemble(inp, &r.html, &root_prefix(&page.url), "e-", &page.url)
+}
+
+/// A chapter's HTML as a page shows it: heading permalinks, sized and zoomable images, and the
+/// embedded checklist forms (ids prefixed with `prefix`, links from `root`) in place of their
+/// markers. `page` is the site path the image URLs in `html` are relative to.
+pub fn assemble(inp: &Inputs, html: &str, root: &str, prefix: &str, page: &str) -> String {
+    let mut body = enhance::images(&enhance::heading_anchors(html), page, inp.dims);
+    while let Some(start) = body.find("<!--gs:checklist:") {
+        let Some(len) = body[start..].find("-->") else {
+            break;
+        };
+        let id = body[start + 17..start + len].to_owned();
+        let form = inp
+            .checklist(&id)
+            .and_then(|c| {
+                inp.theme
+                    .render(FORM_TEMPLATE, &form_ctx(c, root, 2, prefix))
+                    .ok()
+            })
+            .unwrap_or_default();
+        body.replace_range(start..start + len + 3, &form);
     }
     body
 }
@@ -304,9 +346,12 @@ pub fn search_and_404(
         cache.page(inp, "search.html", &ctx),
     );
     let mut ctx = inp.shared.blank("404", "404.html", "页面不存在");
-    if let Some(b) = inp.base_url {
-        // GitHub Pages serves 404.html at any depth: absolute root keeps its links working.
-        ctx.root = format!("{}/", b.trim_end_matches('/'));
+    ctx.canonical = None;
+    match inp.base_url {
+        // Static hosts serve 404.html at any depth: an absolute root keeps its links working.
+        Some(b) => ctx.root = format!("{}/", b.trim_end_matches('/')),
+        // Without one, the folder's `404.js` (see `notfound`) supplies the root.
+        None => ctx.root_helper = Some(super::notfound::HELPER.to_owned()),
     }
     put(
         site,

@@ -1,14 +1,13 @@
-//! `sitemap.xml`: every chapter and checklist page, absolute when a base URL is known.
+//! `sitemap.xml`: every chapter and checklist page. The format requires absolute URLs, so it is
+//! made only when the base URL is known.
 
 use crate::load::{Chapter, Guide};
 use crate::markdown::page_url;
 
 /// The sitemap's bytes.
-pub fn sitemap(guide: &Guide, pages: &[&Chapter], base_url: Option<&str>) -> Vec<u8> {
+pub fn sitemap(guide: &Guide, pages: &[&Chapter], base_url: &str) -> Vec<u8> {
     let mut sm = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
-    let base = base_url
-        .map(|b| format!("{}/", b.trim_end_matches('/')))
-        .unwrap_or_default();
+    let base = format!("{}/", base_url.trim_end_matches('/'));
     let urls = pages
         .iter()
         .map(|p| p.url.clone())

@@ -132,7 +132,6 @@ fn bundled_guide_builds_a_page_per_chapter_and_every_internal_link_resolves() {
         "index.html",
         "404.html",
         "search.html",
-        "sitemap.xml",
         "checklists/index.html",
         "checklists/all.html",
     ] {

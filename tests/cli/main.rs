@@ -11,4 +11,5 @@ mod markdown_compat;
 mod output;
 mod search;
 mod serve;
+mod sharing;
 mod watch;

@@ -1,6 +1,7 @@
 /* guidesmith theme script: theme toggle, phone nav, checklist state, print helpers,
- * on-page TOC highlight, offline service worker registration (http/https only), and loading
- * the search engine when a reader searches.
+ * on-page TOC highlight, offline service worker registration and the web manifest (http/https
+ * only), copying section links and phone phrases, images opened full size, and loading the
+ * search engine when a reader searches.
  * Classic script, no dependencies, no innerHTML: everything from data is set as text. */
 (function () {
   "use strict";
@@ -62,14 +63,197 @@
 
     searchOnDemand();
     drawLargeNav(nav);
-    fillPrintUrls();
     tocHighlight();
+    addManifest();
     registerOffline();
     doc.querySelectorAll("article.checklist").forEach(setupChecklist);
-    doc.querySelectorAll(".cl-print-all").forEach(function (b) {
+    doc.querySelectorAll(".cl-print-all, .print-page").forEach(function (b) {
+      b.hidden = false;
       b.addEventListener("click", function () { window.print(); });
     });
+    sectionLinks();
+    sayCopy();
+    inlineToc();
+    toTop();
+    zoomImages();
   });
+
+  // ------------------------------------------------------------------------------------------
+  // Copying: the clipboard API where the page may use it; else the text is selected (and the
+  // old copy command tried) so the reader can copy it by hand, e.g. from file:// on a phone.
+
+  var toast = null;
+  function say(msg, field) {
+    if (!toast) {
+      toast = doc.createElement("div");
+      toast.className = "gs-toast";
+      toast.setAttribute("role", "status");
+      doc.body.appendChild(toast);
+    }
+    while (toast.firstChild) toast.removeChild(toast.firstChild);
+    var p = doc.createElement("p");
+    p.textContent = msg;
+    toast.appendChild(p);
+    if (field) toast.appendChild(field);
+    toast.classList.add("show");
+    clearTimeout(say.timer);
+    say.timer = setTimeout(function () { toast.classList.remove("show"); }, field ? 12000 : 2500);
+  }
+
+  // `select()` selects the text on the page (the fallback); `done(copied)` reports.
+  function copyText(text, select, done) {
+    function fallback() {
+      select();
+      var ok = false;
+      try { ok = doc.execCommand("copy"); } catch (e) { ok = false; }
+      done(ok);
+    }
+    var cb = navigator.clipboard;
+    if (cb && typeof cb.writeText === "function") {
+      cb.writeText(text).then(function () { done(true); }, fallback);
+    } else {
+      fallback();
+    }
+  }
+
+  function selectNodes(first, last) {
+    var range = doc.createRange();
+    range.setStartBefore(first);
+    range.setEndAfter(last);
+    var sel = window.getSelection();
+    sel.removeAllRanges();
+    sel.addRange(range);
+  }
+
+  // Section permalinks (the `#` after each heading): following one puts the section's URL in
+  // the address bar as any link would; the URL is also copied.
+  function sectionLinks() {
+    doc.querySelectorAll("a.h-anchor").forEach(function (a) {
+      a.addEventListener("click", function () {
+        var url = a.href; // absolute, with the section's id percent-encoded (safe to paste)
+        var field = doc.createElement("input");
+        field.type = "text";
+        field.readOnly = true;
+        field.value = url;
+        field.setAttribute("aria-label", "本节链接");
+        copyText(url, function () {
+          say("请复制下面的本节链接：", field);
+          field.focus();
+          field.select();
+          // Again after the link's own jump to the section, which takes the focus away.
+          setTimeout(function () {
+            if (field.isConnected) { field.focus(); field.select(); }
+          }, 0);
+        }, function (ok) {
+          if (ok) say("已复制本节链接");
+        });
+      });
+    });
+  }
+
+  // Phone phrases (话术): a copy button on each box, for pasting into a carrier's app chat.
+  function sayCopy() {
+    doc.querySelectorAll("aside.say").forEach(function (box) {
+      var lines = Array.prototype.filter.call(box.children, function (el) {
+        return el.tagName === "P" && !el.classList.contains("say-title");
+      });
+      if (!lines.length) return;
+      var b = doc.createElement("button");
+      b.type = "button";
+      b.className = "say-copy no-print";
+      b.textContent = "复制";
+      b.addEventListener("click", function () {
+        var text = lines.map(function (p) { return p.textContent; }).join("\n");
+        copyText(text, function () { selectNodes(lines[0], lines[lines.length - 1]); }, function (ok) {
+          b.textContent = ok ? "已复制" : "已选中";
+          say(ok ? "已复制这段话，可以粘贴到聊天窗口" : "已选中这段话，请按 Ctrl+C 或长按选择“复制”");
+          setTimeout(function () { b.textContent = "复制"; }, 2500);
+        });
+      });
+      box.insertBefore(b, box.firstChild);
+    });
+  }
+
+  // Narrow screens: "本页内容" at the top of the chapter closes once a section is chosen.
+  function inlineToc() {
+    doc.querySelectorAll("details.toc-inline").forEach(function (d) {
+      d.addEventListener("click", function (e) {
+        if (e.target.closest && e.target.closest("a")) d.open = false;
+      });
+    });
+  }
+
+  // "回到顶部" shows once the reader has scrolled a screen down.
+  function toTop() {
+    var link = doc.querySelector(".to-top");
+    if (!link) return;
+    var queued = false;
+    function update() {
+      queued = false;
+      doc.body.classList.toggle("scrolled", window.scrollY > window.innerHeight);
+    }
+    window.addEventListener("scroll", function () {
+      if (!queued) { queued = true; window.requestAnimationFrame(update); }
+    }, { passive: true });
+    update();
+  }
+
+  // Images: the link around each opens the file; with a <dialog>, it opens full size in place
+  // (scrollable, so a phone shows the diagram's text at its real size).
+  function zoomImages() {
+    var links = doc.querySelectorAll("a.figure-zoom");
+    if (!links.length || typeof HTMLDialogElement !== "function") return;
+    var dlg = null;
+    var img = null;
+    function build() {
+      dlg = doc.createElement("dialog");
+      dlg.className = "gs-zoom";
+      dlg.setAttribute("aria-label", "图片全尺寸");
+      var close = doc.createElement("button");
+      close.type = "button";
+      close.className = "gs-zoom-close";
+      close.textContent = "关闭";
+      close.addEventListener("click", function () { dlg.close(); });
+      var body = doc.createElement("div");
+      body.className = "gs-zoom-body";
+      // Scrolled on a phone: reachable from the keyboard too.
+      body.tabIndex = 0;
+      body.setAttribute("role", "region");
+      body.setAttribute("aria-label", "全尺寸图片，可以滚动查看");
+      img = doc.createElement("img");
+      body.appendChild(img);
+      dlg.appendChild(close);
+      dlg.appendChild(body);
+      dlg.addEventListener("click", function (e) { if (e.target === dlg) dlg.close(); });
+      doc.body.appendChild(dlg);
+    }
+    links.forEach(function (a) {
+      a.addEventListener("click", function (e) {
+        var small = a.querySelector("img");
+        if (!small || e.ctrlKey || e.metaKey || e.shiftKey) return;
+        e.preventDefault();
+        if (!dlg) build();
+        img.src = a.getAttribute("href");
+        img.alt = small.alt;
+        img.className = small.className;
+        ["width", "height"].forEach(function (k) {
+          var v = small.getAttribute(k);
+          if (v) img.setAttribute(k, v); else img.removeAttribute(k);
+        });
+        dlg.showModal();
+      });
+    });
+  }
+
+  // The web manifest only over http(s): from file:// the browser refuses it (CORS).
+  function addManifest() {
+    var href = doc.body.getAttribute("data-manifest");
+    if (!href || (location.protocol !== "http:" && location.protocol !== "https:")) return;
+    var link = doc.createElement("link");
+    link.rel = "manifest";
+    link.href = (doc.body.getAttribute("data-root") || "") + href;
+    doc.head.appendChild(link);
+  }
 
   // Search: the engine (the search box's data-engine, static/search.*.js) loads only when a
   // reader searches: on focusing or typing in the box, on "/", on the search page, and on a page
@@ -174,13 +358,39 @@
     sw.register(base + "sw.js").catch(function () { /* offline support is optional */ });
   }
 
-  function fillPrintUrls() {
-    var here = location.href.split("#")[0].split("?")[0];
-    doc.querySelectorAll(".print-url").forEach(function (el) {
-      var path = el.getAttribute("data-path") || "";
-      var page = doc.body.getAttribute("data-root") || "";
-      // On a checklist's own page the URL is the page itself; elsewhere resolve its path.
-      try { el.textContent = new URL(page + path, here).href; } catch (e) { el.textContent = path; }
+  // Narrow screens show a table's rows as labelled cards: the filled ones and one empty card,
+  // with a button for the next (print always shows every row, as the ruled form).
+  function cardRows(art) {
+    art.querySelectorAll("table.cl-table").forEach(function (table) {
+      var rows = table.tBodies[0] ? Array.prototype.slice.call(table.tBodies[0].rows) : [];
+      if (rows.length < 3) return;
+      var wrap = table.parentNode;
+      var btn = wrap.nextElementSibling;
+      function more() {
+        return rows.filter(function (r) { return r.classList.contains("cl-row-more"); });
+      }
+      if (!btn || !btn.classList.contains("cl-add-row")) {
+        btn = doc.createElement("button");
+        btn.type = "button";
+        btn.className = "cl-add-row no-print";
+        btn.textContent = "再记一条";
+        btn.addEventListener("click", function () {
+          var next = more()[0];
+          if (!next) return;
+          next.classList.remove("cl-row-more");
+          var field = next.querySelector("input");
+          if (field) field.focus();
+          btn.hidden = more().length === 0;
+        });
+        wrap.parentNode.insertBefore(btn, wrap.nextSibling);
+      }
+      var last = -1;
+      rows.forEach(function (r, i) {
+        var filled = Array.prototype.some.call(r.querySelectorAll("input"), function (x) { return x.value; });
+        if (filled) last = i;
+      });
+      rows.forEach(function (r, i) { r.classList.toggle("cl-row-more", i > last + 1); });
+      btn.hidden = more().length === 0;
     });
   }
 
@@ -223,6 +433,7 @@
         else el.value = typeof v === "string" ? v : "";
       });
       count();
+      cardRows(art);
     }
     function count() {
       if (!progress) return;

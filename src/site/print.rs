@@ -1,0 +1,162 @@
+//! `print.html`: the whole guide on one page for printing (mdBook's print.html): a cover, the
+//! contents, then every chapter in reading order, each starting on a new sheet (print CSS).
+//!
+//! Chapter bodies were rendered for their own pages, so here each one is made to live at the
+//! site root beside the others: its ids get a per-chapter prefix (`c3-整理证据`), links to
+//! another chapter become links to that chapter's part of this page, and other relative URLs
+//! are rebased on the root.
+
+use std::collections::HashMap;
+
+use crate::diag::Diagnostic;
+use crate::markdown::resolve;
+use crate::theme::{PageCtx, PrintChapterCtx, PrintPartCtx};
+
+use super::context::home_crumb;
+use super::pages::{put, Inputs};
+use super::{Cache, Site};
+
+/// The page's site path.
+pub const PRINT_PAGE: &str = "print.html";
+
+/// Builds `print.html`.
+pub fn page(inp: &Inputs, cache: &mut Cache, site: &mut Site, diags: &mut Vec<Diagnostic>) {
+    let cfg = &inp.guide.config;
+    // Chapters (not the home page) in reading order: site path → index in the print.
+    let order: Vec<usize> = (0..inp.pages.len())
+        .filter(|&i| inp.pages[i].source != "index.md")
+        .collect();
+    let index: HashMap<&str, usize> = order
+        .iter()
+        .enumerate()
+        .map(|(n, &i)| (inp.pages[i].url.as_str(), n))
+        .collect();
+    let mut parts: Vec<(Option<usize>, PrintPartCtx)> = Vec::new();
+    for (n, &i) in order.iter().enumerate() {
+        let page = inp.pages[i];
+        if parts.last().is_none_or(|(p, _)| *p != page.part) {
+            let title = page.part.and_then(|p| cfg.nav.get(p));
+            parts.push((
+                page.part,
+                PrintPartCtx {
+                    title: title.map(|p| p.title.clone()).unwrap_or_default(),
+                    chapters: Vec::new(),
+                },
+            ));
+        }
+        let html = rebase(&inp.rendered[i].html, &page.url, n, &index);
+        let chapter = PrintChapterCtx {
+            id: format!("c{n}"),
+            title: page.front.title.clone(),
+            summary: page.front.summary.clone(),
+            body: super::pages::assemble(inp, &html, "", &format!("p{n}-"), PRINT_PAGE),
+        };
+        if let Some((_, part)) = parts.last_mut() {
+            part.chapters.push(chapter);
+        }
+    }
+    let ctx = PageCtx {
+        breadcrumbs: vec![home_crumb()],
+        print: parts.into_iter().map(|(_, p)| p).collect(),
+        ..inp
+            .shared
+            .blank("print", PRINT_PAGE, &format!("{}（打印版）", cfg.title))
+    };
+    put(
+        site,
+        diags,
+        PRINT_PAGE.into(),
+        cache.page(inp, "print.html", &ctx),
+    );
+}
+
+/// Chapter `n`'s HTML (rendered for `page`) as part of the print page at the site root.
+fn rebase(html: &str, page: &str, n: usize, index: &HashMap<&str, usize>) -> String {
+    rewrite_attrs(html, |name, value| match name {
+        "id" => Some(format!("c{n}-{value}")),
+        "aria-describedby" | "aria-labelledby" => Some(
+            value
+                .split(' ')
+                .map(|id| format!("c{n}-{id}"))
+                .collect::<Vec<_>>()
+                .join(" "),
+        ),
+        "href" | "src" => {
+            if let Some(frag) = value.strip_prefix('#') {
+                return Some(format!("#c{n}-{frag}"));
+            }
+            if !is_relative(value) {
+                return None;
+            }
+            let (path, frag) = value.split_once('#').unwrap_or((value, ""));
+            let target = resolve(page, path)?;
+            Some(match (index.get(target.as_str()), frag) {
+                (Some(m), "") => format!("#c{m}"),
+                (Some(m), f) => format!("#c{m}-{f}"),
+                (None, "") => target,
+                (None, f) => format!("{target}#{f}"),
+            })
+        }
+        _ => None,
+    })
+}
+
+fn is_relative(url: &str) -> bool {
+    !url.is_empty()
+        && !url.starts_with('/')
+        && !url
+            .split(['/', '?', '#'])
+            .next()
+            .is_some_and(|first| first.contains(':'))
+}
+
+/// Calls `f(name, value)` for every quoted attribute in `html` and replaces the value when it
+/// returns Some. Our renderer quotes every attribute with `"` and escapes `"` in text, so each
+/// `="` is an attribute.
+fn rewrite_attrs(html: &str, mut f: impl FnMut(&str, &str) -> Option<String>) -> String {
+    let mut out = String::with_capacity(html.len() + html.len() / 16);
+    let mut rest = html;
+    while let Some(eq) = rest.find("=\"") {
+        let head = &rest[..eq];
+        let name_start = head
+            .rfind(|c: char| c.is_ascii_whitespace())
+            .map_or(0, |s| s + 1);
+        let name = &head[name_start..];
+        let value_start = eq + 2;
+        let Some(len) = rest[value_start..].find('"') else {
+            break;
+        };
+        let value = &rest[value_start..value_start + len];
+        out.push_str(&rest[..value_start]);
+        match f(name, value) {
+            Some(v) => out.push_str(&v),
+            None => out.push_str(value),
+        }
+        out.push('"');
+        rest = &rest[value_start + len + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_prefixed_and_links_point_into_the_print_page() {
+        let mut index = HashMap::new();
+        index.insert("prepare/evidence.html", 2);
+        index.insert("intro.html", 0);
+        let html = "<h2 id=\"整理证据\">整理证据</h2><p><a href=\"evidence.html#%E6%95%B4\">a</a> \
+            <a href=\"../intro.html\">b</a> <a href=\"#x\">c</a> <a href=\"../checklists/evidence.html\">d</a> \
+            <a href=\"https://example.org/a\">e</a> <img src=\"../assets/p.svg\" alt=\"p=&quot;1&quot;\"></p>";
+        let out = rebase(html, "prepare/problem.html", 1, &index);
+        assert_eq!(
+            out,
+            "<h2 id=\"c1-整理证据\">整理证据</h2><p><a href=\"#c2-%E6%95%B4\">a</a> \
+            <a href=\"#c0\">b</a> <a href=\"#c1-x\">c</a> <a href=\"checklists/evidence.html\">d</a> \
+            <a href=\"https://example.org/a\">e</a> <img src=\"assets/p.svg\" alt=\"p=&quot;1&quot;\"></p>"
+        );
+    }
+}
