@@ -1,19 +1,16 @@
 //! `check --external`: are the guide's outside links (http, https) still reachable?
 //!
-//! Off by default and in CI (no network there). Only `check` calls it, after the normal build
-//! checks. Each distinct URL is asked once with `curl -sS -o /dev/null -w '%{http_code}'
-//! --max-time 10 -I URL` (a HEAD request); a status of 400 or more, or no answer, is an error at
-//! every place the URL is linked. Without curl on PATH it is one warning. Never writes.
+//! Off by default and in CI (no network there). Only `check` calls it, with the outside links
+//! the build's render pass found (`site::Built::outside`), so nothing is read or parsed again.
+//! Each distinct URL is asked once with `curl -sS -o /dev/null -w '%{http_code}' --max-time 10
+//! -I URL` (a HEAD request); a status of 400 or more, or no answer, is an error at every place
+//! the URL is linked. Without curl on PATH it is one warning. Never writes.
 
 use std::collections::BTreeMap;
 use std::process::Command;
+use std::sync::Arc;
 
-use pulldown_cmark::{Event, Parser, Tag};
-
-use crate::diag::{Diagnostic, LineIndex};
-use crate::load;
-use crate::markdown;
-use crate::site::BuildOptions;
+use crate::diag::Diagnostic;
 
 /// Most URLs asked at the same time.
 const PARALLEL: usize = 4;
@@ -22,9 +19,12 @@ const PARALLEL: usize = 4;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Occurrence {
     pub url: String,
+    /// The chapter as shown in diagnostics, and its text (for the source line).
     pub display: String,
-    /// Byte offset in the chapter file and the link's length in bytes.
-    pub offset: usize,
+    pub text: Arc<str>,
+    /// 1-based line and column, length in characters.
+    pub line: usize,
+    pub col: usize,
     pub len: usize,
 }
 
@@ -37,24 +37,15 @@ pub enum Status {
     Unreachable(String),
 }
 
-/// Checks every outside link of the guide with curl.
-pub fn check(opts: &BuildOptions) -> Vec<Diagnostic> {
-    let (guide, _) = load::load(&opts.load);
-    let Some(guide) = guide else {
-        // `load`'s own diagnostics were already reported by the normal check.
-        return Vec::new();
-    };
-    let pages: Vec<&load::Chapter> = guide.home.iter().chain(guide.chapters.iter()).collect();
-    let mut found = Vec::new();
-    for p in &pages {
-        found.extend(links_in(&p.display, &p.text, p.body_start));
-    }
+/// Checks every outside link with curl. `root` is the guide folder as shown (for the warning
+/// when curl is missing).
+pub fn check(root: &str, found: &[Occurrence]) -> Vec<Diagnostic> {
     if found.is_empty() {
         return Vec::new();
     }
     if Command::new("curl").arg("--version").output().is_err() {
         return vec![Diagnostic::warning(
-            guide.display_root.clone(),
+            root,
             format!(
                 "curl was not found, so {} outside link(s) were not checked",
                 found.len()
@@ -66,54 +57,24 @@ pub fn check(opts: &BuildOptions) -> Vec<Diagnostic> {
     urls.sort_unstable();
     urls.dedup();
     let status = ask_all(&urls);
-    let texts: BTreeMap<&str, &str> = pages
-        .iter()
-        .map(|p| (p.display.as_str(), &*p.text))
-        .collect();
     let mut diags = Vec::new();
-    for o in &found {
-        let Some(st) = status.get(o.url.as_str()) else {
-            continue;
-        };
-        let problem = match st {
-            Status::Code(c) if *c < 400 => continue,
-            Status::Code(c) => format!("outside link returned HTTP {c}: {}", o.url),
-            Status::Unreachable(why) => {
+    for o in found {
+        let problem = match status.get(o.url.as_str()) {
+            None | Some(Status::Code(0..=399)) => continue,
+            Some(Status::Code(c)) => format!("outside link returned HTTP {c}: {}", o.url),
+            Some(Status::Unreachable(why)) => {
                 format!("outside link could not be reached: {} ({why})", o.url)
             }
         };
-        let d = Diagnostic::error(o.display.clone(), problem).with_help(
-            "fix or remove the link; some servers refuse HEAD requests, so open it in a browser to confirm",
-        );
-        let d = match texts.get(o.display.as_str()) {
-            Some(text) => LineIndex::new(text).diag(d, o.offset, o.len),
-            None => d,
-        };
+        let d = Diagnostic::error(o.display.clone(), problem)
+            .at(&o.text, o.line, o.col)
+            .with_len(o.len)
+            .with_help(
+                "fix or remove the link; some servers refuse HEAD requests, so open it in a browser to confirm",
+            );
         diags.push(d);
     }
     diags
-}
-
-/// Every http(s) link or image in a chapter body, with its position in the file.
-pub fn links_in(display: &str, file: &str, body_start: usize) -> Vec<Occurrence> {
-    let body = file.get(body_start..).unwrap_or("");
-    let mut out = Vec::new();
-    for (ev, range) in Parser::new_ext(body, markdown::options()).into_offset_iter() {
-        let dest = match &ev {
-            Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) => dest_url,
-            _ => continue,
-        };
-        let lower = dest.trim().to_ascii_lowercase();
-        if lower.starts_with("http://") || lower.starts_with("https://") {
-            out.push(Occurrence {
-                url: dest.trim().to_owned(),
-                display: display.to_owned(),
-                offset: body_start + range.start,
-                len: range.end - range.start,
-            });
-        }
-    }
-    out
 }
 
 /// Asks each URL with curl, a few at a time.
@@ -163,19 +124,5 @@ pub fn ask(url: &str) -> Status {
                 Status::Code(code)
             }
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn finds_http_links_and_images_with_positions() {
-        let file = "---\ntitle: t\n---\n见 [工信部](https://www.miit.gov.cn/) 和 [本地](a.md)。\n![图](HTTP://x.example/a.png)\n";
-        let found = links_in("g/a.md", file, 16);
-        let urls: Vec<&str> = found.iter().map(|o| o.url.as_str()).collect();
-        assert_eq!(urls, ["https://www.miit.gov.cn/", "HTTP://x.example/a.png"]);
-        assert_eq!(&file[found[0].offset..found[0].offset + 1], "[");
     }
 }

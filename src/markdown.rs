@@ -109,6 +109,8 @@ pub struct Rendered {
     pub checklists: Vec<Link>,
     /// Every fragment id defined on the page (headings and footnotes).
     pub ids: Vec<String>,
+    /// Outside http(s) links and images, with their positions (`check --external`).
+    pub outside: Vec<Outside>,
     pub diags: Vec<Diagnostic>,
 }
 
@@ -127,6 +129,16 @@ pub struct SectionText {
     pub level: u8,
     pub text: String,
     pub code: String,
+}
+
+/// An outside http(s) link or image and where it is in the file (1-based line and column,
+/// length in characters), for `check --external`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outside {
+    pub url: String,
+    pub line: usize,
+    pub col: usize,
+    pub len: usize,
 }
 
 /// An internal reference found in the chapter, to be checked once all pages are known.
@@ -692,6 +704,17 @@ impl<'a> Renderer<'_, 'a> {
     }
 
     fn link(&self, target: Target, at: Span) -> Link {
+        let (line, col, len) = self.position(at);
+        Link {
+            target,
+            line,
+            col,
+            len,
+        }
+    }
+
+    /// Line, column and length (on its first line, in characters) of a span of the file.
+    fn position(&self, at: Span) -> (usize, usize, usize) {
         let off = at.off;
         let (line, col) = self.lines.pos(off);
         let end = (at.off + at.len).min(self.input.file.len());
@@ -703,12 +726,7 @@ impl<'a> Renderer<'_, 'a> {
             .lines()
             .next()
             .map_or(1, |s| s.chars().count().max(1));
-        Link {
-            target,
-            line,
-            col,
-            len,
-        }
+        (line, col, len)
     }
 }
 

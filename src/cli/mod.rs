@@ -291,14 +291,18 @@ pub fn report_output(e: &OutputError) -> ExitCode {
 }
 
 fn check(a: &CheckArgs) -> ExitCode {
-    let mut diags = match site::build(&a.src.build_options(false), &mut Cache::one_shot()) {
+    // Outside links are checked once the guide builds (they come from its render pass).
+    let diags = match site::build(&a.src.build_options(false), &mut Cache::one_shot()) {
+        Ok(b) if a.external => {
+            let root = a.src.guide.to_string_lossy();
+            let mut diags = b.warnings;
+            diags.extend(crate::external::check(&root, &b.outside));
+            crate::diag::sort(&mut diags);
+            diags
+        }
         Ok(b) => b.warnings,
         Err(d) => d,
     };
-    if a.external {
-        diags.extend(crate::external::check(&a.src.build_options(false)));
-        crate::diag::sort(&mut diags);
-    }
     let failed = diags.iter().any(Diagnostic::is_error);
     match a.format {
         Format::Human => {

@@ -10,7 +10,7 @@
 use pulldown_cmark::CowStr;
 
 use super::html::Span;
-use super::{page_url, percent_decode, resolve, root_prefix, Renderer, Target};
+use super::{page_url, percent_decode, resolve, root_prefix, Outside, Renderer, Target};
 
 impl<'a> Renderer<'_, 'a> {
     /// Checks a link destination and rewrites internal ones to page-relative URLs.
@@ -42,6 +42,16 @@ impl<'a> Renderer<'_, 'a> {
                         "use http(s):, mailto:, tel: or a relative path to a file in the guide",
                     );
                     return CowStr::Borrowed("#");
+                }
+                if scheme == "http" || scheme == "https" {
+                    let (line, col, len) = self.position(at);
+                    let url = dest.trim().to_owned();
+                    self.res.outside.push(Outside {
+                        url,
+                        line,
+                        col,
+                        len,
+                    });
                 }
                 if image {
                     self.error_at(

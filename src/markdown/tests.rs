@@ -414,3 +414,14 @@ fn safe_html_in_a_chapter_keeps_markdown_between_its_lines() {
         ["4:1 E id `main` is used by the page itself"]
     );
 }
+
+#[test]
+fn outside_links_and_images_are_recorded_with_their_positions() {
+    let res = r("见 [工信部](https://www.miit.gov.cn/) 和 [本地](a.md)，[邮件](mailto:a@b.c)。\n");
+    let found: Vec<(&str, usize, usize)> = res
+        .outside
+        .iter()
+        .map(|o| (o.url.as_str(), o.line, o.col))
+        .collect();
+    assert_eq!(found, [("https://www.miit.gov.cn/", 4, 3)]);
+}

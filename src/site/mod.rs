@@ -86,6 +86,8 @@ pub struct Built {
     /// Digests of the site's files as the offline step took them (all but a few):
     /// `output::write` reuses them instead of reading every byte again.
     pub digests: Digests,
+    /// Every outside http(s) link the chapters make, for `check --external`.
+    pub outside: Vec<crate::external::Occurrence>,
 }
 
 /// File digests (`digest::digest`) by site path.
@@ -283,11 +285,13 @@ pub fn build(opts: &BuildOptions, cache: &mut Cache) -> Result<Built, Vec<Diagno
     }
     cache.prune_pages();
     clock.lap("offline");
+    let outside = outside_links(&pages, &rendered);
     Ok(Built {
         site,
         warnings: finish(diags),
         rendered: fresh,
         digests,
+        outside,
     })
 }
 
@@ -299,6 +303,22 @@ fn all_pages(inp: &pages::Inputs, cache: &mut Cache, site: &mut Site) -> Vec<Dia
     pages::search_and_404(inp, cache, site, &mut diags);
     print::page(inp, cache, site, &mut diags);
     diags
+}
+
+/// The outside links of every page, with where they are.
+fn outside_links(pages: &[&Chapter], rendered: &[&Rendered]) -> Vec<crate::external::Occurrence> {
+    let mut out = Vec::new();
+    for (p, r) in pages.iter().zip(rendered) {
+        out.extend(r.outside.iter().map(|o| crate::external::Occurrence {
+            url: o.url.clone(),
+            display: p.display.clone(),
+            text: Arc::clone(&p.text),
+            line: o.line,
+            col: o.col,
+            len: o.len,
+        }));
+    }
+    out
 }
 
 fn finish(mut diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
