@@ -30,6 +30,8 @@
   function add(tag, attrs) {
     var el = doc.createElement(tag);
     Object.keys(attrs).forEach(function (k) { el.setAttribute(k, attrs[k]); });
+    // Added scripts run in the order they were added only when not async.
+    if (tag === "script") el.async = false;
     doc.head.appendChild(el);
   }
   if (!me) return;
@@ -38,7 +40,8 @@
   add("link", { rel: "icon", href: root + me.getAttribute("data-icon"), type: "image/svg+xml" });
   function body() {
     fixAll(doc.body);
-    ["data-js", "data-nav"].forEach(function (a) {
+    // The nav payload first: the page script draws the nav from it.
+    ["data-nav", "data-js"].forEach(function (a) {
       var src = me.getAttribute(a);
       if (src) add("script", { src: root + src });
     });

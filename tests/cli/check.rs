@@ -1043,6 +1043,11 @@ fn a_hostile_title_is_text_in_html_and_intact_in_json_payloads() {
     p.run(&["build"]).ok();
     let html = p.read("public/c000.html");
     lint_page("c000.html", &html);
+    // The nav payload runs before the page script that draws the nav from it (deferred scripts
+    // run in document order).
+    let nav_at = html.find("static/nav.").expect("nav script");
+    let js_at = html.find("static/guidesmith.").expect("page script");
+    assert!(nav_at < js_at, "the nav payload must load before guidesmith.js");
     assert!(!html.contains("</ScRiPt><script>"), "raw title in HTML");
     assert!(
         !html.contains("<!-- \u{2028}"),
