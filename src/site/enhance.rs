@@ -75,11 +75,23 @@ pub fn images(html: &str, page: &str, dims: &Dims) -> String {
         out.push_str("<a class=\"figure-zoom\" href=\"");
         out.push_str(src);
         out.push_str("\">");
-        out.push_str(body);
-        if let Some((w, h)) = dims.get(&site_path) {
+        // The author's own size and class (raw HTML) stay; ours are added only where missing.
+        let has = |attr: &str| body.contains(&format!(" {attr}=\""));
+        match body.split_once(" class=\"") {
+            Some((head, tail)) if site_path.ends_with(".svg") => {
+                out.push_str(head);
+                out.push_str(" class=\"gs-svg ");
+                out.push_str(tail);
+            }
+            _ => out.push_str(body),
+        }
+        if let Some((w, h)) = dims
+            .get(&site_path)
+            .filter(|_| !has("width") && !has("height"))
+        {
             out.push_str(&format!(" width=\"{w}\" height=\"{h}\""));
         }
-        if site_path.ends_with(".svg") {
+        if site_path.ends_with(".svg") && !has("class") {
             out.push_str(" class=\"gs-svg\"");
         }
         out.push_str(" loading=\"lazy\" decoding=\"async\"></a>");
@@ -144,6 +156,21 @@ mod tests {
         assert_eq!(
             out,
             "<h2 id=\"整理证据\">整理<em>证据</em><a class=\"h-anchor\" href=\"#整理证据\"><span aria-hidden=\"true\">#</span><span class=\"visually-hidden\">（本节链接）</span></a></h2>\n<p>x</p><h1>t</h1><h3>no id</h3><hr>"
+        );
+    }
+
+    #[test]
+    fn an_authors_size_and_class_are_kept_not_doubled() {
+        let mut dims = Dims::new();
+        dims.insert("assets/a.svg".into(), (720, 1040));
+        let out = images(
+            "<img alt=\"图\" src=\"../assets/a.svg\" class=\"center\" width=\"50%\">",
+            "x/p.html",
+            &dims,
+        );
+        assert_eq!(
+            out,
+            "<a class=\"figure-zoom\" href=\"../assets/a.svg\"><img alt=\"图\" src=\"../assets/a.svg\" class=\"gs-svg center\" width=\"50%\" loading=\"lazy\" decoding=\"async\"></a>"
         );
     }
 

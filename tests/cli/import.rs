@@ -69,7 +69,7 @@ fn an_mdbook_book_imports_checks_clean_and_builds() {
     assert!(!install.contains("译者注"), "{install}");
     assert!(
         install
-            .contains("<img alt=\"示意图\" src=\"../img/a.svg\" class=\"center\" width=\"50%\">"),
+            .contains("<img alt=\"示意图\" src=\"../img/a.svg\" class=\"gs-svg center\" width=\"50%\" loading=\"lazy\""),
         "{install}"
     );
     let intro = p.read("public/intro.html");
