@@ -1047,7 +1047,10 @@ fn a_hostile_title_is_text_in_html_and_intact_in_json_payloads() {
     // run in document order).
     let nav_at = html.find("static/nav.").expect("nav script");
     let js_at = html.find("static/guidesmith.").expect("page script");
-    assert!(nav_at < js_at, "the nav payload must load before guidesmith.js");
+    assert!(
+        nav_at < js_at,
+        "the nav payload must load before guidesmith.js"
+    );
     assert!(!html.contains("</ScRiPt><script>"), "raw title in HTML");
     assert!(
         !html.contains("<!-- \u{2028}"),
