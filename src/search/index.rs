@@ -17,7 +17,7 @@ use std::collections::BTreeMap;
 
 use rustc_hash::FxHashMap;
 
-use super::tokenize::{normalize, tokenize_normalized, Kind};
+use super::tokenize::{normalize_into, visit_normalized, Kind};
 use super::Section;
 
 /// Field order inside a section's position space.
@@ -124,7 +124,8 @@ pub fn indexed_heading(sections: &[Section], id: usize) -> &str {
     }
 }
 
-/// Tokenises one section's fields (`heading` as `indexed_heading` gives it).
+/// Tokenises one section's fields (`heading` as `indexed_heading` gives it). Tokens are
+/// visited in place (no string per token); each distinct term is stored once.
 pub fn analyse(s: &Section, heading: &str) -> Analysed {
     let bc = breadcrumb_text(s);
     let fields: [&str; FIELDS] = [&s.page_title, heading, &bc, &s.text, &s.code];
@@ -132,23 +133,29 @@ pub fn analyse(s: &Section, heading: &str) -> Analysed {
     let mut acc: Vec<(SectionTerm, [u32; FIELDS])> = Vec::new();
     let mut field_len = [0u32; FIELDS];
     let mut next = 0u32;
+    let mut norm = String::new();
     for (f, text) in fields.iter().enumerate() {
-        let (toks, end) = tokenize_normalized(&normalize(text), next);
-        field_len[f] = u32::try_from(toks.len()).unwrap_or(u32::MAX);
-        for t in toks {
-            let i = *at.entry(t.text.clone()).or_insert_with(|| {
-                let term = SectionTerm {
-                    term: t.text,
-                    kind: t.kind,
-                    impact: 0,
-                    positions: Vec::new(),
-                };
-                acc.push((term, [0; FIELDS]));
-                acc.len() - 1
-            });
-            acc[i].0.positions.push(t.pos);
+        norm.clear();
+        normalize_into(text, &mut norm);
+        let (count, end) = visit_normalized(&norm, next, |token, pos, kind| {
+            let i = match at.get(token) {
+                Some(&i) => i,
+                None => {
+                    at.insert(token.to_owned(), acc.len());
+                    let term = SectionTerm {
+                        term: token.to_owned(),
+                        kind,
+                        impact: 0,
+                        positions: Vec::new(),
+                    };
+                    acc.push((term, [0; FIELDS]));
+                    acc.len() - 1
+                }
+            };
+            acc[i].0.positions.push(pos);
             acc[i].1[f] += 1;
-        }
+        });
+        field_len[f] = count;
         // One empty position between fields: no adjacency across them.
         next = end.saturating_add(1);
     }
@@ -164,38 +171,45 @@ pub fn analyse(s: &Section, heading: &str) -> Analysed {
 
 /// Builds the index over `sections` (section id = position in the slice).
 pub fn build(sections: &[Section]) -> Index {
-    let analysed: Vec<Analysed> = (0..sections.len())
-        .map(|i| analyse(&sections[i], indexed_heading(sections, i)))
+    let analysed = (0..sections.len())
+        .map(|i| std::sync::Arc::new(analyse(&sections[i], indexed_heading(sections, i))))
         .collect();
-    assemble(analysed.iter())
+    assemble(analysed)
 }
 
-/// Joins analysed sections, in section order, into posting lists.
-pub fn assemble<'a>(analysed: impl Iterator<Item = &'a Analysed>) -> Index {
-    let mut lists: FxHashMap<&str, (Kind, Vec<Posting>)> = FxHashMap::default();
-    let mut field_len = Vec::new();
-    for (id, a) in analysed.enumerate() {
+/// Joins analysed sections, in section order, into posting lists. An analysis nobody else
+/// holds (a one-shot build keeps no memo) gives up its terms instead of being copied.
+pub fn assemble(analysed: Vec<std::sync::Arc<Analysed>>) -> Index {
+    let mut lists: FxHashMap<String, (Kind, Vec<Posting>)> = FxHashMap::default();
+    let mut field_len = Vec::with_capacity(analysed.len());
+    for (id, a) in analysed.into_iter().enumerate() {
         let section = u32::try_from(id).unwrap_or(u32::MAX);
         field_len.push(a.field_len);
-        for t in &a.terms {
-            let list = &mut lists.entry(&t.term).or_insert((t.kind, Vec::new())).1;
-            list.push(Posting {
+        let terms = match std::sync::Arc::try_unwrap(a) {
+            Ok(owned) => owned.terms,
+            Err(shared) => shared.terms.clone(),
+        };
+        for t in terms {
+            let posting = Posting {
                 section,
                 impact: t.impact,
-                positions: t.positions.clone(),
-            });
+                positions: t.positions,
+            };
+            match lists.get_mut(t.term.as_str()) {
+                Some(entry) => entry.1.push(posting),
+                None => {
+                    lists.insert(t.term, (t.kind, vec![posting]));
+                }
+            }
         }
     }
     let mut word_terms: Vec<String> = lists
         .iter()
         .filter(|(_, (kind, _))| *kind == Kind::Word)
-        .map(|(t, _)| (*t).to_owned())
+        .map(|(t, _)| t.clone())
         .collect();
     word_terms.sort_unstable();
-    let terms = lists
-        .into_iter()
-        .map(|(t, (_, list))| (t.to_owned(), list))
-        .collect();
+    let terms = lists.into_iter().map(|(t, (_, list))| (t, list)).collect();
     Index {
         terms,
         word_terms,

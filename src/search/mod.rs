@@ -69,12 +69,29 @@ pub enum Layout {
 #[derive(Default)]
 pub struct Memo {
     sections: FxHashMap<u64, Arc<Analysed>>,
+    /// A single build's memo keeps nothing, so the index can take the analyses over.
+    one_shot: bool,
 }
 
 impl Memo {
+    /// A memo for a single build: nothing is kept for a next one.
+    pub fn one_shot() -> Memo {
+        Memo {
+            one_shot: true,
+            ..Memo::default()
+        }
+    }
+
     /// Every section's analysis, from the memo where its content is unchanged (the memo then
     /// keeps only what this build used, so it cannot grow without bound).
     fn analyse(&mut self, sections: &[Section]) -> Vec<Arc<Analysed>> {
+        let heading = |i| index::indexed_heading(sections, i);
+        if self.one_shot {
+            return (0..sections.len())
+                .into_par_iter()
+                .map(|i| Arc::new(index::analyse(&sections[i], heading(i))))
+                .collect();
+        }
         let keys: Vec<u64> = (0..sections.len())
             .map(|i| section_key(&sections[i], index::indexed_heading(sections, i)))
             .collect();
@@ -138,7 +155,7 @@ fn build_layout(
     };
     if sharded {
         let analysed = memo.analyse(sections);
-        let idx = index::assemble(analysed.iter().map(|a| &**a));
+        let idx = index::assemble(analysed);
         output::write_sharded(sections, &idx, &extra)
     } else {
         // The one file ships section texts; the client indexes them itself.

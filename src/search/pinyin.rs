@@ -222,21 +222,13 @@ pub fn vocabulary(sections: &[Section]) -> (Vec<VocabEntry>, CharTable) {
     let mut seen_pages: HashSet<&str> = HashSet::new();
     let mut all_chars: BTreeSet<char> = BTreeSet::new();
 
-    let count_text = |s: &str, counts: &mut HashMap<[u32; 4], u32, FxBuild>| {
-        for run in cjk_runs(s) {
-            for n in 1..=4 {
-                for g in run.windows(n) {
-                    *counts.entry(key(g)).or_insert(0) += 1;
-                }
-            }
-        }
-    };
+    let mut texts: Vec<&str> = Vec::new();
     for s in sections {
-        count_text(&s.text, &mut counts);
-        count_text(&s.heading, &mut counts);
+        texts.push(&s.text);
+        texts.push(&s.heading);
         let mut names = vec![s.heading.as_str()];
         if seen_pages.insert(s.page.as_str()) {
-            count_text(&s.page_title, &mut counts);
+            texts.push(&s.page_title);
             names.push(s.page_title.as_str());
         }
         for name in names {
@@ -247,6 +239,31 @@ pub fn vocabulary(sections: &[Section]) -> (Vec<VocabEntry>, CharTable) {
             }
         }
     }
+    let runs: Vec<Vec<char>> = texts.iter().flat_map(|t| cjk_runs(t)).collect();
+    // Characters and pairs first; a string of three or four is counted only where each of its
+    // pairs is frequent enough to keep (a longer string is never more frequent than its parts),
+    // which leaves out most of them and gives the same vocabulary.
+    for run in &runs {
+        for n in 1..=2 {
+            for g in run.windows(n) {
+                *counts.entry(key(g)).or_insert(0) += 1;
+            }
+        }
+    }
+    let frequent = |pair: &[char], counts: &HashMap<[u32; 4], u32, FxBuild>| {
+        counts.get(&key(pair)).is_some_and(|&c| c >= MIN_COUNT)
+    };
+    let mut longer: HashMap<[u32; 4], u32, FxBuild> = HashMap::default();
+    for run in &runs {
+        for n in 3..=4 {
+            for g in run.windows(n) {
+                if g.windows(2).all(|pair| frequent(pair, &counts)) {
+                    *longer.entry(key(g)).or_insert(0) += 1;
+                }
+            }
+        }
+    }
+    counts.extend(longer);
     // Closed strings only: drop a string whose every occurrence extends to the same longer one.
     let mut not_closed: HashSet<[u32; 4], FxBuild> = HashSet::default();
     for (k, &c) in &counts {

@@ -124,6 +124,7 @@ impl Cache {
         Cache {
             one_shot: true,
             load: load::LoadCache::one_shot(),
+            search: search::Memo::one_shot(),
             ..Cache::default()
         }
     }
