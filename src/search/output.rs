@@ -322,30 +322,39 @@ fn split_chars(posts: &[(String, String)]) -> BTreeSet<char> {
 /// best impact of its terms there and no positions, stored as term "\u{1}<char>" in the
 /// character's own shard.
 fn char_lists(idx: &Index, split: &BTreeSet<char>) -> Vec<(String, String)> {
-    let mut out = Vec::new();
-    for &c in split {
-        let mut best: BTreeMap<u32, u32> = BTreeMap::new();
-        for (t, list) in &idx.terms {
-            let mut it = t.chars();
-            let (a, b, rest) = (it.next(), it.next(), it.next());
-            if rest.is_none() && (a == Some(c) || (b == Some(c) && a.is_some_and(is_cjk))) {
-                for p in list {
-                    let e = best.entry(p.section).or_insert(0);
-                    *e = (*e).max(p.impact);
-                }
+    // One pass over the terms: a one- or two-character term counts for its first character,
+    // and for its second when the first is CJK too.
+    let mut best: BTreeMap<char, BTreeMap<u32, u32>> = BTreeMap::new();
+    for (t, list) in &idx.terms {
+        let mut it = t.chars();
+        let (Some(a), b, None) = (it.next(), it.next(), it.next()) else {
+            continue;
+        };
+        let second = b.filter(|&b| b != a && is_cjk(a));
+        for c in [Some(a), second].into_iter().flatten() {
+            if !split.contains(&c) {
+                continue;
+            }
+            let sections = best.entry(c).or_default();
+            for p in list {
+                let e = sections.entry(p.section).or_insert(0);
+                *e = (*e).max(p.impact);
             }
         }
-        let list: Vec<Posting> = best
-            .into_iter()
-            .map(|(section, impact)| Posting {
-                section,
-                impact,
-                positions: Vec::new(),
-            })
-            .collect();
-        out.push((format!("\u{1}{c}"), encode_postings(&list)));
     }
-    out
+    best.into_iter()
+        .map(|(c, sections)| {
+            let list: Vec<Posting> = sections
+                .into_iter()
+                .map(|(section, impact)| Posting {
+                    section,
+                    impact,
+                    positions: Vec::new(),
+                })
+                .collect();
+            (format!("\u{1}{c}"), encode_postings(&list))
+        })
+        .collect()
 }
 
 /// Section shards of consecutive sections, ~SECTION_SHARD_BYTES each (appended to `files`);
