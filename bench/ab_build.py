@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Two guidesmith binaries and the floor, interleaved: the ratio between two commits from one run.
 
-    bench/ab_build.py --before OLD_BINARY [--after target/release/guidesmith] [--sizes 1000 5000]
-                      [--rounds 11] [--work /dev/shm/gsb]
+    bench/ab_build.py --before OLD_BINARY [--after NEW_BINARY] [--sizes 1000 5000]
+                      [--guide DIR] [--rounds 11] [--work /dev/shm/gsb]
+    bench/ab_build.py --before OLD_BINARY --sizes --guide guide --rounds 31   # the bundled guide
 
 Each round runs the floor, then the "before" and "after" binaries once each (clean output
 every time; the two swap places every other round), so slow and fast minutes of a noisy machine
@@ -11,7 +12,9 @@ are not: on a shared 2-core VM the same build's wall time swings by 15 % from on
 next.
 
 The corpus and the floor are the ones bench/build_bench.sh prepares under --work (run it once
-first). Prints, per N, the median and minimum wall time, the median user CPU and the largest
+first). --guide DIR also times a real guide folder (copied to WORK/guide-copy/guide first, so
+nothing is written beside the original); `--sizes` with no value leaves out the corpora. Prints,
+per N (or "guide"), the median and minimum wall time, the median user CPU and the largest
 peak RSS of each, the after/before ratio, and each binary's ratio to the floor: as ratios of
 the medians, and as the median (with quartiles) of the ratios within each round, the steadier
 of the two.
@@ -22,6 +25,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 
 
@@ -30,10 +34,14 @@ def main() -> int:
     repo = os.path.dirname(here)
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--before", required=True, help="the baseline guidesmith binary")
-    ap.add_argument("--after", default=os.path.join(repo, "target/release/guidesmith"))
-    ap.add_argument("--sizes", nargs="+", type=int, default=[1000, 5000])
+    target = os.environ.get("CARGO_TARGET_DIR") or os.path.join(repo, "target")
+    ap.add_argument("--after", default=os.path.join(target, "release/guidesmith"),
+                    help="the binary under test (default $CARGO_TARGET_DIR/release/guidesmith)")
+    ap.add_argument("--sizes", nargs="*", type=int, default=[1000, 5000])
+    ap.add_argument("--guide", help="also a real guide folder (e.g. the bundled guide/)")
     ap.add_argument("--rounds", type=int, default=11)
-    ap.add_argument("--work", default=os.environ.get("BENCH_WORK", "/tmp/guidesmith-bench"))
+    ap.add_argument("--work", default=os.environ.get("BENCH_WORK") or
+                    os.path.join(tempfile.gettempdir(), "guidesmith-bench"))
     a = ap.parse_args()
     floor = os.path.join(a.work, "floor-target/release/floor")
     if not os.access(floor, os.X_OK):
@@ -43,11 +51,19 @@ def main() -> int:
         if not os.access(path, os.X_OK):
             print(f"not an executable: {path}", file=sys.stderr)
             return 2
+    cases = []
     for n in a.sizes:
         d = os.path.join(a.work, f"corpus-{n}")
         if not os.path.isfile(os.path.join(d, "guide", "guide.yaml")):
             print(f"missing corpus {d}: run SIZES={n} bench/build_bench.sh first", file=sys.stderr)
             return 2
+        cases.append((str(n), d))
+    if a.guide:
+        d = os.path.join(a.work, "guide-copy")
+        shutil.rmtree(d, ignore_errors=True)
+        shutil.copytree(a.guide, os.path.join(d, "guide"))
+        cases.append(("guide", d))
+    for n, d in cases:
         tools = {
             "floor": ([floor, os.path.join(d, "guide/chapters"), os.path.join(d, "floor-out")],
                       os.path.join(d, "floor-out")),

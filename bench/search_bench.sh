@@ -2,8 +2,18 @@
 # Search benchmark: index size, first-query transfer, warm latency, build time and RSS on the
 # synthetic corpus (N = 1000 and 5000 by default), with Pagefind 1.6 as the comparator when it
 # installs from npm.
-#   bench/search_bench.sh [N ...]         env: WORK=/tmp/gs-search-bench  PAGEFIND=path|skip
-#                                              BROWSER=skip  CHROMIUM=/usr/bin/chromium
+#   bench/search_bench.sh [N ...]
+#   env: GUIDESMITH (binary; default: cargo build --release, then
+#        $CARGO_TARGET_DIR/release/guidesmith or target/release/guidesmith), SHARED (the shared
+#        kit's bench folder, default ../shared/bench beside the repository), WORK (scratch,
+#        default $BENCH_WORK/search or $TMPDIR/guidesmith-bench/search), PAGEFIND=path|skip,
+#        BROWSER=skip, CHROMIUM=/usr/bin/chromium
+# Each corpus (gen_corpus.py, adapted by bench/neutral_to_guidesmith.py) is built by the real
+# `guidesmith build` into WORK/out-N/html; WORK/out-N/search is its search/ folder, and Pagefind
+# indexes the same built pages, the ones our index covers (`bench/search_bench.js --pages`; not
+# the print-all page), with `--root-selector main`: the page's content, as a theme would mark it
+# with data-pagefind-body (Pagefind drops the <nav>s inside by default). "site build s" and
+# "RSS MB" are the whole build (the search index is built beside the pages), not search alone.
 # Prints, per N, the build/size table (the stored size split as SEARCH.md G3 defines it, and the
 # Node-vm query numbers of bench/search_bench.js), then the query side of both systems measured in
 # headless Chromium by bench/search_browser.js (npm playwright-core, installed into $WORK/pw) and
@@ -11,14 +21,19 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(cd "$here/.." && pwd)"
-shared="${SHARED:-$repo/../shared}"
-work="${WORK:-/tmp/gs-search-bench}"
+shared="${SHARED:-$repo/../shared/bench}"
+work="${WORK:-${BENCH_WORK:-${TMPDIR:-/tmp}/guidesmith-bench}/search}"
 sizes=("$@"); [ ${#sizes[@]} -gt 0 ] || sizes=(1000 5000)
 mkdir -p "$work"
+work="$(cd "$work" && pwd)"
 
-echo "== building the search harness (bench/search, release)" >&2
-CARGO_TARGET_DIR="$work/target" cargo build --release --quiet --manifest-path "$here/search/Cargo.toml"
-harness="$work/target/release/guide2idx"
+if [ -n "${GUIDESMITH:-}" ]; then
+  gs="$(realpath "$GUIDESMITH")"
+else
+  echo "== building guidesmith (release)" >&2
+  (cd "$repo" && cargo build --release --quiet)
+  gs="$(realpath "${CARGO_TARGET_DIR:-$repo/target}")/release/guidesmith"
+fi
 
 pagefind="${PAGEFIND:-}"
 if [ -z "$pagefind" ]; then
@@ -44,11 +59,12 @@ peak() { # run a command, print "wall_s rss_kb" (GNU time)
 jget() { node -e "const o=JSON.parse(require('fs').readFileSync(0,'utf8'));console.log('$1'.split('.').reduce((a,k)=>a==null?a:a[k],o))"; }
 kbpc() { printf '%.0f KB (%.1f %%)' "$(echo "$1/1024" | bc -l)" "$(echo "100*$1/$2" | bc -l)"; }
 
-# G3: ours index = manifest (or one-file index) + term shards t-*, snippet store = section shards s-*;
+# G3: ours index = the entry search/index.js (manifest or one-file index) + term shards t-*, snippet
+# store = section shards s-* (the pinyin file p-* is in neither);
 # Pagefind index = pagefind-entry.json + pf_meta + index/ (+ filter/), fragments = fragment/. Code
 # (our search.js; pagefind.js, worker, wasm) and Pagefind's UI files are in neither. Each file
 # counts min(raw, gzip -9) bytes (Pagefind's binary files are gzip streams already).
-printf '\n| N | sections | text MB | files | build s | RSS MB | ours index | ours snippet store | vm 1st-query KB p50/p95 | vm data reqs max | vm warm ms p50/p95 |'
+printf '\n| N | sections | text MB | files | site build s | RSS MB | ours index | ours snippet store | vm 1st-query KB p50/p95 | vm data reqs max | vm warm ms p50/p95 |'
 [ -n "$pagefind" ] && printf ' Pagefind index | Pagefind fragments | stored ratio | Pagefind s | RSS MB |'
 printf '\n|---|---|---|---|---|---|---|---|---|---|---|'
 [ -n "$pagefind" ] && printf -- '---|---|---|---|---|'
@@ -56,26 +72,40 @@ printf '\n'
 results=()
 for n in "${sizes[@]}"; do
   corpus="$work/corpus-$n"
-  if [ ! -d "$corpus/guide" ]; then
-    python3 "$shared/bench/gen_corpus.py" --chapters "$n" --checklists 20 --seed 1 --out "$corpus" --format neutral >/dev/null
+  if [ ! -f "$corpus/guide/guide.yaml" ]; then
+    rm -rf "$corpus"
+    python3 "$shared/gen_corpus.py" --chapters "$n" --checklists 20 --seed 1 --out "$corpus" --format neutral >/dev/null
+    python3 "$here/neutral_to_guidesmith.py" "$corpus"
   fi
   out="$work/out-$n"
   rm -rf "$out"; mkdir -p "$out"
-  json="$("$harness" "$corpus/guide" "$out" auto --html)"
-  wt="$(peak "$harness" "$corpus/guide" "$out/again" auto)"
+  # The site (pages + search/) the queries run against; then a timed clean build of the same.
+  (cd "$corpus" && "$gs" build --out "$out/html" >"$out/build.log" 2>&1) || { cat "$out/build.log" >&2; exit 1; }
+  ln -s html/search "$out/search"
+  wt="$(cd "$corpus" && peak "$gs" build --out "$out/again")"
   rm -rf "$out/again"
-  text=$(echo "$json" | sed 's/.*"text_bytes":\([0-9]*\).*/\1/')
-  secs=$(echo "$json" | sed 's/.*"sections":\([0-9]*\).*/\1/')
   q="$(node "$here/search_bench.js" "$out")"
   get() { echo "$q" | jget "$1"; }
+  text=$(get text_bytes)
+  secs=$(get sections)
   meta=(--meta n="$n" --meta sections="$secs" --meta text_bytes="$text"
         --meta build_s="$(echo "$wt" | cut -d' ' -f1)" --meta rss_mb="$(( $(echo "$wt" | cut -d' ' -f2) / 1024 ))"
         --meta vm_first_p50="$(get first_query_bytes_p50)" --meta vm_first_p95="$(get first_query_bytes_p95)"
         --meta vm_requests_max="$(get first_query_requests_max)"
         --meta vm_warm_p50="$(get warm_ms_p50)" --meta vm_warm_p95="$(get warm_ms_p95)")
   if [ -n "$pagefind" ]; then
-    rm -rf "$out/html/pagefind"
-    pt="$(peak "$pagefind" --site "$out/html" --force-language zh-cn)"
+    # Pagefind gets the pages our index covers (not the print-all, search or 404 pages), from
+    # the built site, and writes its bundle where the site serves it (/pagefind/).
+    rm -rf "$out/html/pagefind" "$out/pf-site"
+    node "$here/search_bench.js" --pages "$out" | while IFS= read -r page; do
+      mkdir -p "$(dirname "$out/pf-site/$page")"
+      cp "$out/html/$page" "$out/pf-site/$page"
+    done
+    # The theme's in-page contents and heading permalinks repeat text our index does not hold;
+    # a theme would mark them data-pagefind-ignore.
+    pt="$(peak "$pagefind" --site "$out/pf-site" --output-path "$out/html/pagefind" \
+      --root-selector main --exclude-selectors .toc-inline --exclude-selectors .h-anchor \
+      --force-language zh-cn)"
     meta+=(--meta pf_build_s="$(echo "$pt" | cut -d' ' -f1)" --meta pf_rss_mb="$(( $(echo "$pt" | cut -d' ' -f2) / 1024 ))")
   fi
   sz="$(node "$here/search_browser.js" --sizes "$out")"

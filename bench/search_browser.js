@@ -5,8 +5,9 @@
 //   node bench/search_browser.js --report result-1000.json result-5000.json   (markdown tables)
 //   node bench/search_browser.js --sizes OUT_DIR      (stored sizes only, the G3 split; no browser)
 //
-// OUT_DIR is what bench/search_bench.sh leaves: OUT_DIR/search (our index, written by guide2idx)
-// and OUT_DIR/html (plain pages; OUT_DIR/html/pagefind when Pagefind ran over them). The query
+// OUT_DIR is what bench/search_bench.sh leaves: OUT_DIR/html (the site `guidesmith build` wrote;
+// OUT_DIR/html/pagefind when Pagefind ran over its pages) and OUT_DIR/search (its search/ folder;
+// the entry is search/index.js). The query
 // list is bench/search_queries.json, the same as bench/search_bench.js (Node vm).
 //
 // One local HTTP server (127.0.0.1, random port) serves OUT_DIR/html at /, OUT_DIR/search at
@@ -72,15 +73,15 @@ function sumDir(dir, pick) {
 }
 const add = (...xs) => xs.reduce((a, x) => ({ wire: a.wire + x.wire, gz: a.gz + x.gz, files: a.files + x.files }), { wire: 0, gz: 0, files: 0 });
 
-// G3 split. Ours: index = manifest/one-file index + term shards t-*; snippet store = section
+// G3 split. Ours: index = the entry (index.js, or manifest-*/index-*) + term shards t-*; snippet store = section
 // shards s-*. Pagefind: index = pagefind-entry.json + *.pf_meta + index/* + filter/*; fragments =
 // fragment/*; its code (pagefind.js, worker, wasm) and UI files are in neither (nor is our client).
 function storeSizes(out) {
   const sd = path.join(out, 'search');
   const ours = {
-    index: sumDir(sd, (f) => /^(manifest|index)-|^t-/.test(f)),
+    index: sumDir(sd, (f) => /^(manifest|index)[-.]|^t-/.test(f)),
     snippets: sumDir(sd, (f) => /^s-/.test(f)),
-    other: sumDir(sd, (f) => !/^(manifest|index)-|^[ts]-/.test(f)),
+    other: sumDir(sd, (f) => !/^(manifest|index)[-.]|^[ts]-/.test(f)),
   };
   const pd = path.join(out, 'html', 'pagefind');
   const pf = fs.existsSync(pd) ? {
@@ -203,6 +204,19 @@ const inPage = {
 };
 
 // ---------- measurement ----------
+// A warm query that never answers (seen with Pagefind in its long-lived page) is named in the
+// warnings and left out of that system's warm figures, instead of hanging the whole run.
+const WARM_TIMEOUT_MS = 20000;
+function answer(page, fn, arg, label, warnings) {
+  let timer;
+  const late = new Promise((resolve) => {
+    timer = setTimeout(() => {
+      warnings.add(`${label}: no answer within ${WARM_TIMEOUT_MS / 1000} s, left out of the warm figures`);
+      resolve(null);
+    }, WARM_TIMEOUT_MS);
+  });
+  return Promise.race([page.evaluate(fn, arg), late]).finally(() => clearTimeout(timer));
+}
 function classify(sys, url) { // 'code' or 'data'
   if (sys === 'gs') return url === '/_bench/search.js' ? 'code' : 'data';
   return /\/pagefind\/(pagefind\.js|pagefind-worker\.js|wasm\.[^/]*)$/.test(url) ? 'code' : 'data';
@@ -221,7 +235,7 @@ async function measure(out, reps, meta) {
   const pwDir = process.env.PLAYWRIGHT_CORE || path.join(process.env.WORK || '/tmp/gs-search-bench', 'pw/node_modules/playwright-core');
   const { chromium } = require(pwDir);
   const queries = JSON.parse(fs.readFileSync(path.join(__dirname, 'search_queries.json'), 'utf8'));
-  const entry = fs.readdirSync(path.join(out, 'search')).filter((f) => /^(manifest|index)-/.test(f))[0];
+  const entry = fs.readdirSync(path.join(out, 'search')).filter((f) => /^(manifest|index)[-.]/.test(f))[0];
   const havePf = fs.existsSync(path.join(out, 'html/pagefind/pagefind.js'));
   const systems = havePf ? ['gs', 'pf'] : ['gs'];
   const log = [];
@@ -267,7 +281,9 @@ async function measure(out, reps, meta) {
     // Warm: one page per system. Pass 1 loads what each query needs (and gives next-query bytes);
     // pass 2 loads what changed since (Pagefind's top 5 for a query can change once other queries
     // have loaded more index chunks, so it fetches a few more fragments); then the timed passes.
-    const warmPages = {}, next = {};
+    const warmPages = {}, next = {}, stuck = { gs: new Set(), pf: new Set() };
+    const warm = (sys, page, q) => answer(page, sys === 'gs' ? inPage.gsWarm : inPage.pfWarm, { q },
+      `${sys}: warm query "${q}"`, warnings).then((r) => { if (r === null) stuck[sys].add(q); return r; });
     for (const sys of systems) {
       const ctx = await browser.newContext();
       const page = await ctx.newPage();
@@ -277,10 +293,10 @@ async function measure(out, reps, meta) {
       next[sys] = [];
       for (const q of queries) {
         log.length = 0;
-        await page.evaluate(sys === 'gs' ? inPage.gsWarm : inPage.pfWarm, { q });
+        await warm(sys, page, q);
         next[sys].push(tally(sys, log.splice(0)).bytes);
       }
-      for (const q of queries) await page.evaluate(sys === 'gs' ? inPage.gsWarm : inPage.pfWarm, { q });
+      for (const q of queries) if (!stuck[sys].has(q)) await warm(sys, page, q);
       warmPages[sys] = page;
     }
     const lat = { gs: [], pf: [] }, warmReqs = { gs: [], pf: [] };
@@ -288,10 +304,11 @@ async function measure(out, reps, meta) {
       for (let i = 0; i < queries.length; i++) {
         const order = (rep + i) % 2 ? systems.slice().reverse() : systems;
         for (const sys of order) {
+          if (stuck[sys].has(queries[i])) continue;
           log.length = 0;
-          const r = await warmPages[sys].evaluate(sys === 'gs' ? inPage.gsWarm : inPage.pfWarm, { q: queries[i] });
+          const r = await warm(sys, warmPages[sys], queries[i]);
           warmReqs[sys].push(...log.splice(0).map((x) => `${queries[i]} ${x.url}`));
-          lat[sys].push(r.ms);
+          if (r !== null) lat[sys].push(r.ms);
         }
       }
     }

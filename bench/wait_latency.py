@@ -98,8 +98,9 @@ def main():
         proc.wait()
     if served:
         for name, xs in (("edit->served", served), ("edit->browser told (/__gs/wait answer)", told)):
-            print("%s ms: median %.0f  min %.0f  max %.0f  (n=%d)"
-                  % (name, statistics.median(xs), min(xs), max(xs), len(xs)))
+            p90 = sorted(xs)[round(0.9 * (len(xs) - 1))]
+            print("%s ms: median %.0f  p90 %.0f  min %.0f  max %.0f  (n=%d)"
+                  % (name, statistics.median(xs), p90, min(xs), max(xs), len(xs)))
     return 0 if len(served) == a.repeats else 1
 
 
