@@ -340,12 +340,17 @@ pub fn tab(session: &Session) -> Result<Arc<Tab>, Box<dyn Error>> {
 
 /// Emulates a 390×844 phone screen (the size of the committed phone screenshots).
 pub fn phone(tab: &Tab) -> R {
+    viewport(tab, 390, 844, 2.0, true)
+}
+
+/// Emulates a screen of `width`×`height` CSS pixels.
+pub fn viewport(tab: &Tab, width: u32, height: u32, scale: f64, mobile: bool) -> R {
     tab.call_method(
         headless_chrome::protocol::cdp::Emulation::SetDeviceMetricsOverride {
-            width: 390,
-            height: 844,
-            device_scale_factor: 2.0,
-            mobile: true,
+            width,
+            height,
+            device_scale_factor: scale,
+            mobile,
             scale: None,
             screen_width: None,
             screen_height: None,

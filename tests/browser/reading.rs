@@ -7,26 +7,6 @@ use headless_chrome::Tab;
 
 use crate::*;
 
-fn viewport(tab: &Tab, width: u32, height: u32, mobile: bool) -> R {
-    tab.call_method(Emulation::SetDeviceMetricsOverride {
-        width,
-        height,
-        device_scale_factor: 1.0,
-        mobile,
-        scale: None,
-        screen_width: None,
-        screen_height: None,
-        position_x: None,
-        position_y: None,
-        dont_set_visible_size: None,
-        screen_orientation: None,
-        viewport: None,
-        display_feature: None,
-        device_posture: None,
-    })?;
-    Ok(())
-}
-
 /// Replaces the clipboard API with a recorder (`window.__copied`), or removes it (`None`), as
 /// from a page where the browser does not offer it.
 fn clipboard(tab: &Tab, works: bool) -> R {
@@ -266,7 +246,7 @@ fn below_1280_px_a_chapter_has_a_contents_list_and_back_to_top() {
         wait_true(&tab, "window.scrollY < 100", "back at the top")?;
 
         // From 1,280 px the aside TOC takes over.
-        viewport(&tab, 1366, 900, false)?;
+        viewport(&tab, 1366, 900, 1.0, false)?;
         open(&tab, &url)?;
         let wide = eval_json(
             &tab,
@@ -513,7 +493,7 @@ fn on_a_phone_with_the_keyboard_up_the_search_dropdown_ends_on_screen() {
     with_browser(|b| {
         let tab = tab(b)?;
         // 390 × 450: a phone screen with the on-screen keyboard taking the rest.
-        viewport(&tab, 390, 450, true)?;
+        viewport(&tab, 390, 450, 1.0, true)?;
         open(&tab, &file_url("prepare/evidence.html"))?;
         eval(
             &tab,
