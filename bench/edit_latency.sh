@@ -68,6 +68,17 @@ PAGE=${PAGE%.md}.html
 echo "guide: $WORK/site/guide ($LABEL); editing $REL (page /$PAGE)"
 echo "binary: $GS${BEFORE:+; before: $BEFORE}; $ROUNDS round(s) of $REPEATS edits per mode and binary"
 
+# Every binary must build this guide (an older one may not know a newer guide.yaml's keys; the
+# pollers would then wait minutes for output that never comes).
+for bin in "$GS" ${BEFORE:+"$BEFORE"}; do
+  if ! (cd "$WORK/site" && "$bin" build --out "$WORK/check" >"$WORK/check.log" 2>&1); then
+    echo "$bin does not build $WORK/site/guide:" >&2
+    head -n 20 "$WORK/check.log" >&2
+    exit 1
+  fi
+  rm -rf "$WORK/check"
+done
+
 # One mode, one binary, REPEATS edits; appends poll_rebuild/wait_latency output to $2's file.
 run() { # run MODE WHICH(before|after) BINARY PORT
   local mode=$1 which=$2 bin=$3 port=$4 out=$RESULTS/edit-$LABEL-$1-$2.txt

@@ -35,10 +35,12 @@
 // search(q) + the 5 data() calls. p50/p95 use the same percentile as search_bench.js.
 //
 // Env: PLAYWRIGHT_CORE (module dir; default $WORK/pw/node_modules/playwright-core),
-//      CHROMIUM (default /usr/bin/chromium), WORK (default /tmp/gs-search-bench).
+//      CHROMIUM (default /usr/bin/chromium), WORK (default $BENCH_WORK/search or
+//      $TMPDIR/guidesmith-bench/search, as bench/search_bench.sh).
 'use strict';
 const fs = require('fs');
 const http = require('http');
+const os = require('os');
 const path = require('path');
 const zlib = require('zlib');
 
@@ -232,7 +234,8 @@ function tally(sys, reqs) {
 }
 
 async function measure(out, reps, meta) {
-  const pwDir = process.env.PLAYWRIGHT_CORE || path.join(process.env.WORK || '/tmp/gs-search-bench', 'pw/node_modules/playwright-core');
+  const work = process.env.WORK || path.join(process.env.BENCH_WORK || path.join(os.tmpdir(), 'guidesmith-bench'), 'search');
+  const pwDir = process.env.PLAYWRIGHT_CORE || path.join(work, 'pw/node_modules/playwright-core');
   const { chromium } = require(pwDir);
   const queries = JSON.parse(fs.readFileSync(path.join(__dirname, 'search_queries.json'), 'utf8'));
   const entry = fs.readdirSync(path.join(out, 'search')).filter((f) => /^(manifest|index)[-.]/.test(f))[0];

@@ -9,7 +9,7 @@
 //!   cargo bench --bench reload
 //!   N=1000 EDITS=20 cargo bench --bench reload
 //!
-//! Env: N (chapters, 1000), EDITS (20), BENCH_WORK (/tmp/guidesmith-bench), SHARED
+//! Env: N (chapters, 1000), EDITS (20), BENCH_WORK ($TMPDIR/guidesmith-bench), SHARED
 //! (../shared/bench beside the repository), GUIDESMITH_CHROMIUM (default /usr/bin/chromium).
 
 use std::io::BufRead;
