@@ -13,7 +13,7 @@
 //! Must never: let map iteration order reach the output (the index is a `BTreeMap`), panic on
 //! empty or huge input, or store anything the client cannot decode.
 
-use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use rustc_hash::FxHashMap;
 
@@ -63,7 +63,7 @@ pub fn impact(tf: &[u32; FIELDS], lens: &[u32; FIELDS]) -> u32 {
     r.clamp(1, MAX_IMPACT)
 }
 
-/// One section in one term's posting list.
+/// One section in one term's posting list (decoded form, for tests and `char_lists`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Posting {
     pub section: u32,
@@ -71,30 +71,69 @@ pub struct Posting {
     pub positions: Vec<u32>,
 }
 
-/// One term of one section, as `analyse` found it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SectionTerm {
-    pub term: String,
+/// One term of an analysed section, borrowed from its `Analysed`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SectionTerm<'a> {
+    pub term: &'a str,
     pub kind: Kind,
     pub impact: u32,
-    pub positions: Vec<u32>,
+    pub positions: &'a [u32],
 }
 
-/// A section's terms in order of first occurrence, and its token count per field.
+/// Where one term's text and positions end in its section's buffers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct TermEnd {
+    text: u32,
+    positions: u32,
+    impact: u8,
+    kind: Kind,
+}
+
+/// A section's terms in order of first occurrence, and its token count per field. Flat (three
+/// buffers per section however many terms it has) because a large guide holds millions of them.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Analysed {
-    pub terms: Vec<SectionTerm>,
+    text: String,
+    ends: Vec<TermEnd>,
+    positions: Vec<u32>,
     pub field_len: [u32; FIELDS],
 }
 
-/// The built index.
+impl Analysed {
+    /// The section's terms, in order of first occurrence.
+    pub fn terms(&self) -> impl Iterator<Item = SectionTerm<'_>> {
+        let mut from = (0usize, 0usize);
+        self.ends.iter().map(move |e| {
+            let (t, p) = (e.text as usize, e.positions as usize);
+            let term = SectionTerm {
+                term: self.text.get(from.0..t).unwrap_or(""),
+                kind: e.kind,
+                impact: u32::from(e.impact),
+                positions: self.positions.get(from.1..p).unwrap_or(&[]),
+            };
+            from = (t, p);
+            term
+        })
+    }
+}
+
+/// The built index: every term's encoded posting list.
 #[derive(Debug, Clone, Default)]
-pub struct Index {
-    pub terms: BTreeMap<String, Vec<Posting>>,
+pub struct Index<'a> {
+    /// (term, posting list as `encode_postings` writes it), sorted by term.
+    pub lists: Vec<(&'a str, String)>,
     /// Terms of kind `Word` (Latin/digits), sorted.
-    pub word_terms: Vec<String>,
+    pub word_terms: Vec<&'a str>,
     /// Token count per field per section.
     pub field_len: Vec<[u32; FIELDS]>,
+}
+
+impl Index<'_> {
+    /// The encoded posting list of `term`.
+    pub fn list(&self, term: &str) -> Option<&str> {
+        let i = self.lists.binary_search_by(|(t, _)| (*t).cmp(term)).ok()?;
+        Some(&self.lists[i].1)
+    }
 }
 
 /// The breadcrumb as indexed (and as the client indexes it): entries other than the page title.
@@ -124,94 +163,138 @@ pub fn indexed_heading(sections: &[Section], id: usize) -> &str {
     }
 }
 
-/// Tokenises one section's fields (`heading` as `indexed_heading` gives it). Tokens are
-/// visited in place (no string per token); each distinct term is stored once.
+/// Tokenises one section's fields (`heading` as `indexed_heading` gives it). The fields are
+/// normalised into one buffer so every token is a slice of it (no string per token).
 pub fn analyse(s: &Section, heading: &str) -> Analysed {
     let bc = breadcrumb_text(s);
     let fields: [&str; FIELDS] = [&s.page_title, heading, &bc, &s.text, &s.code];
-    let mut at: FxHashMap<String, usize> = FxHashMap::default();
-    let mut acc: Vec<(SectionTerm, [u32; FIELDS])> = Vec::new();
+    let mut norm = String::new();
+    let mut bounds = [0usize; FIELDS + 1];
+    for (f, text) in fields.iter().enumerate() {
+        normalize_into(text, &mut norm);
+        bounds[f + 1] = norm.len();
+    }
+    let mut at: FxHashMap<&str, usize> = FxHashMap::default();
+    let mut first: Vec<(&str, Kind, [u32; FIELDS])> = Vec::new();
+    let mut occurrences: Vec<(usize, u32)> = Vec::new();
     let mut field_len = [0u32; FIELDS];
     let mut next = 0u32;
-    let mut norm = String::new();
-    for (f, text) in fields.iter().enumerate() {
-        norm.clear();
-        normalize_into(text, &mut norm);
-        let (count, end) = visit_normalized(&norm, next, |token, pos, kind| {
-            let i = match at.get(token) {
-                Some(&i) => i,
-                None => {
-                    at.insert(token.to_owned(), acc.len());
-                    let term = SectionTerm {
-                        term: token.to_owned(),
-                        kind,
-                        impact: 0,
-                        positions: Vec::new(),
-                    };
-                    acc.push((term, [0; FIELDS]));
-                    acc.len() - 1
-                }
-            };
-            acc[i].0.positions.push(pos);
-            acc[i].1[f] += 1;
+    for f in 0..FIELDS {
+        let text = &norm[bounds[f]..bounds[f + 1]];
+        let (count, end) = visit_normalized(text, next, |token, pos, kind| {
+            let i = *at.entry(token).or_insert_with(|| {
+                first.push((token, kind, [0; FIELDS]));
+                first.len() - 1
+            });
+            first[i].2[f] += 1;
+            occurrences.push((i, pos));
         });
         field_len[f] = count;
         // One empty position between fields: no adjacency across them.
         next = end.saturating_add(1);
     }
-    let terms = acc
-        .into_iter()
-        .map(|(mut t, tf)| {
-            t.impact = impact(&tf, &field_len);
-            t
-        })
-        .collect();
-    Analysed { terms, field_len }
+    flatten(&first, &occurrences, field_len)
 }
 
-/// Builds the index over `sections` (section id = position in the slice).
-pub fn build(sections: &[Section]) -> Index {
-    let analysed = (0..sections.len())
-        .map(|i| std::sync::Arc::new(analyse(&sections[i], indexed_heading(sections, i))))
-        .collect();
-    assemble(analysed)
+/// Lays out `analyse`'s terms and occurrences in the flat form, positions grouped per term
+/// (a counting sort, so each term's positions stay ascending).
+fn flatten(
+    first: &[(&str, Kind, [u32; FIELDS])],
+    occurrences: &[(usize, u32)],
+    field_len: [u32; FIELDS],
+) -> Analysed {
+    let n32 = |v: usize| u32::try_from(v).unwrap_or(u32::MAX);
+    let mut fill = vec![0usize; first.len() + 1];
+    for &(i, _) in occurrences {
+        fill[i + 1] += 1;
+    }
+    for i in 0..first.len() {
+        fill[i + 1] += fill[i];
+    }
+    let mut ends = Vec::with_capacity(first.len());
+    let mut text = String::with_capacity(first.iter().map(|t| t.0.len()).sum());
+    for (i, (term, kind, tf)) in first.iter().enumerate() {
+        text.push_str(term);
+        ends.push(TermEnd {
+            text: n32(text.len()),
+            positions: n32(fill[i + 1]),
+            impact: u8::try_from(impact(tf, &field_len)).unwrap_or(u8::MAX),
+            kind: *kind,
+        });
+    }
+    let mut positions = vec![0u32; occurrences.len()];
+    for &(i, pos) in occurrences {
+        positions[fill[i]] = pos;
+        fill[i] += 1;
+    }
+    Analysed {
+        text,
+        ends,
+        positions,
+        field_len,
+    }
 }
 
-/// Joins analysed sections, in section order, into posting lists. An analysis nobody else
-/// holds (a one-shot build keeps no memo) gives up its terms instead of being copied.
-pub fn assemble(analysed: Vec<std::sync::Arc<Analysed>>) -> Index {
-    let mut lists: FxHashMap<String, (Kind, Vec<Posting>)> = FxHashMap::default();
-    let mut field_len = Vec::with_capacity(analysed.len());
-    for (id, a) in analysed.into_iter().enumerate() {
-        let section = u32::try_from(id).unwrap_or(u32::MAX);
-        field_len.push(a.field_len);
-        let terms = match std::sync::Arc::try_unwrap(a) {
-            Ok(owned) => owned.terms,
-            Err(shared) => shared.terms.clone(),
-        };
-        for t in terms {
-            let posting = Posting {
-                section,
-                impact: t.impact,
-                positions: t.positions,
-            };
-            match lists.get_mut(t.term.as_str()) {
-                Some(entry) => entry.1.push(posting),
-                None => {
-                    lists.insert(t.term, (t.kind, vec![posting]));
-                }
-            }
+/// Every section's analysis, in section order (tests and benchmarks; builds use `Memo`).
+pub fn analyse_all(sections: &[Section]) -> Vec<Arc<Analysed>> {
+    (0..sections.len())
+        .map(|i| Arc::new(analyse(&sections[i], indexed_heading(sections, i))))
+        .collect()
+}
+
+/// One term's posting list as it is written, section by section in ascending order.
+#[derive(Debug, Default)]
+struct ListWriter {
+    count: u32,
+    last: u32,
+    body: String,
+}
+
+impl ListWriter {
+    fn push(&mut self, section: u32, impact: u32, positions: &[u32]) {
+        push_b32(&mut self.body, section.wrapping_sub(self.last));
+        self.last = section;
+        self.count += 1;
+        push_b32(&mut self.body, impact);
+        push_b32(&mut self.body, u32::try_from(positions.len()).unwrap_or(u32::MAX));
+        let mut last = 0u32;
+        for &pos in positions {
+            push_b32(&mut self.body, pos.wrapping_sub(last));
+            last = pos;
         }
     }
-    let mut word_terms: Vec<String> = lists
+
+    /// The list: its length, then the postings.
+    fn finish(self) -> String {
+        let mut out = String::with_capacity(self.body.len() + 4);
+        push_b32(&mut out, self.count);
+        out.push_str(&self.body);
+        out
+    }
+}
+
+/// Joins analysed sections (section id = position in the slice) into encoded posting lists.
+pub fn assemble(analysed: &[Arc<Analysed>]) -> Index<'_> {
+    let mut lists: FxHashMap<&str, (Kind, ListWriter)> = FxHashMap::default();
+    let mut field_len = Vec::with_capacity(analysed.len());
+    for (id, a) in analysed.iter().enumerate() {
+        let section = u32::try_from(id).unwrap_or(u32::MAX);
+        field_len.push(a.field_len);
+        for t in a.terms() {
+            let (_, w) = lists.entry(t.term).or_insert_with(|| (t.kind, ListWriter::default()));
+            w.push(section, t.impact, t.positions);
+        }
+    }
+    let mut word_terms: Vec<&str> = lists
         .iter()
         .filter(|(_, (kind, _))| *kind == Kind::Word)
-        .map(|(t, _)| t.clone())
+        .map(|(t, _)| *t)
         .collect();
     word_terms.sort_unstable();
-    let terms = lists.into_iter().map(|(t, (_, list))| (t, list)).collect();
+    let mut lists: Vec<(&str, String)> = lists.into_iter().map(|(t, (_, w))| (t, w.finish())).collect();
+    lists.sort_unstable_by(|a, b| a.0.cmp(b.0));
     Index {
-        terms,
+        lists,
         word_terms,
         field_len,
     }
@@ -239,22 +322,11 @@ pub fn push_b32(out: &mut String, mut v: u32) {
 /// Encodes one posting list: its length, then per section the delta from the previous
 /// section, the impact, the position count and the position deltas (first absolute).
 pub fn encode_postings(list: &[Posting]) -> String {
-    let mut out = String::new();
-    let n = |v: usize| u32::try_from(v).unwrap_or(u32::MAX);
-    push_b32(&mut out, n(list.len()));
-    let mut prev = 0u32;
+    let mut w = ListWriter::default();
     for p in list {
-        push_b32(&mut out, p.section.wrapping_sub(prev));
-        prev = p.section;
-        push_b32(&mut out, p.impact);
-        push_b32(&mut out, n(p.positions.len()));
-        let mut last = 0u32;
-        for &pos in &p.positions {
-            push_b32(&mut out, pos.wrapping_sub(last));
-            last = pos;
-        }
+        w.push(p.section, p.impact, &p.positions);
     }
-    out
+    w.finish()
 }
 
 /// Reads `encode_postings` back (tests and the benchmark harness); `None` if cut off.
@@ -312,26 +384,36 @@ mod tests {
         }
     }
 
+    fn postings(analysed: &[Arc<Analysed>], term: &str) -> Vec<Posting> {
+        let idx = assemble(analysed);
+        idx.list(term).and_then(decode_postings).unwrap_or_default()
+    }
+
     #[test]
     fn positions_are_per_field_with_gaps() {
-        let idx = build(&[sec("投诉", "先投诉")]);
+        let a = analyse_all(&[sec("投诉", "先投诉")]);
         // title 指南@0, heading 投诉@2, breadcrumb 第一@4…, body 先投@?, 投诉@?
-        let p = &idx.terms["投诉"][0];
+        let p = &postings(&a, "投诉")[0];
         assert_eq!(p.positions.len(), 2);
         assert_eq!(p.positions[0], 2);
+        let idx = assemble(&a);
         assert_eq!(idx.field_len[0], [1, 1, 3, 2, 2]);
-        assert!(idx.word_terms.contains(&"curl".to_string()));
-        assert!(!idx.terms.contains_key("南投"));
+        assert!(idx.word_terms.contains(&"curl"));
+        assert!(idx.list("南投").is_none());
+        // Each term's positions are its own, ascending.
+        for t in a[0].terms() {
+            assert!(t.positions.windows(2).all(|w| w[0] < w[1]), "{t:?}");
+        }
     }
 
     #[test]
     fn heading_hits_outweigh_body_hits() {
-        let idx = build(&[
+        let a = analyse_all(&[
             sec("投诉", "正文"),
             sec("其他", "正文里有投诉"),
             sec("x", "y"),
         ]);
-        let l = &idx.terms["投诉"];
+        let l = postings(&a, "投诉");
         assert!(l[0].impact > l[1].impact && l[1].impact > 0);
     }
 

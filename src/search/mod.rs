@@ -155,7 +155,7 @@ fn build_layout(
     };
     if sharded {
         let analysed = memo.analyse(sections);
-        let idx = index::assemble(analysed);
+        let idx = index::assemble(&analysed);
         output::write_sharded(sections, &idx, &extra)
     } else {
         // The one file ships section texts; the client indexes them itself.

@@ -16,7 +16,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::{json, Value};
 
 use super::index::{
-    encode_postings, push_b32, Index, Posting, FIELD_B, FIELD_WEIGHT, K1, MAX_IMPACT, PIVOT, SCALE,
+    decode_postings, encode_postings, push_b32, Index, Posting, FIELD_B, FIELD_WEIGHT, K1, MAX_IMPACT, PIVOT, SCALE,
 };
 use super::pinyin::{override_lines, CharTable, VocabEntry};
 use super::tokenize::{is_cjk, normalize};
@@ -211,9 +211,10 @@ pub fn write_sharded(sections: &[Section], idx: &Index, extra: &Extra) -> Search
     let mut files = Vec::new();
     let (nshards, split, term_hashes) = term_shards(idx, extra.vocab, &mut files);
     let (starts, sec_hashes) = section_shards(c, &mut files);
-    let latin: Vec<&String> = idx
+    let latin: Vec<&str> = idx
         .word_terms
         .iter()
+        .copied()
         .filter(|t| t.chars().any(char::is_alphabetic))
         .take(MAX_LATIN)
         .collect();
@@ -253,17 +254,14 @@ fn term_shards(
     vocab: &[VocabEntry],
     files: &mut Vec<(String, Vec<u8>)>,
 ) -> (usize, BTreeSet<char>, Vec<String>) {
-    let mut posts: Vec<(String, String)> = idx
-        .terms
-        .iter()
-        .map(|(t, l)| (t.clone(), encode_postings(l)))
-        .collect();
+    let mut posts: Vec<(&str, &str)> = idx.lists.iter().map(|(t, l)| (*t, l.as_str())).collect();
     let total: usize = posts.iter().map(|p| p.0.len() + p.1.len() + 6).sum();
     let nshards = (total / TERM_SHARD_BYTES)
         .clamp(16, 4096)
         .next_power_of_two();
     let split = split_chars(&posts);
-    posts.extend(char_lists(idx, &split));
+    let extra = char_lists(idx, &split);
+    posts.extend(extra.iter().map(|(t, l)| (t.as_str(), l.as_str())));
     let mut buckets: Vec<Vec<usize>> = vec![Vec::new(); nshards];
     for (i, (t, _)) in posts.iter().enumerate() {
         let key = match t.strip_prefix('\u{1}') {
@@ -281,8 +279,8 @@ fn term_shards(
             hashes.push(String::new());
             continue;
         }
-        let terms: Vec<&str> = members.iter().map(|&i| posts[i].0.as_str()).collect();
-        let lists: Vec<&str> = members.iter().map(|&i| posts[i].1.as_str()).collect();
+        let terms: Vec<&str> = members.iter().map(|&i| posts[i].0).collect();
+        let lists: Vec<&str> = members.iter().map(|&i| posts[i].1).collect();
         let mut fields = vec![
             ("k", "\"t\"".to_owned()),
             ("i", js(&b)),
@@ -303,7 +301,7 @@ fn term_shards(
 
 /// CJK characters whose terms would fill more than a few shards on their own: their terms are
 /// placed by the whole term (listed in the manifest as `split`).
-fn split_chars(posts: &[(String, String)]) -> BTreeSet<char> {
+fn split_chars(posts: &[(&str, &str)]) -> BTreeSet<char> {
     let mut per_char: BTreeMap<char, usize> = BTreeMap::new();
     for (t, p) in posts {
         if let Some(c) = t.chars().next().filter(|&c| is_cjk(c)) {
@@ -325,18 +323,24 @@ fn char_lists(idx: &Index, split: &BTreeSet<char>) -> Vec<(String, String)> {
     // One pass over the terms: a one- or two-character term counts for its first character,
     // and for its second when the first is CJK too.
     let mut best: BTreeMap<char, BTreeMap<u32, u32>> = BTreeMap::new();
-    for (t, list) in &idx.terms {
+    for (t, list) in &idx.lists {
         let mut it = t.chars();
         let (Some(a), b, None) = (it.next(), it.next(), it.next()) else {
             continue;
         };
         let second = b.filter(|&b| b != a && is_cjk(a));
-        for c in [Some(a), second].into_iter().flatten() {
-            if !split.contains(&c) {
-                continue;
-            }
+        let wanted: Vec<char> = [Some(a), second]
+            .into_iter()
+            .flatten()
+            .filter(|c| split.contains(c))
+            .collect();
+        if wanted.is_empty() {
+            continue;
+        }
+        let postings = decode_postings(list).unwrap_or_default();
+        for c in wanted {
             let sections = best.entry(c).or_default();
-            for p in list {
+            for p in &postings {
                 let e = sections.entry(p.section).or_insert(0);
                 *e = (*e).max(p.impact);
             }

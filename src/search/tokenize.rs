@@ -131,7 +131,11 @@ pub fn tokenize_normalized(norm: &str, start: u32) -> (Vec<Token>, u32) {
 /// `tokenize_normalized` without allocating: calls `f(text, pos, kind)` for each token, where
 /// `text` is a slice of `norm` (a bigram is two adjacent characters, so it is contiguous).
 /// Returns the token count and the next free position.
-pub fn visit_normalized(norm: &str, start: u32, mut f: impl FnMut(&str, u32, Kind)) -> (u32, u32) {
+pub fn visit_normalized<'a>(
+    norm: &'a str,
+    start: u32,
+    mut f: impl FnMut(&'a str, u32, Kind),
+) -> (u32, u32) {
     let mut it = norm.char_indices().peekable();
     let mut pos = start;
     let mut count = 0u32;
