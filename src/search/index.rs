@@ -117,22 +117,29 @@ impl Analysed {
     }
 }
 
+/// One term and its encoded posting list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TermList {
+    pub term: Box<str>,
+    pub kind: Kind,
+    /// The posting list as `encode_postings` writes it.
+    pub list: String,
+}
+
 /// The built index: every term's encoded posting list.
 #[derive(Debug, Clone, Default)]
-pub struct Index<'a> {
-    /// (term, posting list as `encode_postings` writes it), sorted by term.
-    pub lists: Vec<(&'a str, String)>,
-    /// Terms of kind `Word` (Latin/digits), sorted.
-    pub word_terms: Vec<&'a str>,
+pub struct Index {
+    /// Sorted by term.
+    pub lists: Vec<TermList>,
     /// Token count per field per section.
     pub field_len: Vec<[u32; FIELDS]>,
 }
 
-impl Index<'_> {
+impl Index {
     /// The encoded posting list of `term`.
     pub fn list(&self, term: &str) -> Option<&str> {
-        let i = self.lists.binary_search_by(|(t, _)| (*t).cmp(term)).ok()?;
-        Some(&self.lists[i].1)
+        let i = self.lists.binary_search_by(|t| (*t.term).cmp(term)).ok()?;
+        Some(&self.lists[i].list)
     }
 }
 
@@ -256,7 +263,10 @@ impl ListWriter {
         self.last = section;
         self.count += 1;
         push_b32(&mut self.body, impact);
-        push_b32(&mut self.body, u32::try_from(positions.len()).unwrap_or(u32::MAX));
+        push_b32(
+            &mut self.body,
+            u32::try_from(positions.len()).unwrap_or(u32::MAX),
+        );
         let mut last = 0u32;
         for &pos in positions {
             push_b32(&mut self.body, pos.wrapping_sub(last));
@@ -273,31 +283,56 @@ impl ListWriter {
     }
 }
 
-/// Joins analysed sections (section id = position in the slice) into encoded posting lists.
-pub fn assemble(analysed: &[Arc<Analysed>]) -> Index<'_> {
-    let mut lists: FxHashMap<&str, (Kind, ListWriter)> = FxHashMap::default();
-    let mut field_len = Vec::with_capacity(analysed.len());
-    for (id, a) in analysed.iter().enumerate() {
-        let section = u32::try_from(id).unwrap_or(u32::MAX);
-        field_len.push(a.field_len);
+/// Joins analysed sections, added in section order, into encoded posting lists. Holds no
+/// analysis, so a build can analyse and add a slice of sections at a time.
+#[derive(Debug, Default)]
+pub struct Assembler {
+    lists: FxHashMap<Box<str>, (Kind, ListWriter)>,
+    field_len: Vec<[u32; FIELDS]>,
+}
+
+impl Assembler {
+    /// Adds the next section (its id is the number of sections added before it).
+    pub fn add(&mut self, a: &Analysed) {
+        let section = u32::try_from(self.field_len.len()).unwrap_or(u32::MAX);
+        self.field_len.push(a.field_len);
         for t in a.terms() {
-            let (_, w) = lists.entry(t.term).or_insert_with(|| (t.kind, ListWriter::default()));
+            let w = match self.lists.get_mut(t.term) {
+                Some((_, w)) => w,
+                None => {
+                    let e = (t.kind, ListWriter::default());
+                    &mut self.lists.entry(t.term.into()).or_insert(e).1
+                }
+            };
             w.push(section, t.impact, t.positions);
         }
     }
-    let mut word_terms: Vec<&str> = lists
-        .iter()
-        .filter(|(_, (kind, _))| *kind == Kind::Word)
-        .map(|(t, _)| *t)
-        .collect();
-    word_terms.sort_unstable();
-    let mut lists: Vec<(&str, String)> = lists.into_iter().map(|(t, (_, w))| (t, w.finish())).collect();
-    lists.sort_unstable_by(|a, b| a.0.cmp(b.0));
-    Index {
-        lists,
-        word_terms,
-        field_len,
+
+    pub fn finish(self) -> Index {
+        let mut lists: Vec<TermList> = self
+            .lists
+            .into_iter()
+            .map(|(term, (kind, w))| TermList {
+                term,
+                kind,
+                list: w.finish(),
+            })
+            .collect();
+        lists.sort_unstable_by(|a, b| a.term.cmp(&b.term));
+        Index {
+            lists,
+            field_len: self.field_len,
+        }
     }
+}
+
+/// The index of analysed sections (section id = position in the slice).
+pub fn assemble(analysed: &[Arc<Analysed>]) -> Index {
+    let mut asm = Assembler::default();
+    for a in analysed {
+        asm.add(a);
+    }
+    asm.finish()
 }
 
 /// Alphabet of the text varints: 5 data bits per character, 32 = "more characters follow".
@@ -398,7 +433,10 @@ mod tests {
         assert_eq!(p.positions[0], 2);
         let idx = assemble(&a);
         assert_eq!(idx.field_len[0], [1, 1, 3, 2, 2]);
-        assert!(idx.word_terms.contains(&"curl"));
+        assert!(idx
+            .lists
+            .iter()
+            .any(|t| &*t.term == "curl" && t.kind == Kind::Word));
         assert!(idx.list("南投").is_none());
         // Each term's positions are its own, ascending.
         for t in a[0].terms() {

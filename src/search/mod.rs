@@ -82,16 +82,28 @@ impl Memo {
         }
     }
 
+    /// The index of `sections`. A one-shot build analyses a slice of sections at a time and
+    /// drops each slice's analyses once they are added (they are most of a build's memory).
+    fn index(&mut self, sections: &[Section]) -> index::Index {
+        let mut asm = index::Assembler::default();
+        if self.one_shot {
+            for start in (0..sections.len()).step_by(ONE_SHOT_SLICE) {
+                let end = (start + ONE_SHOT_SLICE).min(sections.len());
+                let slice: Vec<Analysed> = (start..end)
+                    .into_par_iter()
+                    .map(|i| index::analyse(&sections[i], index::indexed_heading(sections, i)))
+                    .collect();
+                slice.iter().for_each(|a| asm.add(a));
+            }
+        } else {
+            self.analyse(sections).iter().for_each(|a| asm.add(a));
+        }
+        asm.finish()
+    }
+
     /// Every section's analysis, from the memo where its content is unchanged (the memo then
     /// keeps only what this build used, so it cannot grow without bound).
     fn analyse(&mut self, sections: &[Section]) -> Vec<Arc<Analysed>> {
-        let heading = |i| index::indexed_heading(sections, i);
-        if self.one_shot {
-            return (0..sections.len())
-                .into_par_iter()
-                .map(|i| Arc::new(index::analyse(&sections[i], heading(i))))
-                .collect();
-        }
         let keys: Vec<u64> = (0..sections.len())
             .map(|i| section_key(&sections[i], index::indexed_heading(sections, i)))
             .collect();
@@ -110,6 +122,9 @@ impl Memo {
         out
     }
 }
+
+/// Sections a one-shot build analyses before adding them to the index.
+const ONE_SHOT_SLICE: usize = 1024;
 
 /// What a section's analysis depends on.
 fn section_key(s: &Section, heading: &str) -> u64 {
@@ -154,9 +169,8 @@ fn build_layout(
         synonyms,
     };
     if sharded {
-        let analysed = memo.analyse(sections);
-        let idx = index::assemble(&analysed);
-        output::write_sharded(sections, &idx, &extra)
+        let idx = memo.index(sections);
+        output::write_sharded(sections, idx, &extra)
     } else {
         // The one file ships section texts; the client indexes them itself.
         output::write_single(sections, &extra)

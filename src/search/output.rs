@@ -16,10 +16,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::{json, Value};
 
 use super::index::{
-    decode_postings, encode_postings, push_b32, Index, Posting, FIELD_B, FIELD_WEIGHT, K1, MAX_IMPACT, PIVOT, SCALE,
+    decode_postings, encode_postings, push_b32, Index, Posting, TermList, FIELD_B, FIELD_WEIGHT,
+    K1, MAX_IMPACT, PIVOT, SCALE,
 };
 use super::pinyin::{override_lines, CharTable, VocabEntry};
-use super::tokenize::{is_cjk, normalize};
+use super::tokenize::{is_cjk, normalize, Kind};
 use super::{SearchOutput, Section};
 
 /// Estimated gzipped bytes above which the index is sharded.
@@ -83,6 +84,8 @@ pub fn script(json: &str) -> Vec<u8> {
         }
     }
     s.push_str("');\n");
+    // Held until the site is written: no slack from growing.
+    s.shrink_to_fit();
     s.into_bytes()
 }
 
@@ -122,11 +125,23 @@ struct Common<'a> {
     page_list: Vec<(&'a str, &'a str)>,
     /// Page index of each section.
     sec_page: Vec<usize>,
-    /// One JSON record per section: [page, anchor, heading, breadcrumb, text(, code)].
-    secs: Vec<String>,
+    sections: &'a [Section],
     py: String,
     chars: String,
     synonyms: String,
+}
+
+impl Common<'_> {
+    /// Section `i`'s JSON record: [page, anchor, heading, breadcrumb, text(, code)]. Made when
+    /// its file is written, so a large guide never holds every record at once.
+    fn record(&self, i: usize) -> String {
+        let (s, pid) = (&self.sections[i], self.sec_page[i]);
+        if s.code.is_empty() {
+            js(&(pid, &s.anchor, &s.heading, &s.breadcrumb, &s.text))
+        } else {
+            js(&(pid, &s.anchor, &s.heading, &s.breadcrumb, &s.text, &s.code))
+        }
+    }
 }
 
 /// What ships beside the sections: the pinyin vocabulary, the reading table, the synonyms.
@@ -140,7 +155,6 @@ fn common<'a>(sections: &'a [Section], extra: &Extra) -> Common<'a> {
     let vocab = extra.vocab;
     let mut page_ids: BTreeMap<&str, usize> = BTreeMap::new();
     let mut pages: Vec<(&str, &str)> = Vec::new();
-    let mut secs = Vec::with_capacity(sections.len());
     let mut sec_page = Vec::with_capacity(sections.len());
     for s in sections {
         let pid = *page_ids.entry(s.page.as_str()).or_insert_with(|| {
@@ -148,11 +162,6 @@ fn common<'a>(sections: &'a [Section], extra: &Extra) -> Common<'a> {
             pages.len() - 1
         });
         sec_page.push(pid);
-        secs.push(if s.code.is_empty() {
-            js(&(pid, &s.anchor, &s.heading, &s.breadcrumb, &s.text))
-        } else {
-            js(&(pid, &s.anchor, &s.heading, &s.breadcrumb, &s.text, &s.code))
-        });
     }
     // Readings are not shipped: the client recomputes them from `chars` + `ovr` exactly as
     // `pinyin::readings` does (checked by tests/search/vectors.js).
@@ -165,7 +174,7 @@ fn common<'a>(sections: &'a [Section], extra: &Extra) -> Common<'a> {
         pages: js(&pages),
         page_list: pages,
         sec_page,
-        secs,
+        sections,
         py: js(&py),
         chars: js(extra.chars),
         synonyms: js(&synonym_groups(extra.synonyms)),
@@ -191,7 +200,10 @@ pub fn write_single(sections: &[Section], extra: &Extra) -> SearchOutput {
         ("k", "\"single\""),
         ("n", &js(&n)),
         ("pages", &c.pages),
-        ("secs", &arr(&c.secs)),
+        (
+            "secs",
+            &arr(&(0..n).map(|i| c.record(i)).collect::<Vec<_>>()),
+        ),
         ("bm", &js(&bm25_params())),
         ("syn", &c.synonyms),
         ("py", &c.py),
@@ -205,22 +217,25 @@ pub fn write_single(sections: &[Section], extra: &Extra) -> SearchOutput {
 }
 
 /// Term shards, section shards, the pinyin file and the manifest naming them.
-pub fn write_sharded(sections: &[Section], idx: &Index, extra: &Extra) -> SearchOutput {
-    let c = &common(sections, extra);
+/// Takes the index so its lists are freed once they are in shards.
+pub fn write_sharded(sections: &[Section], idx: Index, extra: &Extra) -> SearchOutput {
     let n = sections.len();
     let mut files = Vec::new();
-    let (nshards, split, term_hashes) = term_shards(idx, extra.vocab, &mut files);
-    let (starts, sec_hashes) = section_shards(c, &mut files);
     let latin: Vec<&str> = idx
-        .word_terms
+        .lists
         .iter()
-        .copied()
-        .filter(|t| t.chars().any(char::is_alphabetic))
+        .filter(|t| t.kind == Kind::Word && t.term.chars().any(char::is_alphabetic))
+        .map(|t| &*t.term)
         .take(MAX_LATIN)
         .collect();
+    let latin = js(&latin);
+    let (nshards, split, term_hashes) = term_shards(&idx, extra.vocab, &mut files);
+    drop(idx);
+    let c = &common(sections, extra);
+    let (starts, sec_hashes) = section_shards(c, &mut files);
     let pbytes = script(&obj(&[
         ("k", "\"p\""),
-        ("latin", &js(&latin)),
+        ("latin", &latin),
         ("py", &c.py),
         ("chars", &c.chars),
     ]));
@@ -254,7 +269,11 @@ fn term_shards(
     vocab: &[VocabEntry],
     files: &mut Vec<(String, Vec<u8>)>,
 ) -> (usize, BTreeSet<char>, Vec<String>) {
-    let mut posts: Vec<(&str, &str)> = idx.lists.iter().map(|(t, l)| (*t, l.as_str())).collect();
+    let mut posts: Vec<(&str, &str)> = idx
+        .lists
+        .iter()
+        .map(|t| (&*t.term, t.list.as_str()))
+        .collect();
     let total: usize = posts.iter().map(|p| p.0.len() + p.1.len() + 6).sum();
     let nshards = (total / TERM_SHARD_BYTES)
         .clamp(16, 4096)
@@ -323,8 +342,8 @@ fn char_lists(idx: &Index, split: &BTreeSet<char>) -> Vec<(String, String)> {
     // One pass over the terms: a one- or two-character term counts for its first character,
     // and for its second when the first is CJK too.
     let mut best: BTreeMap<char, BTreeMap<u32, u32>> = BTreeMap::new();
-    for (t, list) in &idx.lists {
-        let mut it = t.chars();
+    for TermList { term, list, .. } in &idx.lists {
+        let mut it = term.chars();
         let (Some(a), b, None) = (it.next(), it.next(), it.next()) else {
             continue;
         };
@@ -367,11 +386,13 @@ fn section_shards(c: &Common, files: &mut Vec<(String, Vec<u8>)>) -> (Vec<usize>
     let mut starts = Vec::new();
     let mut hashes = Vec::new();
     let mut i = 0;
-    while i < c.secs.len() {
+    while i < c.sections.len() {
         let start = i;
         let mut size = 0;
-        while i < c.secs.len() && (i == start || size < SECTION_SHARD_BYTES) {
-            size += c.secs[i].len();
+        let mut secs = Vec::new();
+        while i < c.sections.len() && (i == start || size < SECTION_SHARD_BYTES) {
+            secs.push(c.record(i));
+            size += secs[secs.len() - 1].len();
             i += 1;
         }
         let n = starts.len();
@@ -387,7 +408,7 @@ fn section_shards(c: &Common, files: &mut Vec<(String, Vec<u8>)>) -> (Vec<usize>
             ("i", &js(&n)),
             ("start", &js(&start)),
             ("pages", &js(&pg)),
-            ("secs", &arr(&c.secs[start..i])),
+            ("secs", &arr(&secs)),
         ]));
         let h = hash_name(&bytes);
         files.push((format!("search/s-{n:03x}-{h}.js"), bytes));
