@@ -20,6 +20,19 @@ pub fn digest_parts(parts: &[&[u8]]) -> u64 {
     h.digest()
 }
 
+/// Digest of groups of strings, so that ([a, b], [c]) ≠ ([a], [b, c]) (memo keys).
+pub fn digest_groups(groups: &[&[&str]]) -> u64 {
+    let mut h = Xxh3::new();
+    for g in groups {
+        h.update(&(g.len() as u64).to_le_bytes());
+        for s in *g {
+            h.update(&(s.len() as u64).to_le_bytes());
+            h.update(s.as_bytes());
+        }
+    }
+    h.digest()
+}
+
 /// Digest of a value's JSON serialisation (template contexts and other memo keys).
 pub fn digest_json<T: serde::Serialize + ?Sized>(value: &T) -> u64 {
     struct Writer(Xxh3);
@@ -52,5 +65,9 @@ mod tests {
         assert_ne!(digest_parts(&[b"ab", b"c"]), digest_parts(&[b"a", b"bc"]));
         assert_eq!(digest_parts(&[b"ab"]), digest_parts(&[b"ab"]));
         assert_eq!(hex(b"x").len(), 16);
+        assert_ne!(
+            digest_groups(&[&["a", "b"], &["c"]]),
+            digest_groups(&[&["a"], &["b", "c"]])
+        );
     }
 }

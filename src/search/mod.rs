@@ -17,6 +17,7 @@ pub mod index;
 pub mod output;
 pub mod pinyin;
 pub mod tokenize;
+pub mod vocab;
 
 use std::sync::Arc;
 
@@ -69,6 +70,10 @@ pub enum Layout {
 #[derive(Default)]
 pub struct Memo {
     sections: FxHashMap<u64, Arc<Analysed>>,
+    /// String counts for the vocabulary.
+    counts: vocab::Counts,
+    /// Shard files.
+    files: output::FileMemo,
     /// A single build's memo keeps nothing, so the index can take the analyses over.
     one_shot: bool,
 }
@@ -78,7 +83,17 @@ impl Memo {
     pub fn one_shot() -> Memo {
         Memo {
             one_shot: true,
+            files: output::FileMemo::one_shot(),
             ..Memo::default()
+        }
+    }
+
+    /// The vocabulary: counted afresh by a one-shot build, else updated by what changed.
+    fn vocabulary(&mut self, sections: &[Section]) -> (Vec<vocab::VocabEntry>, pinyin::CharTable) {
+        if self.one_shot {
+            vocab::vocabulary(sections)
+        } else {
+            self.counts.vocabulary(sections)
         }
     }
 
@@ -162,7 +177,7 @@ fn build_layout(
         Layout::Sharded => true,
         Layout::Auto => output::estimate_gzip(sections) > output::SHARD_THRESHOLD,
     };
-    let (vocab, chars) = pinyin::vocabulary(sections);
+    let (vocab, chars) = memo.vocabulary(sections);
     let extra = output::Extra {
         vocab: &vocab,
         chars: &chars,
@@ -170,7 +185,7 @@ fn build_layout(
     };
     if sharded {
         let idx = memo.index(sections);
-        output::write_sharded(sections, idx, &extra)
+        output::write_sharded(sections, idx, &extra, &mut memo.files)
     } else {
         // The one file ships section texts; the client indexes them itself.
         output::write_single(sections, &extra)

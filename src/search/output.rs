@@ -13,14 +13,18 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use std::sync::Arc;
+
+use rustc_hash::{FxHashMap, FxHashSet};
 use serde_json::{json, Value};
 
 use super::index::{
     decode_postings, encode_postings, push_b32, Index, Posting, TermList, FIELD_B, FIELD_WEIGHT,
     K1, MAX_IMPACT, PIVOT, SCALE,
 };
-use super::pinyin::{override_lines, CharTable, VocabEntry};
+use super::pinyin::{override_lines, CharTable};
 use super::tokenize::{is_cjk, normalize, Kind};
+use super::vocab::VocabEntry;
 use super::{SearchOutput, Section};
 
 /// Estimated gzipped bytes above which the index is sharded.
@@ -65,6 +69,70 @@ pub fn shard_key_split(term: &str, split: &BTreeSet<char>) -> String {
 fn hash_name(bytes: &[u8]) -> String {
     let h = format!("{:016x}", crate::digest::digest(bytes));
     h[..10].to_owned()
+}
+
+/// A search file: its site path, the hash in its name, its bytes.
+#[derive(Debug, Clone)]
+struct File {
+    path: String,
+    hash: String,
+    bytes: Arc<Vec<u8>>,
+}
+
+impl File {
+    /// `search/<stem>-<hash>.js`.
+    fn named(stem: &str, bytes: Vec<u8>) -> File {
+        let hash = hash_name(&bytes);
+        File {
+            path: format!("search/{stem}-{hash}.js"),
+            hash,
+            bytes: Arc::new(bytes),
+        }
+    }
+}
+
+/// Shard files of earlier builds by a digest of what each was made from, for `serve`: an edit
+/// changes a few shards, and only those are made again.
+#[derive(Debug, Default)]
+pub struct FileMemo {
+    /// A one-shot build keeps nothing and computes no keys.
+    off: bool,
+    files: FxHashMap<u64, File>,
+    live: FxHashSet<u64>,
+}
+
+impl FileMemo {
+    pub fn one_shot() -> FileMemo {
+        FileMemo {
+            off: true,
+            ..FileMemo::default()
+        }
+    }
+
+    /// The file `stem` made by `make`, or the one made earlier from the same `key`.
+    fn file(
+        &mut self,
+        stem: &str,
+        key: impl FnOnce() -> u64,
+        make: impl FnOnce() -> Vec<u8>,
+    ) -> File {
+        if self.off {
+            return File::named(stem, make());
+        }
+        let key = key() ^ crate::digest::digest(stem.as_bytes());
+        self.live.insert(key);
+        let file = self
+            .files
+            .entry(key)
+            .or_insert_with(|| File::named(stem, make()));
+        file.clone()
+    }
+
+    /// Forgets the files the last build did not use.
+    fn prune(&mut self) {
+        let live = std::mem::take(&mut self.live);
+        self.files.retain(|k, _| live.contains(k));
+    }
 }
 
 /// Wraps JSON text as `GS.load('…');` (JSON inside a single-quoted JS string, parsed with
@@ -209,16 +277,21 @@ pub fn write_single(sections: &[Section], extra: &Extra) -> SearchOutput {
         ("py", &c.py),
         ("chars", &c.chars),
     ]));
-    let path = format!("search/index-{}.js", hash_name(&bytes));
+    let f = File::named("index", bytes);
     SearchOutput {
-        files: vec![(path.clone(), bytes.into())],
-        entry: path,
+        files: vec![(f.path.clone(), f.bytes)],
+        entry: f.path,
     }
 }
 
 /// Term shards, section shards, the pinyin file and the manifest naming them.
 /// Takes the index so its lists are freed once they are in shards.
-pub fn write_sharded(sections: &[Section], idx: Index, extra: &Extra) -> SearchOutput {
+pub fn write_sharded(
+    sections: &[Section],
+    idx: Index,
+    extra: &Extra,
+    memo: &mut FileMemo,
+) -> SearchOutput {
     let n = sections.len();
     let mut files = Vec::new();
     let latin: Vec<&str> = idx
@@ -229,18 +302,22 @@ pub fn write_sharded(sections: &[Section], idx: Index, extra: &Extra) -> SearchO
         .take(MAX_LATIN)
         .collect();
     let latin = js(&latin);
-    let (nshards, split, term_hashes) = term_shards(&idx, extra.vocab, &mut files);
+    let (nshards, split, term_hashes) = term_shards(&idx, extra.vocab, &mut files, memo);
     drop(idx);
     let c = &common(sections, extra);
-    let (starts, sec_hashes) = section_shards(c, &mut files);
-    let pbytes = script(&obj(&[
-        ("k", "\"p\""),
-        ("latin", &latin),
-        ("py", &c.py),
-        ("chars", &c.chars),
-    ]));
-    let ph = hash_name(&pbytes);
-    files.push((format!("search/p-{ph}.js"), pbytes));
+    let (starts, sec_hashes) = section_shards(c, &mut files, memo);
+    memo.prune();
+    let p = File::named(
+        "p",
+        script(&obj(&[
+            ("k", "\"p\""),
+            ("latin", &latin),
+            ("py", &c.py),
+            ("chars", &c.chars),
+        ])),
+    );
+    let ph = p.hash.clone();
+    files.push(p);
     let bytes = script(&obj(&[
         ("v", "2"),
         ("k", "\"manifest\""),
@@ -255,10 +332,11 @@ pub fn write_sharded(sections: &[Section], idx: Index, extra: &Extra) -> SearchO
         ("bm", &js(&bm25_params())),
         ("syn", &c.synonyms),
     ]));
-    let entry = format!("search/manifest-{}.js", hash_name(&bytes));
-    files.push((entry.clone(), bytes));
-    files.sort_by(|a, b| a.0.cmp(&b.0));
-    let files = files.into_iter().map(|(p, b)| (p, b.into())).collect();
+    let manifest = File::named("manifest", bytes);
+    let entry = manifest.path.clone();
+    files.push(manifest);
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    let files = files.into_iter().map(|f| (f.path, f.bytes)).collect();
     SearchOutput { files, entry }
 }
 
@@ -267,7 +345,8 @@ pub fn write_sharded(sections: &[Section], idx: Index, extra: &Extra) -> SearchO
 fn term_shards(
     idx: &Index,
     vocab: &[VocabEntry],
-    files: &mut Vec<(String, Vec<u8>)>,
+    files: &mut Vec<File>,
+    memo: &mut FileMemo,
 ) -> (usize, BTreeSet<char>, Vec<String>) {
     let mut posts: Vec<(&str, &str)> = idx
         .lists
@@ -300,20 +379,23 @@ fn term_shards(
         }
         let terms: Vec<&str> = members.iter().map(|&i| posts[i].0).collect();
         let lists: Vec<&str> = members.iter().map(|&i| posts[i].1).collect();
-        let mut fields = vec![
-            ("k", "\"t\"".to_owned()),
-            ("i", js(&b)),
-            ("terms", js(&terms)),
-            ("p", js(&lists)),
-        ];
-        if !vocab_b[b].is_empty() {
-            fields.push(("v", js(&vocab_b[b])));
-        }
-        let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
-        let bytes = script(&obj(&fields));
-        let h = hash_name(&bytes);
-        files.push((format!("search/t-{b:03x}-{h}.js"), bytes));
-        hashes.push(h);
+        let vocab = &vocab_b[b];
+        let key = || crate::digest::digest_groups(&[&terms, &lists, vocab]);
+        let file = memo.file(&format!("t-{b:03x}"), key, || {
+            let mut fields = vec![
+                ("k", "\"t\"".to_owned()),
+                ("i", js(&b)),
+                ("terms", js(&terms)),
+                ("p", js(&lists)),
+            ];
+            if !vocab.is_empty() {
+                fields.push(("v", js(vocab)));
+            }
+            let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            script(&obj(&fields))
+        });
+        hashes.push(file.hash.clone());
+        files.push(file);
     }
     (nshards, split, hashes)
 }
@@ -380,42 +462,80 @@ fn char_lists(idx: &Index, split: &BTreeSet<char>) -> Vec<(String, String)> {
         .collect()
 }
 
-/// Section shards of consecutive sections, ~SECTION_SHARD_BYTES each (appended to `files`);
-/// returns each shard's first section and hash.
-fn section_shards(c: &Common, files: &mut Vec<(String, Vec<u8>)>) -> (Vec<usize>, Vec<String>) {
+/// Section shards of consecutive sections, ~SECTION_SHARD_BYTES of text each (appended to
+/// `files`); returns each shard's first section and hash.
+fn section_shards(
+    c: &Common,
+    files: &mut Vec<File>,
+    memo: &mut FileMemo,
+) -> (Vec<usize>, Vec<String>) {
     let mut starts = Vec::new();
     let mut hashes = Vec::new();
     let mut i = 0;
     while i < c.sections.len() {
         let start = i;
         let mut size = 0;
-        let mut secs = Vec::new();
         while i < c.sections.len() && (i == start || size < SECTION_SHARD_BYTES) {
-            secs.push(c.record(i));
-            size += secs[secs.len() - 1].len();
+            let s = &c.sections[i];
+            size += s.text.len() + s.code.len() + s.heading.len() + s.anchor.len() + 16;
             i += 1;
         }
         let n = starts.len();
-        // The pages these sections belong to: {page index: [url, title]}.
-        let mut pg: BTreeMap<usize, (&str, &str)> = BTreeMap::new();
-        for &p in &c.sec_page[start..i] {
-            if let Some(e) = c.page_list.get(p) {
-                pg.insert(p, *e);
-            }
-        }
-        let bytes = script(&obj(&[
-            ("k", "\"s\""),
-            ("i", &js(&n)),
-            ("start", &js(&start)),
-            ("pages", &js(&pg)),
-            ("secs", &arr(&secs)),
-        ]));
-        let h = hash_name(&bytes);
-        files.push((format!("search/s-{n:03x}-{h}.js"), bytes));
+        let file = memo.file(
+            &format!("s-{n:03x}"),
+            || section_key(c, start, i),
+            || section_shard(c, n, start, i),
+        );
         starts.push(start);
-        hashes.push(h);
+        hashes.push(file.hash.clone());
+        files.push(file);
     }
     (starts, hashes)
+}
+
+/// What section shard `start..end` is made from.
+fn section_key(c: &Common, start: usize, end: usize) -> u64 {
+    let pids: Vec<String> = c.sec_page[start..end]
+        .iter()
+        .map(usize::to_string)
+        .collect();
+    let groups: Vec<Vec<&str>> = (start..end)
+        .map(|i| {
+            let s = &c.sections[i];
+            let mut g = vec![
+                pids[i - start].as_str(),
+                &s.page,
+                &s.page_title,
+                &s.anchor,
+                &s.heading,
+                &s.text,
+                &s.code,
+            ];
+            g.extend(s.breadcrumb.iter().map(String::as_str));
+            g
+        })
+        .collect();
+    let groups: Vec<&[&str]> = groups.iter().map(Vec::as_slice).collect();
+    crate::digest::digest_groups(&groups)
+}
+
+/// Section shard `n`: the records of sections `start..end` and the pages they belong to.
+fn section_shard(c: &Common, n: usize, start: usize, end: usize) -> Vec<u8> {
+    let secs: Vec<String> = (start..end).map(|i| c.record(i)).collect();
+    // The pages these sections belong to: {page index: [url, title]}.
+    let mut pg: BTreeMap<usize, (&str, &str)> = BTreeMap::new();
+    for &p in &c.sec_page[start..end] {
+        if let Some(e) = c.page_list.get(p) {
+            pg.insert(p, *e);
+        }
+    }
+    script(&obj(&[
+        ("k", "\"s\""),
+        ("i", &js(&n)),
+        ("start", &js(&start)),
+        ("pages", &js(&pg)),
+        ("secs", &arr(&secs)),
+    ]))
 }
 
 /// The page of every section, for the sharded manifest (`pc`), so the client groups hits by

@@ -1,20 +1,17 @@
 //! Pinyin keys for the search vocabulary (build side only; the browser never sees a pinyin table,
 //! only the small map from each vocabulary string to its readings).
 //!
-//! Owns: choosing the vocabulary (headings, page titles, recurring 2–4 character strings),
-//! heteronym expansion with a cap, the reviewed override file `pinyin_overrides.txt`, and the
+//! Owns: readings of vocabulary strings, heteronym expansion with a cap, the reviewed override file `pinyin_overrides.txt`, and the
 //! per-character reading table used for homophone (IME) typo lookups.
 //!
 //! Must never: ship a reading the override file contradicts, expand without a cap, depend on
 //! `HashMap` iteration order for anything it returns, or panic on odd input.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 
 use pinyin::ToPinyinMulti;
 
-use super::tokenize::{is_cjk, normalize};
-use super::Section;
-use rustc_hash::FxBuildHasher as FxBuild;
+use super::tokenize::is_cjk;
 
 const OVERRIDES: &str = include_str!("pinyin_overrides.txt");
 
@@ -22,22 +19,6 @@ const OVERRIDES: &str = include_str!("pinyin_overrides.txt");
 pub const MAX_VARIANTS: usize = 4;
 /// At most this many readings of one character are considered.
 const MAX_READINGS_PER_CHAR: usize = 2;
-/// Recurring strings kept (most frequent first); headings and titles come on top of this.
-pub const MAX_VOCAB: usize = 6000;
-/// Headings/titles kept (most frequent first).
-pub(super) const MAX_HEADINGS: usize = 4000;
-/// A recurring string must occur at least this often.
-pub(super) const MIN_COUNT: u32 = 3;
-/// Strings that begin or end with one of these are grammar, not vocabulary.
-pub(super) const EDGE_STOP: &str = "的了着和与或及把被是也就都而吗呢吧啊您你我他她它们这那个之其";
-
-/// One vocabulary string and its pinyin readings (syllables, plain, `ü` written `v`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct VocabEntry {
-    pub term: String,
-    pub count: u32,
-    pub readings: Vec<Vec<String>>,
-}
 
 /// The override file's lines (for the client, which recomputes readings the same way).
 pub fn override_lines() -> Vec<&'static str> {
@@ -173,30 +154,6 @@ pub fn readings(term: &str, ovr: &[(Vec<char>, Vec<&'static str>)]) -> Vec<Vec<S
         .collect()
 }
 
-fn cjk_runs(s: &str) -> Vec<Vec<char>> {
-    let mut runs = Vec::new();
-    let mut cur = Vec::new();
-    for c in normalize(s).chars() {
-        if is_cjk(c) {
-            cur.push(c);
-        } else if !cur.is_empty() {
-            runs.push(std::mem::take(&mut cur));
-        }
-    }
-    if !cur.is_empty() {
-        runs.push(cur);
-    }
-    runs
-}
-
-fn key(g: &[char]) -> [u32; 4] {
-    let mut k = [0u32; 4];
-    for (i, c) in g.iter().take(4).enumerate() {
-        k[i] = *c as u32;
-    }
-    k
-}
-
 /// The 3,755 common characters (GB2312 level 1, decoded from their GBK codes): a query typed
 /// with an IME homophone (详丹 for 详单) uses characters the guide may never contain, and the
 /// client can correct it only if it knows their readings.
@@ -213,130 +170,19 @@ fn common_chars() -> impl Iterator<Item = char> {
 /// Reading → [characters whose first reading it is, characters whose second reading it is].
 pub type CharTable = BTreeMap<String, [String; 2]>;
 
-/// The vocabulary with readings, sorted by term, plus the reading table for every CJK character
-/// of the text (the client recomputes readings from it, and uses it for homophone lookups).
-pub fn vocabulary(sections: &[Section]) -> (Vec<VocabEntry>, CharTable) {
-    let ovr = overrides();
-    let mut counts: HashMap<[u32; 4], u32, FxBuild> = HashMap::default();
-    let mut headings: BTreeMap<String, u32> = BTreeMap::new();
-    let mut seen_pages: HashSet<&str> = HashSet::new();
-    let mut all_chars: BTreeSet<char> = BTreeSet::new();
-
-    let mut texts: Vec<&str> = Vec::new();
-    for s in sections {
-        texts.push(&s.text);
-        texts.push(&s.heading);
-        let mut names = vec![s.heading.as_str()];
-        if seen_pages.insert(s.page.as_str()) {
-            texts.push(&s.page_title);
-            names.push(s.page_title.as_str());
-        }
-        for name in names {
-            for run in cjk_runs(name) {
-                if (2..=8).contains(&run.len()) {
-                    *headings.entry(run.iter().collect()).or_insert(0) += 1;
-                }
-            }
-        }
-    }
-    let runs: Vec<Vec<char>> = texts.iter().flat_map(|t| cjk_runs(t)).collect();
-    // Characters and pairs first; a string of three or four is counted only where each of its
-    // pairs is frequent enough to keep (a longer string is never more frequent than its parts),
-    // which leaves out most of them and gives the same vocabulary.
-    for run in &runs {
-        for n in 1..=2 {
-            for g in run.windows(n) {
-                *counts.entry(key(g)).or_insert(0) += 1;
-            }
-        }
-    }
-    let frequent = |pair: &[char], counts: &HashMap<[u32; 4], u32, FxBuild>| {
-        counts.get(&key(pair)).is_some_and(|&c| c >= MIN_COUNT)
-    };
-    let mut longer: HashMap<[u32; 4], u32, FxBuild> = HashMap::default();
-    for run in &runs {
-        for n in 3..=4 {
-            for g in run.windows(n) {
-                if g.windows(2).all(|pair| frequent(pair, &counts)) {
-                    *longer.entry(key(g)).or_insert(0) += 1;
-                }
-            }
-        }
-    }
-    counts.extend(longer);
-    // Closed strings only: drop a string whose every occurrence extends to the same longer one.
-    let mut not_closed: HashSet<[u32; 4], FxBuild> = HashSet::default();
-    for (k, &c) in &counts {
-        let n = k.iter().take_while(|&&x| x != 0).count();
-        if n >= 3 {
-            let mut pre = *k;
-            pre[n - 1] = 0;
-            let mut suf = [0u32; 4];
-            suf[..n - 1].copy_from_slice(&k[1..n]);
-            for sub in [pre, suf] {
-                if counts.get(&sub) == Some(&c) {
-                    not_closed.insert(sub);
-                }
-            }
-        }
-    }
-    let stop: Vec<char> = EDGE_STOP.chars().collect();
-    let mut recurring: Vec<(u32, String)> = Vec::new();
-    for (k, &c) in &counts {
-        let chars: Vec<char> = k
-            .iter()
-            .take_while(|&&x| x != 0)
-            .filter_map(|&x| char::from_u32(x))
-            .collect();
-        if chars.len() == 1 {
-            all_chars.insert(chars[0]);
-            continue;
-        }
-        if c < MIN_COUNT || not_closed.contains(k) {
-            continue;
-        }
-        let (Some(first), Some(last)) = (chars.first(), chars.last()) else {
-            continue;
-        };
-        if stop.contains(first) || stop.contains(last) {
-            continue;
-        }
-        recurring.push((c, chars.into_iter().collect()));
-    }
-    recurring.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
-    recurring.truncate(MAX_VOCAB);
-
-    let mut heads: Vec<(u32, String)> = headings.into_iter().map(|(t, c)| (c, t)).collect();
-    heads.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
-    heads.truncate(MAX_HEADINGS);
-
-    let mut merged: BTreeMap<String, u32> = BTreeMap::new();
-    for (c, t) in recurring.into_iter().chain(heads) {
-        let e = merged.entry(t).or_insert(0);
-        *e = (*e).max(c);
-    }
-    let vocab = merged
-        .into_iter()
-        .filter_map(|(term, count)| {
-            let r = readings(&term, &ovr);
-            (!r.is_empty()).then_some(VocabEntry {
-                term,
-                count,
-                readings: r,
-            })
-        })
-        .collect();
-
+/// The reading table for `chars` (the text's CJK characters) and the common characters.
+pub fn char_table(chars: impl IntoIterator<Item = char>) -> CharTable {
+    let mut all: BTreeSet<char> = chars.into_iter().collect();
+    all.extend(common_chars());
     let mut by_reading: CharTable = BTreeMap::new();
-    all_chars.extend(common_chars());
-    for c in all_chars {
+    for c in all {
         for (rank, r) in char_readings(c).into_iter().enumerate() {
             if let Some(slot) = by_reading.entry(r).or_default().get_mut(rank) {
                 slot.push(c);
             }
         }
     }
-    (vocab, by_reading)
+    by_reading
 }
 
 #[cfg(test)]
@@ -440,46 +286,5 @@ mod tests {
         let (full, _) = keys("长还行重");
         assert!(full.len() <= MAX_VARIANTS && full.len() > 1);
         assert!(readings("abc", &overrides()).is_empty());
-    }
-
-    fn sec(page: &str, title: &str, heading: &str, text: &str) -> Section {
-        Section {
-            page: page.into(),
-            anchor: String::new(),
-            page_title: title.into(),
-            heading: heading.into(),
-            breadcrumb: vec![],
-            text: text.into(),
-            code: String::new(),
-        }
-    }
-
-    #[test]
-    fn vocabulary_finds_recurring_words_and_headings() {
-        let secs = vec![
-            sec(
-                "a.html",
-                "携号转网",
-                "办理携号转网",
-                "携号转网受阻怎么办？投诉。先投诉，再投诉。",
-            ),
-            sec(
-                "b.html",
-                "调解",
-                "调解",
-                "可以申请调解。携号转网不成就投诉。",
-            ),
-        ];
-        let (v, chars) = vocabulary(&secs);
-        let terms: Vec<&str> = v.iter().map(|e| e.term.as_str()).collect();
-        assert!(terms.contains(&"携号转网"), "{terms:?}");
-        assert!(terms.contains(&"投诉"), "{terms:?}");
-        assert!(terms.contains(&"调解"), "{terms:?}");
-        // 携号 always continues as 携号转网: not a vocabulary string of its own.
-        assert!(!terms.contains(&"携号"), "{terms:?}");
-        assert!(chars.get("tou").is_some_and(|s| s[0].contains('投')));
-        let mut sorted = terms.clone();
-        sorted.sort();
-        assert_eq!(terms, sorted);
     }
 }

@@ -81,10 +81,8 @@ fn generated(n: usize, seed: u64) -> Vec<Section> {
 }
 
 fn decoded_postings(idx: &index::Index, term: &str) -> Vec<(u32, Vec<u32>)> {
-    let Some(list) = idx.terms.get(term) else {
-        return Vec::new();
-    };
-    index::decode_postings(&index::encode_postings(list))
+    idx.list(term)
+        .and_then(index::decode_postings)
         .unwrap_or_default()
         .into_iter()
         .map(|p| (p.section, p.positions))
@@ -181,7 +179,7 @@ fn empty_and_odd_input_builds() {
 #[test]
 fn substring_completeness_over_generated_text() {
     let secs = generated(120, 42);
-    let idx = index::build(&secs);
+    let idx = index::assemble(&index::analyse_all(&secs));
     let mut rng = Rng(99);
     let mut checked = 0;
     for (id, s) in secs.iter().enumerate() {
@@ -226,7 +224,7 @@ fn pinyin_keys_reach_the_payload() {
             "携号转网受阻，可以调解。携号转网。调解。调解组织。",
         ),
     ];
-    let (vocab, _) = pinyin::vocabulary(&secs);
+    let (vocab, _) = vocab::vocabulary(&secs);
     let find = |t: &str| {
         vocab
             .iter()

@@ -1,0 +1,365 @@
+//! The search vocabulary: the strings the client completes, corrects and matches by pinyin —
+//! headings, page titles and recurring 2–4 character strings of the text.
+//!
+//! Owns: counting CJK strings, choosing the vocabulary from the counts, and the readings of its
+//! entries. A single build counts strings of three or four characters only where each of their
+//! pairs is frequent (`vocabulary`); `serve` keeps every count in `Counts` and updates it by
+//! the texts that changed. Both choose from their counts the same way, and the counts they
+//! disagree on (strings seen fewer than `MIN_COUNT` times) are never chosen, so both give the
+//! same vocabulary.
+//!
+//! Must never: depend on `HashMap` iteration order for what it returns, grow without bound
+//! between rebuilds, or panic on odd input.
+
+use std::collections::{BTreeMap, HashSet};
+
+use rustc_hash::{FxBuildHasher, FxHashMap};
+
+use super::pinyin::{char_table, overrides, readings, CharTable};
+use super::tokenize::{is_cjk, normalize};
+use super::Section;
+
+/// Recurring strings kept (most frequent first); headings and titles come on top of this.
+pub const MAX_VOCAB: usize = 6000;
+/// Headings/titles kept (most frequent first).
+const MAX_HEADINGS: usize = 4000;
+/// A recurring string must occur at least this often.
+const MIN_COUNT: u32 = 3;
+/// Strings that begin or end with one of these are grammar, not vocabulary.
+const EDGE_STOP: &str = "的了着和与或及把被是也就都而吗呢吧啊您你我他她它们这那个之其";
+
+/// One vocabulary string and its pinyin readings (syllables, plain, `ü` written `v`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VocabEntry {
+    pub term: String,
+    pub count: u32,
+    pub readings: Vec<Vec<String>>,
+}
+
+/// A string of one to four characters, zero-padded.
+type Key = [u32; 4];
+type CountMap = FxHashMap<Key, u32>;
+/// Readings by vocabulary string, kept between rebuilds.
+type ReadingMemo = FxHashMap<String, Vec<Vec<String>>>;
+
+fn key(g: &[char]) -> Key {
+    let mut k = [0u32; 4];
+    for (i, c) in g.iter().take(4).enumerate() {
+        k[i] = *c as u32;
+    }
+    k
+}
+
+/// The CJK runs of `s` (normalised), each followed by a `'\0'`.
+fn push_runs(s: &str, out: &mut Vec<char>) {
+    let mut open = false;
+    for c in normalize(s).chars() {
+        if is_cjk(c) {
+            out.push(c);
+            open = true;
+        } else if open {
+            out.push('\0');
+            open = false;
+        }
+    }
+    if open {
+        out.push('\0');
+    }
+}
+
+fn runs(flat: &[char]) -> impl Iterator<Item = &[char]> {
+    flat.split(|&c| c == '\0').filter(|r| !r.is_empty())
+}
+
+/// What the vocabulary is counted over (every section's text and heading, each page's title
+/// once), and the heading and title strings with how often each occurs.
+fn inputs(sections: &[Section]) -> (Vec<&str>, BTreeMap<String, u32>) {
+    let mut texts: Vec<&str> = Vec::new();
+    let mut headings: BTreeMap<String, u32> = BTreeMap::new();
+    let mut seen_pages: HashSet<&str> = HashSet::new();
+    let mut flat = Vec::new();
+    for s in sections {
+        texts.push(&s.text);
+        texts.push(&s.heading);
+        let mut names = vec![s.heading.as_str()];
+        if seen_pages.insert(s.page.as_str()) {
+            texts.push(&s.page_title);
+            names.push(s.page_title.as_str());
+        }
+        for name in names {
+            flat.clear();
+            push_runs(name, &mut flat);
+            for run in runs(&flat).filter(|r| (2..=8).contains(&r.len())) {
+                *headings.entry(run.iter().collect()).or_insert(0) += 1;
+            }
+        }
+    }
+    (texts, headings)
+}
+
+/// The vocabulary of `sections` with readings, sorted by term, plus the reading table for
+/// every CJK character of the text.
+pub fn vocabulary(sections: &[Section]) -> (Vec<VocabEntry>, CharTable) {
+    let (texts, headings) = inputs(sections);
+    let mut flat = Vec::new();
+    for t in &texts {
+        push_runs(t, &mut flat);
+    }
+    // Characters and pairs first; a string of three or four is counted only where each of its
+    // pairs is frequent enough to keep (a longer string is never more frequent than its parts).
+    let mut counts = CountMap::default();
+    for run in runs(&flat) {
+        for n in 1..=2 {
+            for g in run.windows(n) {
+                *counts.entry(key(g)).or_insert(0) += 1;
+            }
+        }
+    }
+    let frequent = |pair: &[char]| counts.get(&key(pair)).is_some_and(|&c| c >= MIN_COUNT);
+    let mut longer = CountMap::default();
+    for run in runs(&flat) {
+        for n in 3..=4 {
+            for g in run.windows(n) {
+                if g.windows(2).all(frequent) {
+                    *longer.entry(key(g)).or_insert(0) += 1;
+                }
+            }
+        }
+    }
+    counts.extend(longer);
+    choose(&counts, headings, &mut ReadingMemo::default())
+}
+
+/// Every string count of the last build's texts, for `serve`: a rebuild counts only the texts
+/// that changed.
+#[derive(Default)]
+pub struct Counts {
+    counts: CountMap,
+    /// The texts counted, by digest, and how many times each was counted.
+    texts: FxHashMap<u64, (String, u32)>,
+    readings: ReadingMemo,
+}
+
+impl Counts {
+    /// `vocabulary(sections)`, from the counts updated by what changed since the last call.
+    pub fn vocabulary(&mut self, sections: &[Section]) -> (Vec<VocabEntry>, CharTable) {
+        let (texts, headings) = inputs(sections);
+        let mut now: FxHashMap<u64, (&str, u32)> = FxHashMap::default();
+        for t in texts {
+            now.entry(crate::digest::digest(t.as_bytes()))
+                .or_insert((t, 0))
+                .1 += 1;
+        }
+        let mut flat = Vec::new();
+        for (k, (text, was)) in &self.texts {
+            let is = now.get(k).map_or(0, |e| e.1);
+            if is < *was {
+                flat.clear();
+                push_runs(text, &mut flat);
+                count(&mut self.counts, &flat, -i64::from(was - is));
+            }
+        }
+        self.texts.retain(|k, _| now.contains_key(k));
+        for (k, (text, is)) in now {
+            let entry = self.texts.entry(k).or_insert_with(|| (text.to_owned(), 0));
+            let was = std::mem::replace(&mut entry.1, is);
+            if is > was {
+                flat.clear();
+                push_runs(text, &mut flat);
+                count(&mut self.counts, &flat, i64::from(is - was));
+            }
+        }
+        choose(&self.counts, headings, &mut self.readings)
+    }
+}
+
+/// Adds `delta` to the count of every one- to four-character string of the runs in `flat` (a
+/// count that reaches zero is dropped).
+fn count(counts: &mut CountMap, flat: &[char], delta: i64) {
+    for run in runs(flat) {
+        for n in 1..=4 {
+            for g in run.windows(n) {
+                let e = counts.entry(key(g)).or_insert(0);
+                *e = u32::try_from(i64::from(*e) + delta).unwrap_or(0);
+                if *e == 0 {
+                    counts.remove(&key(g));
+                }
+            }
+        }
+    }
+}
+
+/// Chooses the vocabulary from the counts: recurring closed strings (most frequent first, up
+/// to `MAX_VOCAB`), then headings and titles; each with its readings.
+fn choose(
+    counts: &CountMap,
+    headings: BTreeMap<String, u32>,
+    memo: &mut ReadingMemo,
+) -> (Vec<VocabEntry>, CharTable) {
+    // Closed strings only: drop a string whose every occurrence extends to the same longer one.
+    let mut not_closed: HashSet<Key, FxBuildHasher> = HashSet::default();
+    for (k, &c) in counts {
+        let n = k.iter().take_while(|&&x| x != 0).count();
+        if n >= 3 && c >= MIN_COUNT {
+            let mut pre = *k;
+            pre[n - 1] = 0;
+            let mut suf = [0u32; 4];
+            suf[..n - 1].copy_from_slice(&k[1..n]);
+            for sub in [pre, suf] {
+                if counts.get(&sub) == Some(&c) {
+                    not_closed.insert(sub);
+                }
+            }
+        }
+    }
+    let stop: Vec<char> = EDGE_STOP.chars().collect();
+    let mut all_chars = Vec::new();
+    let mut recurring: Vec<(u32, String)> = Vec::new();
+    for (k, &c) in counts {
+        let chars: Vec<char> = k
+            .iter()
+            .take_while(|&&x| x != 0)
+            .filter_map(|&x| char::from_u32(x))
+            .collect();
+        if chars.len() == 1 {
+            all_chars.push(chars[0]);
+            continue;
+        }
+        if c < MIN_COUNT || not_closed.contains(k) {
+            continue;
+        }
+        let (Some(first), Some(last)) = (chars.first(), chars.last()) else {
+            continue;
+        };
+        if stop.contains(first) || stop.contains(last) {
+            continue;
+        }
+        recurring.push((c, chars.into_iter().collect()));
+    }
+    recurring.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+    recurring.truncate(MAX_VOCAB);
+
+    let mut heads: Vec<(u32, String)> = headings.into_iter().map(|(t, c)| (c, t)).collect();
+    heads.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+    heads.truncate(MAX_HEADINGS);
+
+    let mut merged: BTreeMap<String, u32> = BTreeMap::new();
+    for (c, t) in recurring.into_iter().chain(heads) {
+        let e = merged.entry(t).or_insert(0);
+        *e = (*e).max(c);
+    }
+    (with_readings(merged, memo), char_table(all_chars))
+}
+
+/// The chosen strings with their readings (from `memo` where known; `memo` then keeps only
+/// these strings), leaving out strings with a character that has no reading.
+fn with_readings(merged: BTreeMap<String, u32>, memo: &mut ReadingMemo) -> Vec<VocabEntry> {
+    let ovr = overrides();
+    let mut next = ReadingMemo::default();
+    let vocab = merged
+        .into_iter()
+        .filter_map(|(term, count)| {
+            let r = memo.remove(&term).unwrap_or_else(|| readings(&term, &ovr));
+            next.insert(term.clone(), r.clone());
+            (!r.is_empty()).then_some(VocabEntry {
+                term,
+                count,
+                readings: r,
+            })
+        })
+        .collect();
+    *memo = next;
+    vocab
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sec(page: &str, title: &str, heading: &str, text: &str) -> Section {
+        Section {
+            page: page.into(),
+            anchor: String::new(),
+            page_title: title.into(),
+            heading: heading.into(),
+            breadcrumb: vec![],
+            text: text.into(),
+            code: String::new(),
+        }
+    }
+
+    #[test]
+    fn vocabulary_finds_recurring_words_and_headings() {
+        let secs = vec![
+            sec(
+                "a.html",
+                "携号转网",
+                "办理携号转网",
+                "携号转网受阻怎么办？投诉。先投诉，再投诉。",
+            ),
+            sec(
+                "b.html",
+                "调解",
+                "调解",
+                "可以申请调解。携号转网不成就投诉。",
+            ),
+        ];
+        let (v, chars) = vocabulary(&secs);
+        let terms: Vec<&str> = v.iter().map(|e| e.term.as_str()).collect();
+        assert!(terms.contains(&"携号转网"), "{terms:?}");
+        assert!(terms.contains(&"投诉"), "{terms:?}");
+        assert!(terms.contains(&"调解"), "{terms:?}");
+        // 携号 always continues as 携号转网: not a vocabulary string of its own.
+        assert!(!terms.contains(&"携号"), "{terms:?}");
+        assert!(chars.get("tou").is_some_and(|s| s[0].contains('投')));
+        let mut sorted = terms.clone();
+        sorted.sort();
+        assert_eq!(terms, sorted);
+    }
+
+    #[test]
+    fn counts_kept_between_rebuilds_choose_what_a_fresh_count_chooses() {
+        let words = [
+            "携号转网",
+            "投诉",
+            "调解",
+            "的",
+            "申诉",
+            "工信部",
+            "，",
+            "套餐变更",
+            "退费",
+        ];
+        let text = |seed: usize, len: usize| -> String {
+            (0..len)
+                .map(|i| words[(seed * 7 + i * i * 3 + i) % words.len()])
+                .collect()
+        };
+        let mut secs: Vec<Section> = (0..12)
+            .map(|i| {
+                sec(
+                    &format!("p{}.html", i / 3),
+                    "标题",
+                    "小节",
+                    &text(i, 20 + i),
+                )
+            })
+            .collect();
+        let mut counts = Counts::default();
+        for round in 0..8 {
+            assert_eq!(counts.vocabulary(&secs), vocabulary(&secs), "round {round}");
+            // Edit one section, drop another, duplicate a third.
+            let n = secs.len();
+            secs[round % n].text = text(round + 50, 10 + round);
+            if round % 3 == 1 {
+                secs.remove((round * 5) % n);
+            }
+            if round % 3 == 2 {
+                let copy = secs[round % secs.len()].clone();
+                secs.push(copy);
+            }
+        }
+        assert_eq!(counts.vocabulary(&[]), vocabulary(&[]));
+        assert!(counts.counts.is_empty() && counts.texts.is_empty());
+    }
+}
