@@ -13,9 +13,10 @@
 //! Must never: let map iteration order reach the output (the index is a `BTreeMap`), panic on
 //! empty or huge input, or store anything the client cannot decode.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::tokenize::{normalize_into, visit_normalized, Kind};
 use super::Section;
@@ -326,6 +327,60 @@ impl Assembler {
     }
 }
 
+/// Updates `idx`, the index of `old`, to be the index of `new` (as many sections; `changed`
+/// lists the ids where they differ): only the posting lists of the terms of changed sections
+/// are decoded and written again.
+pub fn patch(idx: &mut Index, changed: &[usize], old: &[Arc<Analysed>], new: &[Arc<Analysed>]) {
+    let id = |i: usize| u32::try_from(i).unwrap_or(u32::MAX);
+    let gone: FxHashSet<u32> = changed.iter().map(|&i| id(i)).collect();
+    let mut terms: BTreeMap<&str, (Kind, Vec<Posting>)> = BTreeMap::new();
+    for &i in changed {
+        for t in old[i].terms() {
+            terms.entry(t.term).or_insert((t.kind, Vec::new()));
+        }
+        for t in new[i].terms() {
+            let entry = terms.entry(t.term).or_insert((t.kind, Vec::new()));
+            entry.1.push(Posting {
+                section: id(i),
+                impact: t.impact,
+                positions: t.positions.to_vec(),
+            });
+        }
+        idx.field_len[i] = new[i].field_len;
+    }
+    let mut added = Vec::new();
+    for (term, (kind, fresh)) in terms {
+        let at = idx.lists.binary_search_by(|t| (*t.term).cmp(term));
+        let mut list = match at {
+            Ok(k) => decode_postings(&idx.lists[k].list).unwrap_or_default(),
+            Err(_) => Vec::new(),
+        };
+        list.retain(|p| !gone.contains(&p.section));
+        list.extend(fresh);
+        list.sort_by_key(|p| p.section);
+        let encoded = if list.is_empty() {
+            String::new()
+        } else {
+            encode_postings(&list)
+        };
+        match at {
+            Ok(k) => idx.lists[k].list = encoded,
+            Err(_) if !encoded.is_empty() => added.push(TermList {
+                term: term.into(),
+                kind,
+                list: encoded,
+            }),
+            Err(_) => {}
+        }
+    }
+    // A term no section has any more is dropped; new terms go to their place.
+    idx.lists.retain(|t| !t.list.is_empty());
+    if !added.is_empty() {
+        idx.lists.extend(added);
+        idx.lists.sort_unstable_by(|a, b| a.term.cmp(&b.term));
+    }
+}
+
 /// The index of analysed sections (section id = position in the slice).
 pub fn assemble(analysed: &[Arc<Analysed>]) -> Index {
     let mut asm = Assembler::default();
@@ -476,5 +531,29 @@ mod tests {
         assert_eq!(decode_postings(&text), Some(list));
         assert_eq!(decode_postings("3"), None);
         assert_eq!(decode_postings(""), None);
+    }
+
+    #[test]
+    fn a_patched_index_equals_a_fresh_one() {
+        let texts = [
+            "投诉工号",
+            "套餐变更",
+            "投诉",
+            "x1 工号",
+            "变更套餐投诉",
+            "",
+        ];
+        let secs: Vec<Section> = texts.iter().map(|t| sec("h", t)).collect();
+        let old = analyse_all(&secs);
+        let mut edited = secs.clone();
+        edited[1].text = "新词汇出现".into();
+        edited[3].text = "投诉".into();
+        edited[5].text = "工号 y2".into();
+        let new = analyse_all(&edited);
+        let mut idx = assemble(&old);
+        patch(&mut idx, &[1, 3, 5], &old, &new);
+        let fresh = assemble(&new);
+        assert_eq!(idx.lists, fresh.lists);
+        assert_eq!(idx.field_len, fresh.field_len);
     }
 }

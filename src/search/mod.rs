@@ -74,6 +74,8 @@ pub struct Memo {
     counts: vocab::Counts,
     /// Shard files.
     files: output::FileMemo,
+    /// The last sharded build's sections and index.
+    last: Option<Last>,
     /// A single build's memo keeps nothing, so the index can take the analyses over.
     one_shot: bool,
 }
@@ -97,11 +99,12 @@ impl Memo {
         }
     }
 
-    /// The index of `sections`. A one-shot build analyses a slice of sections at a time and
-    /// drops each slice's analyses once they are added (they are most of a build's memory).
-    fn index(&mut self, sections: &[Section]) -> index::Index {
-        let mut asm = index::Assembler::default();
+    /// Term and section shards. A one-shot build analyses a slice of sections at a time and
+    /// drops each slice's analyses once they are in the index (they are most of a build's
+    /// memory); otherwise the last build's index is patched where sections changed.
+    fn sharded(&mut self, sections: &[Section], extra: &output::Extra) -> SearchOutput {
         if self.one_shot {
+            let mut asm = index::Assembler::default();
             for start in (0..sections.len()).step_by(ONE_SHOT_SLICE) {
                 let end = (start + ONE_SHOT_SLICE).min(sections.len());
                 let slice: Vec<Analysed> = (start..end)
@@ -110,15 +113,31 @@ impl Memo {
                     .collect();
                 slice.iter().for_each(|a| asm.add(a));
             }
-        } else {
-            self.analyse(sections).iter().for_each(|a| asm.add(a));
+            return output::write_sharded(sections, &asm.finish(), extra, &mut self.files);
         }
-        asm.finish()
+        let (keys, analysed) = self.analyse(sections);
+        let index = match self.last.take() {
+            Some(last) if last.keys.len() == keys.len() => {
+                let changed: Vec<usize> = (0..keys.len())
+                    .filter(|&i| keys[i] != last.keys[i])
+                    .collect();
+                let mut index = last.index;
+                index::patch(&mut index, &changed, &last.analysed, &analysed);
+                index
+            }
+            _ => index::assemble(&analysed),
+        };
+        let last = self.last.insert(Last {
+            keys,
+            analysed,
+            index,
+        });
+        output::write_sharded(sections, &last.index, extra, &mut self.files)
     }
 
     /// Every section's analysis, from the memo where its content is unchanged (the memo then
     /// keeps only what this build used, so it cannot grow without bound).
-    fn analyse(&mut self, sections: &[Section]) -> Vec<Arc<Analysed>> {
+    fn analyse(&mut self, sections: &[Section]) -> (Vec<u64>, Vec<Arc<Analysed>>) {
         let keys: Vec<u64> = (0..sections.len())
             .map(|i| section_key(&sections[i], index::indexed_heading(sections, i)))
             .collect();
@@ -132,10 +151,17 @@ impl Memo {
             .collect();
         self.sections.extend(fresh);
         let out: Vec<Arc<Analysed>> = keys.iter().map(|k| Arc::clone(&self.sections[k])).collect();
-        let live: rustc_hash::FxHashSet<u64> = keys.into_iter().collect();
+        let live: rustc_hash::FxHashSet<u64> = keys.iter().copied().collect();
         self.sections.retain(|k, _| live.contains(k));
-        out
+        (keys, out)
     }
+}
+
+/// What the last sharded build indexed.
+struct Last {
+    keys: Vec<u64>,
+    analysed: Vec<Arc<Analysed>>,
+    index: index::Index,
 }
 
 /// Sections a one-shot build analyses before adding them to the index.
@@ -184,8 +210,7 @@ fn build_layout(
         synonyms,
     };
     if sharded {
-        let idx = memo.index(sections);
-        output::write_sharded(sections, idx, &extra, &mut memo.files)
+        memo.sharded(sections, &extra)
     } else {
         // The one file ships section texts; the client indexes them itself.
         output::write_single(sections, &extra)

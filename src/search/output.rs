@@ -285,10 +285,9 @@ pub fn write_single(sections: &[Section], extra: &Extra) -> SearchOutput {
 }
 
 /// Term shards, section shards, the pinyin file and the manifest naming them.
-/// Takes the index so its lists are freed once they are in shards.
 pub fn write_sharded(
     sections: &[Section],
-    idx: Index,
+    idx: &Index,
     extra: &Extra,
     memo: &mut FileMemo,
 ) -> SearchOutput {
@@ -302,8 +301,7 @@ pub fn write_sharded(
         .take(MAX_LATIN)
         .collect();
     let latin = js(&latin);
-    let (nshards, split, term_hashes) = term_shards(&idx, extra.vocab, &mut files, memo);
-    drop(idx);
+    let (nshards, split, term_hashes) = term_shards(idx, extra.vocab, &mut files, memo);
     let c = &common(sections, extra);
     let (starts, sec_hashes) = section_shards(c, &mut files, memo);
     memo.prune();
@@ -502,10 +500,11 @@ fn section_key(c: &Common, start: usize, end: usize) -> u64 {
     let groups: Vec<Vec<&str>> = (start..end)
         .map(|i| {
             let s = &c.sections[i];
+            let (url, title) = c.page_list.get(c.sec_page[i]).copied().unwrap_or_default();
             let mut g = vec![
                 pids[i - start].as_str(),
-                &s.page,
-                &s.page_title,
+                url,
+                title,
                 &s.anchor,
                 &s.heading,
                 &s.text,
@@ -515,8 +514,11 @@ fn section_key(c: &Common, start: usize, end: usize) -> u64 {
             g
         })
         .collect();
-    let groups: Vec<&[&str]> = groups.iter().map(Vec::as_slice).collect();
-    crate::digest::digest_groups(&groups)
+    let first = start.to_string();
+    let head = [first.as_str()];
+    let mut all: Vec<&[&str]> = vec![&head];
+    all.extend(groups.iter().map(Vec::as_slice));
+    crate::digest::digest_groups(&all)
 }
 
 /// Section shard `n`: the records of sections `start..end` and the pages they belong to.

@@ -418,9 +418,9 @@ fn guide_like(n: usize, seed: u64) -> Vec<Section> {
         .collect()
 }
 
-/// A fresh build, no memo.
+/// A fresh single build (the one-shot path: sliced analysis, pruned vocabulary counts).
 fn fresh(secs: &[Section], layout: Layout) -> SearchOutput {
-    build_with(secs, layout, &mut Memo::default())
+    build_with(secs, layout, &mut Memo::one_shot())
 }
 
 #[test]
@@ -428,7 +428,7 @@ fn memoised_rebuilds_match_fresh_builds_through_edits() {
     let mut secs = guide_like(600, 9);
     let mut memo = Memo::default();
     let mut rng = Rng(5);
-    for step in 0..12 {
+    for step in 0..24 {
         let i = rng.below(secs.len());
         match step % 6 {
             0 => {} // unchanged rebuild
