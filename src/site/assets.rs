@@ -1,5 +1,6 @@
 //! The theme's static files as the site ships them: the stylesheets joined into one, the page
-//! script and the search client under content-hashed names, everything else as it is.
+//! script, the search client and the tools' script and stylesheet (tool pages only) under
+//! content-hashed names, everything else as it is.
 
 use crate::theme;
 
@@ -10,6 +11,29 @@ pub struct Assets {
     pub css: String,
     pub js: String,
     pub search_js: String,
+    /// The tools' stylesheet and script (tool pages only).
+    pub tools_css: String,
+    pub tools_js: String,
+}
+
+/// The tools' script parts, joined in this order: the pure date and state modules first.
+pub const TOOL_PARTS: [&str; 4] = [
+    "static/tools/dates.js",
+    "static/tools/state.js",
+    "static/tools/form.js",
+    "static/tools/output.js",
+];
+
+/// The tools' script as shipped: its parts joined.
+pub fn tools_script(files: &std::collections::BTreeMap<String, Vec<u8>>) -> Vec<u8> {
+    let mut out = Vec::new();
+    for p in TOOL_PARTS {
+        if let Some(b) = files.get(p) {
+            out.extend_from_slice(b);
+            out.push(b'\n');
+        }
+    }
+    out
 }
 
 /// Theme static files with content-hashed names (`static/style.<hash>.css`).
@@ -42,12 +66,36 @@ pub fn static_assets(files: &theme::ThemeFiles) -> Assets {
         out.push((url.clone(), bytes));
         url
     };
+    let tools_js = {
+        let bytes = tools_script(&files.files);
+        let url = hashed("tools", "js", &bytes);
+        out.push((url.clone(), bytes));
+        url
+    };
+    let tools_css = {
+        let bytes = files
+            .files
+            .get("static/tools.css")
+            .cloned()
+            .unwrap_or_default();
+        let url = hashed("tools", "css", &bytes);
+        out.push((url.clone(), bytes));
+        url
+    };
     for (name, bytes) in &files.files {
         let Some(rest) = name.strip_prefix("static/") else {
             continue;
         };
-        if ["style.css", "search.css", "print.css", "guidesmith.js"].contains(&rest)
+        if [
+            "style.css",
+            "search.css",
+            "print.css",
+            "guidesmith.js",
+            "tools.css",
+        ]
+        .contains(&rest)
             || crate::search::client::is_part(name)
+            || rest.starts_with("tools/")
         {
             continue;
         }
@@ -58,5 +106,7 @@ pub fn static_assets(files: &theme::ThemeFiles) -> Assets {
         css: css_url,
         js,
         search_js,
+        tools_css,
+        tools_js,
     }
 }
