@@ -1,12 +1,14 @@
-//! The tool file as written (serde structs with `deny_unknown_fields`) and its conversion into
-//! a validated `Tool`, collecting every problem with its file position.
+//! A tool file's conversion into a validated `Tool` (the structs as written are in `schema`),
+//! collecting every problem with its file position.
 
 use std::collections::{HashMap, HashSet};
 
-use serde::Deserialize;
 use serde_saphyr::{Location, Spanned};
 
-use super::{text, Block, Check, Cond, Document, Field, Import, Repeat, Rule, Section, Tool};
+use super::schema::{
+    FileCheck, FileDocument, FileField, FileRepeat, FileRule, FileSection, FileSend, FileTool,
+};
+use super::{text, Block, Check, Cond, Document, Field, Import, Repeat, Rule, Section, Send, Tool};
 use crate::diag::{did_you_mean, Diagnostic};
 use crate::yaml::{self, Embedded};
 
@@ -24,152 +26,6 @@ const BLOCK_KINDS: [&str; 9] = [
     "signature",
     "date",
 ];
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FileTool {
-    id: Spanned<String>,
-    title: String,
-    purpose: String,
-    chapter: Spanned<String>,
-    #[serde(default)]
-    checklists: Vec<Spanned<String>>,
-    #[serde(default)]
-    updated: Option<Spanned<String>>,
-    #[serde(default)]
-    note: Option<String>,
-    #[serde(default)]
-    export: bool,
-    sections: Spanned<Vec<FileSection>>,
-    #[serde(default)]
-    rules: Vec<FileRule>,
-    #[serde(default)]
-    checks: Vec<FileCheck>,
-    #[serde(default)]
-    document: Option<FileDocument>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FileSection {
-    title: Spanned<String>,
-    #[serde(default)]
-    help: Option<String>,
-    #[serde(default)]
-    fields: Vec<FileField>,
-    #[serde(default)]
-    repeat: Option<FileRepeat>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FileField {
-    id: Spanned<String>,
-    label: String,
-    #[serde(default)]
-    help: Option<String>,
-    #[serde(default, rename = "type")]
-    kind: Option<Spanned<String>>,
-    #[serde(default)]
-    options: Option<Spanned<Vec<String>>>,
-    #[serde(default)]
-    required: bool,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FileRepeat {
-    id: Spanned<String>,
-    item: String,
-    fields: Spanned<Vec<FileField>>,
-    #[serde(default)]
-    import: Option<Spanned<FileImport>>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FileImport {
-    tool: String,
-    group: String,
-    #[serde(default)]
-    when: Option<FileIs>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FileIs {
-    field: String,
-    is: String,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FileRule {
-    id: Spanned<String>,
-    label: String,
-    from: Spanned<String>,
-    add: Spanned<FileAdd>,
-    basis: String,
-    facts: Spanned<String>,
-    #[serde(default)]
-    note: Option<String>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FileAdd {
-    #[serde(default)]
-    days: Option<u16>,
-    #[serde(default)]
-    months: Option<u16>,
-    #[serde(default)]
-    years: Option<u16>,
-    #[serde(default)]
-    workdays: Option<u16>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FileCheck {
-    id: Spanned<String>,
-    when: Spanned<Vec<Spanned<FileCond>>>,
-    says: String,
-    instead: String,
-    basis: String,
-    facts: Spanned<String>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FileCond {
-    #[serde(default)]
-    field: Option<Spanned<String>>,
-    #[serde(default)]
-    is: Option<String>,
-    #[serde(default)]
-    past: Option<Spanned<String>>,
-    #[serde(default)]
-    before: Option<Spanned<String>>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FileDocument {
-    title: String,
-    blocks: Spanned<Vec<FileBlock>>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FileBlock {
-    kind: Spanned<String>,
-    #[serde(default)]
-    text: Option<Spanned<String>>,
-    #[serde(default)]
-    each: Option<Spanned<String>>,
-    #[serde(default)]
-    when: Option<Spanned<String>>,
-}
 
 /// Collects problems while a file is converted.
 struct Ctx<'a> {
@@ -276,6 +132,7 @@ pub fn parse(path: &str, source: &str, stem: &str, text: &str) -> (Option<Tool>,
     let document = file
         .document
         .map(|d| document(&mut cx, d, &tool_fields, &groups));
+    let (send, send_pos) = send(&mut cx, file.send, rules.is_empty());
     let pos = |loc: &Location| cx.src.file_pos(loc);
     let tool = Tool {
         id: file.id.value,
@@ -292,11 +149,41 @@ pub fn parse(path: &str, source: &str, stem: &str, text: &str) -> (Option<Tool>,
         rules,
         checks,
         document,
+        send,
+        send_pos,
         source: source.to_owned(),
         text: text.into(),
         import_pos: std::mem::take(&mut cx.imports),
     };
     (Some(tool), cx.diags)
+}
+
+/// A tool's `send`, and where it is written.
+fn send(
+    cx: &mut Ctx,
+    send: Option<Spanned<FileSend>>,
+    no_rules: bool,
+) -> (Option<Send>, Option<(usize, usize)>) {
+    let Some(s) = send else {
+        return (None, None);
+    };
+    if no_rules {
+        let msg = "`send` passes on the rules' dates, but this tool has no `rules`".to_owned();
+        cx.err(&s.referenced, msg, None);
+    }
+    let (field, is) = match s.value.set {
+        Some(w) => (Some(w.field), Some(w.is)),
+        None => (None, None),
+    };
+    let send = Send {
+        tool: s.value.tool,
+        group: s.value.group,
+        date: s.value.date,
+        text: s.value.text,
+        field,
+        is,
+    };
+    (Some(send), Some(cx.src.file_pos(&s.referenced)))
 }
 
 fn sections(cx: &mut Ctx, list: Spanned<Vec<FileSection>>) -> Vec<Section> {

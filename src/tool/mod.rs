@@ -9,6 +9,7 @@
 
 mod file;
 pub mod refs;
+mod schema;
 mod text;
 
 use serde::Serialize;
@@ -43,6 +44,10 @@ pub struct Tool {
     pub rules: Vec<Rule>,
     pub checks: Vec<Check>,
     pub document: Option<Document>,
+    /// Where the computed dates can be sent (a row each in another tool's group).
+    pub send: Option<Send>,
+    #[serde(skip)]
+    pub send_pos: Option<(usize, usize)>,
     /// Guide-relative source path, e.g. `tools/letter.yaml`.
     pub source: String,
     /// The file's text, for diagnostics that point into it.
@@ -88,6 +93,18 @@ pub struct Repeat {
 pub struct Import {
     pub tool: String,
     pub group: String,
+    pub field: Option<String>,
+    pub is: Option<String>,
+}
+
+/// The rules' dates added as rows to another tool's group: the date into field `date`, the
+/// rule's label into field `text`, and optionally `field` set to `is`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Send {
+    pub tool: String,
+    pub group: String,
+    pub date: String,
+    pub text: String,
     pub field: Option<String>,
     pub is: Option<String>,
 }

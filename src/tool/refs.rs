@@ -1,5 +1,6 @@
 //! Checks of a tool against the rest of the guide: its chapter and checklists exist, and a
-//! group that imports rows names a tool and group that exist and share fields with it.
+//! group that imports rows (or a `send` of dates) names a tool and group that exist and have
+//! the fields it needs.
 
 use crate::diag::{did_you_mean, Diagnostic};
 use crate::load::Guide;
@@ -24,6 +25,11 @@ pub fn check(guide: &Guide) -> Vec<Diagnostic> {
                 let d = at(*pos, format!("no checklist with id `{id}`"));
                 let ids = guide.checklists.iter().map(|c| c.id.as_str());
                 diags.push(with_hint(d, id, ids));
+            }
+        }
+        if let (Some(send), Some(pos)) = (&t.send, t.send_pos) {
+            if let Some(msg) = send_problem(guide, send) {
+                diags.push(at(pos, msg));
             }
         }
         for (group, pos) in &t.import_pos {
@@ -66,6 +72,46 @@ fn import_problem(guide: &Guide, t: &Tool, group: &str) -> Option<String> {
         Some(f) if !f.options.is_empty() && !f.options.contains(is) => Some(format!(
             "`{is}` is not an option of `{}`'s field `{field}` (options: {})",
             imp.tool,
+            f.options.join(", ")
+        )),
+        Some(_) => None,
+    }
+}
+
+/// What is wrong with a tool's `send`, if anything.
+fn send_problem(guide: &Guide, send: &super::Send) -> Option<String> {
+    let Some(to) = guide.tools.iter().find(|x| x.id == send.tool) else {
+        return Some(format!("`send` names no tool `{}`", send.tool));
+    };
+    let Some(group) = to.group(&send.group) else {
+        return Some(format!(
+            "tool `{}` has no group `{}`",
+            send.tool, send.group
+        ));
+    };
+    let field = |id: &str| group.fields.iter().find(|f| f.id == id);
+    match field(&send.date) {
+        Some(f) if f.kind == "date" => {}
+        _ => {
+            return Some(format!(
+                "group `{}` has no date field `{}`",
+                send.group, send.date
+            ))
+        }
+    }
+    if field(&send.text).is_none() {
+        return Some(format!(
+            "group `{}` has no field `{}`",
+            send.group, send.text
+        ));
+    }
+    let (Some(id), Some(is)) = (&send.field, &send.is) else {
+        return None;
+    };
+    match field(id) {
+        None => Some(format!("group `{}` has no field `{id}`", send.group)),
+        Some(f) if !f.options.is_empty() && !f.options.contains(is) => Some(format!(
+            "`{is}` is not an option of field `{id}` (options: {})",
             f.options.join(", ")
         )),
         Some(_) => None,

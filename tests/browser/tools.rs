@@ -407,10 +407,21 @@ fn deadline_calculator_shows_each_date_with_its_rule() {
         );
         assert!(out("fee-last")?.contains("第十一条"));
         assert!(
-            out("wait")?.contains("2027年1月9日（星期六）") && out("wait")?.contains("周末"),
+            out("wait")?.contains("2027年1月9日（星期六）"),
             "{}",
             out("wait")?
         );
+        let weekend = |rule: &str| {
+            let q =
+                format!("document.querySelector('[data-rule=\"{rule}\"] .rule-weekend').hidden");
+            eval(&tab, &q)
+        };
+        assert_eq!(
+            weekend("wait")?,
+            Value::Bool(false),
+            "a Saturday is flagged"
+        );
+        assert_eq!(weekend("decide")?, Value::Bool(true), "a Friday is not");
         assert!(
             out("decide")?.contains("2026年12月18日（星期五）"),
             "{}",
@@ -418,6 +429,28 @@ fn deadline_calculator_shows_each_date_with_its_rule() {
         );
         assert!(out("decide")?.contains("没有考虑法定节假日"));
         assert!(out("answer")?.contains("填写“受理机构收到全部材料的日期”后显示"));
+        // The dates go into the case log as rows of kind 期限, once.
+        eval(&tab, "document.querySelector('.tool-send').click(); document.querySelector('.tool-send').click()")?;
+        let log = eval_json(
+            &tab,
+            "JSON.parse(localStorage.getItem('gs-tool:case-log')).groups.entries",
+        )?;
+        let rows = log.as_array().cloned().unwrap_or_default();
+        assert_eq!(rows.len(), 4, "{log}");
+        assert!(rows.iter().all(|r| r["kind"] == "期限"), "{log}");
+        assert!(
+            rows.iter().any(|r| r["date"] == "2026-06-30"
+                && r["what"].as_str().unwrap_or("").contains("收费争议")),
+            "{log}"
+        );
+        open(&tab, &file_url("tools/case-log.html"))?;
+        assert_eq!(
+            eval(&tab, "document.querySelectorAll('.tr-row').length")?,
+            4
+        );
+        let doc = eval_str(&tab, "document.querySelector('.tool-doc').textContent")?;
+        assert!(doc.contains("2026年6月30日 期限"), "{doc}");
+        open(&tab, &url)?;
         let (pages, text) = pdf_pages_and_text(&print_pdf(&tab)?)?;
         assert!(pages <= 2, "{pages} pages");
         assert!(squeeze(&text).contains("2026年6月30日"), "{text}");
@@ -456,6 +489,74 @@ fn axe_finds_no_violations_on_the_tool_pages_filled_in_light_and_dark() {
             "axe-core violations:\n{}",
             failures.join("\n")
         );
+        Ok(())
+    });
+}
+
+/// Sample answers for the screenshots: (field, value) for the page, and rows per group.
+fn sample(id: &str) -> &'static str {
+    match id {
+        "letter" => {
+            r#"{"fields": {"carrier": "中国移动××省××市分公司", "department": "客户投诉处理部门", "subject": "号码 138××××0000 不明扣费", "name": "张××", "number": "138××××0000", "phone": "138××××0000", "address": "××市××区××路 1 号", "summary": "今年 9 月至 11 月，我的账单每月多出一笔 10 元的“视频会员”费，我从未订购这项业务。", "amount": "30", "demand": "退还 9 月至 11 月被扣的“视频会员”费共 30 元；取消该业务，并书面说明它的开通时间、开通渠道和开通依据。", "days": "15", "reply": "短信", "date": "2026-12-07"},
+            "groups": {"facts": [{"date": "2026-09-01", "what": "账单首次出现“视频会员”10 元。"}, {"date": "2026-11-02", "what": "查看已订业务，发现该业务“已开通”，开通时间不明。"}],
+                       "contacts": [{"date": "2026-11-03", "channel": "客服热线", "staff": "A1234", "ticket": "2026110300123", "promised": "3 个工作日内回电，至今未回。"}],
+                       "evidence": [{"what": "9 月至 11 月账单截图"}, {"what": "已订业务列表截图"}, {"what": "与客服沟通的短信截图"}]}}"#
+        }
+        "appeal" => {
+            r#"{"fields": {"direct": "是", "dispute": "收费争议", "event": "2026-03-01", "complained-first": "是", "complained": "2026-11-03", "answer": "已答复，但我不满意", "settled": "否", "elsewhere": "否", "name": "张××"}, "groups": {}}"#
+        }
+        "deadlines" => {
+            r#"{"fields": {"event": "2026-09-01", "knew": "2026-11-02", "complained": "2026-11-03", "appealed": "2026-12-07"}, "groups": {}}"#
+        }
+        _ => {
+            r#"{"fields": {"carrier": "中国移动××市分公司", "number": "138××××0000", "problem": "每月多扣 10 元“视频会员”费，从未订购。"},
+            "groups": {"entries": [{"kind": "证据", "date": "2026-11-02", "what": "截图保存 9 月至 11 月账单"}, {"kind": "联系记录", "date": "2026-11-03", "time": "10:15", "channel": "客服热线", "staff": "A1234", "ticket": "2026110300123", "what": "要求查明并退费", "promised": "3 个工作日内回电", "deadline": "2026-11-06"}]}}"#
+        }
+    }
+}
+
+fn shot(tab: &Tab, path: &std::path::Path) -> R {
+    use headless_chrome::protocol::cdp::Page::CaptureScreenshotFormatOption;
+    let png = tab.capture_screenshot(CaptureScreenshotFormatOption::Png, None, None, true)?;
+    std::fs::write(path, png)?;
+    Ok(())
+}
+
+/// Regenerates docs/screenshots/tool-*.png: each tool filled with sample answers, on a phone
+/// (390×844: the top, then the result) and a desktop (1366×800, the result), and the letter as
+/// printed (page 1 through pdftoppm). Run on purpose: `cargo test --test browser -- --ignored
+/// screenshots`.
+#[test]
+#[ignore]
+fn screenshots_of_the_tools() {
+    with_browser(|b| {
+        let tab = tab(b)?;
+        let out = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("docs/screenshots");
+        for id in TOOLS {
+            open(&tab, &file_url(&format!("tools/{id}.html")))?;
+            let js = format!("(function (s) {{ var a = document.querySelector('article.tool'); GSTool.fill(a, s); GSTool.save(a); }})({})", sample(id));
+            eval(&tab, &js)?;
+            let result = "document.querySelector('.tool-checks, .tool-rules, .tool-preview').scrollIntoView(); window.scrollBy(0, -130)";
+            phone(&tab)?;
+            reload(&tab)?;
+            shot(&tab, &out.join(format!("tool-{id}-phone.png")))?;
+            eval(&tab, result)?;
+            shot(&tab, &out.join(format!("tool-{id}-phone-result.png")))?;
+            viewport(&tab, 1366, 800, 1.0, false)?;
+            reload(&tab)?;
+            eval(&tab, result)?;
+            shot(&tab, &out.join(format!("tool-{id}-desktop.png")))?;
+            if id == "letter" {
+                let pdf = scratch_root().join("letter.pdf");
+                std::fs::write(&pdf, print_pdf(&tab)?)?;
+                let status = std::process::Command::new("pdftoppm")
+                    .args(["-png", "-r", "80", "-f", "1", "-l", "2"])
+                    .arg(&pdf)
+                    .arg(out.join("tool-letter-print"))
+                    .status()?;
+                assert!(status.success(), "pdftoppm");
+            }
+        }
         Ok(())
     });
 }

@@ -129,6 +129,17 @@ fn references_to_chapters_checklists_and_imported_tools_are_checked() {
 }
 
 #[test]
+fn send_needs_rules_and_a_target_group_with_the_fields_it_names() {
+    let t = format!("{TOOL}send: {{tool: demo, group: facts, date: what, text: what}}\n");
+    refused("tool_send", &t, &["group `facts` has no date field `what`"]);
+    let t = format!("{TOOL}send: {{tool: demo, group: fatcs, date: what, text: what}}\n");
+    refused("tool_send2", &t, &["tool `demo` has no group `fatcs`"]);
+    let t = TOOL.split("rules:").next().unwrap_or_default().to_owned()
+        + "send: {tool: demo, group: facts, date: what, text: what}\n";
+    refused("tool_send3", &t, &["this tool has no `rules`"]);
+}
+
+#[test]
 fn chapter_links_to_missing_tools_are_errors() {
     let p = project("tool_link", TOOL);
     p.write("guide/chapters/b.md", "---\ntitle: 第二章\n---\n\n## 花费\n\n用[工具](../tools/demo.yaml)，别用[这个](../tools/dmeo.yaml)。\n");

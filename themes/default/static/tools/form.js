@@ -162,6 +162,33 @@
     say(art, added ? "已导入 " + added + " 条。" : "没有可以导入的新内容。");
   }
 
+  /* The computed dates as rows of another tool's group (e.g. deadlines into the case log). */
+  function sendDates(art, btn) {
+    var raw = store(function (s) { return s.getItem(btn.dataset.to); });
+    var data;
+    try { data = raw ? JSON.parse(raw) : { v: 1, tool: btn.dataset.tool, fields: {}, groups: {} }; } catch (e) { data = null; }
+    if (!data || typeof data !== "object" || !data.groups || typeof data.groups !== "object") {
+      return say(art, "“维权记录”里保存的内容读不出来，没有做任何改动。");
+    }
+    var rows = Array.isArray(data.groups[btn.dataset.group]) ? data.groups[btn.dataset.group] : [];
+    var have = rows.map(function (r) { return JSON.stringify(r); });
+    var added = 0;
+    art.querySelectorAll("li.rule").forEach(function (li) {
+      if (!li.dataset.date) return;
+      var row = {};
+      if (btn.dataset.set) row[btn.dataset.set] = btn.dataset.is;
+      row[btn.dataset.date] = li.dataset.date;
+      row[btn.dataset.text] = li.querySelector(".rule-label").textContent;
+      if (have.indexOf(JSON.stringify(row)) >= 0) return;
+      rows.push(row);
+      added += 1;
+    });
+    if (rows.length > S.MAX_ROWS) return say(art, "记录已经太多，没有再添加。");
+    data.groups[btn.dataset.group] = rows;
+    store(function (s) { s.setItem(btn.dataset.to, JSON.stringify(data, null, 2) + "\n"); });
+    say(art, added ? "已记入 " + added + " 个日期。" : "没有新的日期可以记入（先填写日期，或者已经记过了）。");
+  }
+
   function exportFile(art) {
     var text = S.serialize(T.schema(art), T.read(art));
     var blob = new Blob([text], { type: "application/json" });
@@ -225,6 +252,7 @@
     on(".tool-export", exportFile);
     on(".tool-import", importFile);
     on(".tool-print", function () { window.print(); });
+    on(".tool-send", sendDates);
   }
 
   /* Called by output.js, the last part, once GSTool.update exists. */

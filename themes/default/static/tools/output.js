@@ -44,11 +44,54 @@
     return Object.keys(row).some(function (k) { return row[k]; });
   }
 
-  /* One list item per filled row: the block's own text, or "标签：值" for each filled field. */
-  function fillList(ol, rows, info) {
+  /* Kinds of a group's fields, from its form template: date, time, select or other. */
+  function kinds(art, group) {
+    var out = {};
+    var rep = art.querySelector('.tool-repeat[data-repeat="' + group + '"] template');
+    if (rep) rep.content.querySelectorAll("[data-field]").forEach(function (el) {
+      out[el.dataset.field] = el.tagName === "SELECT" ? "select" : el.type;
+    });
+    return out;
+  }
+
+  /* A row with no text of its own: its date, time and category first, then "标签：值". */
+  function autoItem(li, row, info, kind) {
+    var keys = Object.keys(row).filter(function (k) { return row[k]; });
+    var first = function (t) { return Object.keys(kind).filter(function (k) { return kind[k] === t; }).slice(0, 1); };
+    var head = first("date").concat(first("time"), Object.keys(kind).filter(function (k) { return kind[k] === "select"; }))
+      .filter(function (k) { return row[k]; });
+    if (head.length) {
+      var strong = doc.createElement("strong");
+      strong.className = "doc-when";
+      strong.textContent = head.map(function (k) { return shown(info, k, row[k]); }).join(" ");
+      li.appendChild(strong);
+    }
+    keys.filter(function (k) { return head.indexOf(k) < 0; }).forEach(function (k, i) {
+      var part = doc.createElement("span");
+      part.className = "doc-pair";
+      part.textContent = (i ? "；" : "") + (info[k] ? info[k].label : k) + "：" + shown(info, k, row[k]);
+      li.appendChild(part);
+    });
+  }
+
+  /* Rows in date (and time) order, for a timeline; rows without a date keep their place last. */
+  function byDate(rows, kind) {
+    var date = Object.keys(kind).filter(function (k) { return kind[k] === "date"; })[0];
+    var time = Object.keys(kind).filter(function (k) { return kind[k] === "time"; })[0];
+    if (!date) return rows;
+    var at = function (r) { return (r[date] || "9999") + " " + (time && r[time] || ""); };
+    return rows.map(function (r, i) { return [at(r), i, r]; })
+      .sort(function (a, b) { return a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] - b[1]; })
+      .map(function (x) { return x[2]; });
+  }
+
+  /* One list item per filled row: the block's own text, or the row's values as a timeline. */
+  function fillList(art, ol, rows, info) {
     Array.prototype.slice.call(ol.children).forEach(function (c) { if (c.tagName !== "TEMPLATE") ol.removeChild(c); });
     var tpl = ol.querySelector("template");
+    var kind = kinds(art, ol.dataset.each);
     rows = rows.filter(filled);
+    if (!tpl) rows = byDate(rows, kind);
     if (!rows.length) {
       var blank = doc.createElement("li");
       blank.className = "slot-empty";
@@ -62,12 +105,7 @@
         li.appendChild(tpl.content.cloneNode(true));
         fillSlots(li, row, info);
       } else {
-        Object.keys(row).filter(function (k) { return row[k]; }).forEach(function (k, i) {
-          var part = doc.createElement("span");
-          part.className = "doc-pair";
-          part.textContent = (i ? "；" : "") + (info[k] ? info[k].label : k) + "：" + shown(info, k, row[k]);
-          li.appendChild(part);
-        });
+        autoItem(li, row, info, kind);
       }
       ol.appendChild(li);
     });
@@ -78,7 +116,7 @@
     if (!d) return;
     d.querySelectorAll("p.doc-b").forEach(function (p) { fillSlots(p, state.fields, info); });
     d.querySelectorAll("ol.doc-list").forEach(function (ol) {
-      fillList(ol, state.groups[ol.dataset.each] || [], info);
+      fillList(art, ol, state.groups[ol.dataset.each] || [], info);
     });
     d.querySelectorAll("[data-when]").forEach(function (b) {
       b.hidden = !state.fields[b.dataset.when];
@@ -94,15 +132,17 @@
       var from = state.fields[li.dataset.from];
       var date = from ? D.add(from, li.dataset.unit, +li.dataset.n) : null;
       dates[li.dataset.rule] = date;
+      li.dataset.date = date || "";
       if (!date) {
         out.textContent = out.dataset.wait;
+        li.querySelector(".rule-weekend").hidden = true;
         li.classList.remove("rule-past");
         return;
       }
       var left = D.between(today, date);
       var when = left > 0 ? "（还有 " + left + " 天）" : left === 0 ? "（就是今天）" : "（已过去 " + (-left) + " 天）";
-      var weekend = D.isWeekend(date) ? " 这一天是周末；会不会顺延，以受理机构的认定为准。" : "";
-      out.textContent = D.words(date) + when + weekend;
+      out.textContent = D.words(date) + when;
+      li.querySelector(".rule-weekend").hidden = !D.isWeekend(date);
       li.classList.toggle("rule-past", left < 0);
     });
     return dates;
