@@ -140,6 +140,24 @@ fn send_needs_rules_and_a_target_group_with_the_fields_it_names() {
 }
 
 #[test]
+fn forbidden_claims_are_found_in_tool_files_too() {
+    let p = project(
+        "tool_forbidden",
+        &TOOL.replace("purpose: 演示", "purpose: 打 12381 申诉"),
+    );
+    let cfg = p.read("guide/guide.yaml")
+        + "forbidden:\n  - text: 12381 申诉\n    reason: 12381 不是申诉电话\n";
+    p.write("guide/guide.yaml", cfg);
+    let r = p.run(&["check"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("--> guide/tools/demo.yaml:3:"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
 fn chapter_links_to_missing_tools_are_errors() {
     let p = project("tool_link", TOOL);
     p.write("guide/chapters/b.md", "---\ntitle: 第二章\n---\n\n## 花费\n\n用[工具](../tools/demo.yaml)，别用[这个](../tools/dmeo.yaml)。\n");
