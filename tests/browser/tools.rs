@@ -560,3 +560,50 @@ fn screenshots_of_the_tools() {
         Ok(())
     });
 }
+
+#[test]
+fn the_letter_builder_works_from_the_keyboard_alone() {
+    with_browser(|b| {
+        let tab = tab(b)?;
+        let url = file_url("tools/letter.html");
+        open(&tab, &url)?;
+        let focused = |tab: &Tab| {
+            eval_str(tab, "(function (e) { return e.tagName + '.' + e.className + '#' + (e.dataset.field || ''); })(document.activeElement)")
+        };
+        // Tab to the first field, type, then on to the "add a fact" button and press Enter.
+        let mut seen = Vec::new();
+        for _ in 0..80 {
+            tab.press_key("Tab")?;
+            let f = focused(&tab)?;
+            if f.ends_with("#carrier") {
+                tab.type_str("中国移动")?;
+            }
+            if f.starts_with("BUTTON.tr-add") {
+                tab.press_key("Enter")?;
+                break;
+            }
+            seen.push(f);
+        }
+        // The new row's first field has the focus; typing fills it and it is saved.
+        assert!(
+            focused(&tab)?.ends_with("#date"),
+            "focus after add: {}",
+            focused(&tab)?
+        );
+        // A date field's year, month and day are stops of their own.
+        for _ in 0..5 {
+            tab.press_key("Tab")?;
+            if focused(&tab)?.ends_with("#what") {
+                break;
+            }
+        }
+        tab.type_str("营业厅办理")?;
+        let s = state(&tab)?;
+        assert_eq!(s["fields"]["carrier"], "中国移动", "{s} after {seen:?}");
+        assert_eq!(s["groups"]["facts"][0]["what"], "营业厅办理", "{s}");
+        // Every field has a label the keyboard user hears.
+        let unlabelled = eval(&tab, "Array.from(document.querySelectorAll('.tool input:not([type=radio]), .tool textarea, .tool select')).filter(function (e) { return !(e.labels && e.labels.length); }).length")?;
+        assert_eq!(unlabelled, 0);
+        assert_no_problems(&tab, &url)
+    });
+}
