@@ -127,12 +127,15 @@
   function drawRules(art, state) {
     var dates = {};
     var today = D.today();
+    var note = art.querySelector(".rule-today");
+    if (note) note.textContent = "“还有几天”按今天（" + D.cn(today) + "）计算。";
     art.querySelectorAll("li.rule").forEach(function (li) {
       var out = li.querySelector(".rule-out");
       var from = state.fields[li.dataset.from];
       var date = from ? D.add(from, li.dataset.unit, +li.dataset.n) : null;
       dates[li.dataset.rule] = date;
       li.dataset.date = date || "";
+      li.querySelector(".rule-from").textContent = date ? "（" + D.cn(from) + "）" : "";
       if (!date) {
         out.textContent = out.dataset.wait;
         li.querySelector(".rule-weekend").hidden = true;
