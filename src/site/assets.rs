@@ -36,8 +36,9 @@ pub fn tools_script(files: &std::collections::BTreeMap<String, Vec<u8>>) -> Vec<
     out
 }
 
-/// Theme static files with content-hashed names (`static/style.<hash>.css`).
-pub fn static_assets(files: &theme::ThemeFiles) -> Assets {
+/// Theme static files with content-hashed names (`static/style.<hash>.css`). The tools' script
+/// and stylesheet ship only when the guide has tools.
+pub fn static_assets(files: &theme::ThemeFiles, with_tools: bool) -> Assets {
     let mut out = Vec::new();
     let mut css = Vec::new();
     for name in ["static/style.css", "static/search.css", "static/print.css"] {
@@ -66,22 +67,22 @@ pub fn static_assets(files: &theme::ThemeFiles) -> Assets {
         out.push((url.clone(), bytes));
         url
     };
-    let tools_js = {
-        let bytes = tools_script(&files.files);
-        let url = hashed("tools", "js", &bytes);
-        out.push((url.clone(), bytes));
+    let mut tool_asset = |ext: &str, bytes: Vec<u8>| {
+        let url = hashed("tools", ext, &bytes);
+        if with_tools {
+            out.push((url.clone(), bytes));
+        }
         url
     };
-    let tools_css = {
-        let bytes = files
+    let tools_js = tool_asset("js", tools_script(&files.files));
+    let tools_css = tool_asset(
+        "css",
+        files
             .files
             .get("static/tools.css")
             .cloned()
-            .unwrap_or_default();
-        let url = hashed("tools", "css", &bytes);
-        out.push((url.clone(), bytes));
-        url
-    };
+            .unwrap_or_default(),
+    );
     for (name, bytes) in &files.files {
         let Some(rest) = name.strip_prefix("static/") else {
             continue;

@@ -213,7 +213,7 @@ pub fn build(opts: &BuildOptions, cache: &mut Cache) -> Result<Built, Vec<Diagno
         return Err(finish(diags));
     }
     // 5. Static assets, and the context every page shares.
-    let assets = assets::static_assets(&files);
+    let assets = assets::static_assets(&files, !guide.tools.is_empty());
     let mut site = Site::default();
     let base_url = opts
         .base_url

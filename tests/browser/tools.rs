@@ -607,3 +607,39 @@ fn the_letter_builder_works_from_the_keyboard_alone() {
         assert_no_problems(&tab, &url)
     });
 }
+
+#[test]
+fn saved_answers_the_page_cannot_read_are_kept_aside_not_overwritten() {
+    with_browser(|b| {
+        let tab = tab(b)?;
+        let url = file_url("tools/letter.html");
+        open(&tab, &url)?;
+        let bad = r#"{"v":1,"tool":"letter","fields":{"reply":"飞鸽传书"},"groups":{}}"#;
+        eval(
+            &tab,
+            &format!("localStorage.setItem('gs-tool:letter', {bad:?})"),
+        )?;
+        reload(&tab)?;
+        let msg = eval_str(&tab, "document.querySelector('.tool-message').textContent")?;
+        assert!(
+            msg.contains("读不出来") && msg.contains("没有删除"),
+            "{msg}"
+        );
+        assert_eq!(
+            eval(&tab, "localStorage.getItem('gs-tool:letter:unreadable')")?,
+            Value::String(bad.into())
+        );
+        // Typing afterwards saves afresh and leaves the unreadable copy alone.
+        eval(&tab, SET)?;
+        eval(
+            &tab,
+            "__set(document.querySelector('[data-field=\"name\"]'), '张三')",
+        )?;
+        assert_eq!(
+            eval(&tab, "localStorage.getItem('gs-tool:letter:unreadable')")?,
+            Value::String(bad.into())
+        );
+        assert!(eval_str(&tab, "localStorage.getItem('gs-tool:letter')")?.contains("张三"));
+        assert_no_problems(&tab, &url)
+    });
+}

@@ -11,7 +11,10 @@ function check(ok, what) {
   else { failed += 1; console.log("FAIL " + what); }
 }
 
-const schema = { tool: "case-log", fields: ["carrier", "number"], groups: { entries: ["kind", "date", "what"] } };
+const schema = {
+  tool: "case-log", fields: ["carrier", "number"], groups: { entries: ["kind", "date", "what"] },
+  kinds: { entries: { kind: ["", "联系记录", "证据"], date: "date" } }
+};
 const hostile = "</script><img src=x onerror=alert(1)>";
 const state = {
   fields: { number: "13800000000", carrier: hostile },
@@ -38,6 +41,8 @@ const bad = {
   "too many rows": JSON.stringify({ v: 1, tool: "case-log", fields: {}, groups: { entries: Array(S.MAX_ROWS + 1).fill({ what: "a" }) } }),
   "a value too long": JSON.stringify({ v: 1, tool: "case-log", fields: { carrier: "长".repeat(5001) }, groups: {} }),
   "a file too large": " ".repeat(S.MAX_BYTES + 1),
+  "a value that is not an option": JSON.stringify({ v: 1, tool: "case-log", fields: {}, groups: { entries: [{ kind: "别的" }] } }),
+  "a date that is not a date": JSON.stringify({ v: 1, tool: "case-log", fields: {}, groups: { entries: [{ date: "明天" }] } }),
   "__proto__ as a field": '{"v":1,"tool":"case-log","fields":{"__proto__":"a"},"groups":{}}'
 };
 for (const [what, t] of Object.entries(bad)) {

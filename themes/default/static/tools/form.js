@@ -38,17 +38,33 @@
 
   function templateOf(rep) { return rep.querySelector("template.tr-template"); }
 
-  /* Field ids: top-level, and per group. */
+  /* What a field accepts besides any text: its options, or "date" / "time". */
+  function kindOf(el) {
+    if (el.tagName === "SELECT") return Array.prototype.map.call(el.options, function (o) { return o.value; });
+    if (el.tagName === "FIELDSET") return Array.prototype.map.call(el.querySelectorAll("input"), function (i) { return i.value; });
+    return el.type === "date" || el.type === "time" ? el.type : null;
+  }
+
+  function kindsOf(els) {
+    var out = {};
+    els.forEach(function (el) { var k = kindOf(el); if (k) out[el.dataset.field] = k; });
+    return out;
+  }
+
+  /* Field ids (top-level, and per group) and what each accepts (see state.js). */
   T.schema = function (art) {
     var groups = {};
+    var kinds = kindsOf(topFields(art));
     art.querySelectorAll(".tool-repeat").forEach(function (rep) {
-      groups[rep.dataset.repeat] = Array.prototype.map.call(
-        templateOf(rep).content.querySelectorAll("[data-field]"), function (el) { return el.dataset.field; });
+      var els = Array.prototype.slice.call(templateOf(rep).content.querySelectorAll("[data-field]"));
+      groups[rep.dataset.repeat] = els.map(function (el) { return el.dataset.field; });
+      kinds[rep.dataset.repeat] = kindsOf(els);
     });
     return {
       tool: art.dataset.tool,
       fields: topFields(art).map(function (el) { return el.dataset.field; }),
-      groups: groups
+      groups: groups,
+      kinds: kinds
     };
   };
 
@@ -76,6 +92,10 @@
   }
 
   function addRow(rep, values) {
+    if (rep.querySelectorAll(".tr-rows > .tr-row").length >= S.MAX_ROWS) {
+      say(rep.closest("article.tool"), "最多只能添加 " + S.MAX_ROWS + " 条。");
+      return null;
+    }
     rep.gsCount = (rep.gsCount || 0) + 1;
     var li = templateOf(rep).content.firstElementChild.cloneNode(true);
     li.querySelectorAll("[id], [for], [name], [aria-describedby]").forEach(function (el) {
@@ -122,10 +142,16 @@
   }
   T.save = save;
 
+  /* The saved state. One that cannot be read (the page changed since) is kept aside, never
+     overwritten by the next save. */
   function load(art) {
     var raw = store(function (s) { return s.getItem(key(art)); });
     var got = raw ? S.parse(T.schema(art), raw) : null;
-    if (got && got.state) T.fill(art, got.state);
+    if (got && got.state) return T.fill(art, got.state);
+    if (got && got.error) {
+      store(function (s) { s.setItem(key(art) + ":unreadable", raw); s.removeItem(key(art)); });
+      say(art, "这台设备上保存的内容读不出来（" + got.error + "）它已另存，没有删除。");
+    }
   }
 
   function clearAll(art) {
@@ -232,7 +258,7 @@
       var rep = b.closest(".tool-repeat");
       if (b.classList.contains("tr-add")) {
         var li = addRow(rep, null);
-        var first = li.querySelector("input, textarea, select");
+        var first = li && li.querySelector("input, textarea, select");
         if (first) first.focus();
       } else if (b.classList.contains("tr-remove")) {
         var row = b.closest(".tr-row");

@@ -2,6 +2,8 @@
    by the tool pages and the Node tests.
 
    State: { v: 1, tool: ID, fields: { id: "text" }, groups: { gid: [ { id: "text" } ] } }.
+   Schema: { tool, fields: [id], groups: { gid: [id] }, kinds: { id: [options] | "date" |
+   "time", gid: { id: … } } } (kinds optional: what a field accepts besides any text).
    `serialize` writes it in one canonical form (schema order, empty values left out, two-space
    JSON, final newline), so what is exported, stored and imported again is byte-for-byte the
    same. `parse` accepts only that shape, for this tool, within size limits; anything else gets
@@ -37,7 +39,16 @@
 
   function fail(msg) { return { error: msg }; }
 
-  function checkValues(obj, ids, where) {
+  /* What a field accepts beyond text: its options, or the shape of a date or a time. */
+  function fits(rule, v) {
+    if (!rule || v === "") return true;
+    if (Array.isArray(rule)) return rule.indexOf(v) >= 0;
+    if (rule === "date") return /^\d{4}-\d{2}-\d{2}$/.test(v);
+    if (rule === "time") return /^\d{2}:\d{2}$/.test(v);
+    return true;
+  }
+
+  function checkValues(obj, ids, where, kinds) {
     if (!isObj(obj)) return where + "的格式不对。";
     var keys = Object.keys(obj);
     for (var i = 0; i < keys.length; i++) {
@@ -45,6 +56,9 @@
       if (ids.indexOf(k) < 0) return where + "里有本页没有的项目（" + k.slice(0, 40) + "）。";
       if (typeof obj[k] !== "string") return where + "里“" + k + "”的内容不是文字。";
       if (obj[k].length > MAX_VALUE) return where + "里“" + k + "”太长（超过 " + MAX_VALUE + " 字）。";
+      if (!fits(kinds && own(kinds, k) ? kinds[k] : null, obj[k])) {
+        return where + "里“" + k + "”的内容不是本页可以填的值。";
+      }
     }
     return null;
   }
@@ -63,7 +77,8 @@
     if (data.tool !== schema.tool) {
       return fail("这个备份来自另一个工具（" + String(data.tool).slice(0, 40) + "），不能在本页恢复。");
     }
-    var bad = checkValues(data.fields, schema.fields, "填写内容");
+    var kinds = schema.kinds || {};
+    var bad = checkValues(data.fields, schema.fields, "填写内容", kinds);
     if (bad) return fail(bad);
     var gids = Object.keys(data.groups);
     for (var i = 0; i < gids.length; i++) {
@@ -73,14 +88,14 @@
       if (!Array.isArray(rows)) return fail("“" + g + "”的格式不对。");
       if (rows.length > MAX_ROWS) return fail("“" + g + "”超过 " + MAX_ROWS + " 条。");
       for (var j = 0; j < rows.length; j++) {
-        bad = checkValues(rows[j], schema.groups[g], "第 " + (j + 1) + " 条记录");
+        bad = checkValues(rows[j], schema.groups[g], "第 " + (j + 1) + " 条记录", kinds[g]);
         if (bad) return fail(bad);
       }
     }
     return { state: { v: 1, tool: schema.tool, fields: data.fields, groups: data.groups } };
   }
 
-  var api = { serialize: serialize, parse: parse, MAX_BYTES: MAX_BYTES, MAX_ROWS: MAX_ROWS };
+  var api = { serialize: serialize, parse: parse, MAX_BYTES: MAX_BYTES, MAX_ROWS: MAX_ROWS, MAX_VALUE: MAX_VALUE };
   if (typeof module === "object" && module.exports) module.exports = api;
   else root.GSToolState = api;
 })(this);
