@@ -2,7 +2,7 @@
 //!
 //! Runs in `site::build` (so `build`, `serve` and `check` agree) after `links::check`:
 //! - facts hygiene: `forbidden:` entries in guide.yaml name wrong claims that must never appear
-//!   in a chapter or checklist (an error at the occurrence, with the entry's reason as help);
+//!   in a chapter, checklist or tool (an error at the occurrence, with the entry's reason as help);
 //! - orphan checklists: a checklist no chapter lists in `checklists:` or embeds (a warning).
 //!
 //! Matching folds the text (NFKC, lower case) and ignores whitespace, Markdown emphasis markers
@@ -52,6 +52,11 @@ pub fn check(guide: &Guide, pages: &[&Chapter], rendered: &[&Rendered]) -> Vec<D
     }
     for (_, display, text) in &checklist_texts {
         forbidden_in(display, text, None, &patterns, &mut diags);
+    }
+    // Tools' wording (labels, help, rules, the printed letter) is published text too.
+    for t in &guide.tools {
+        let display = format!("{}/{}", guide.display_root, t.source);
+        forbidden_in(&display, &t.text, None, &patterns, &mut diags);
     }
     orphans(guide, pages, rendered, &checklist_texts, &mut diags);
     diags

@@ -28,4 +28,5 @@ pub mod site;
 pub mod slug;
 pub mod source;
 pub mod theme;
+pub mod tool;
 pub mod yaml;

@@ -148,6 +148,16 @@ fn link_problem(known: &Known, page: &Chapter, l: &Link) -> Option<Diagnostic> {
                 .filter(|f| !set.contains(*f))
                 .map(|f| located(format!("checklist `{source}` has no item anchor `{f}`"))),
         },
+        Target::Tool { source } => {
+            (!known.guide.tools.iter().any(|t| &t.source == source)).then(|| {
+                let ids = known.guide.tools.iter().map(|t| t.source.as_str());
+                let d = located(format!("link to missing tool `{source}`"));
+                match crate::diag::did_you_mean(source, ids) {
+                    Some(s) => d.with_help(format!("did you mean `{s}`?")),
+                    None => d.with_help("tools are the files under guide/tools/"),
+                }
+            })
+        }
         Target::Asset { source } => (!known.guide.assets.contains_key(source)).then(|| {
             located(format!("link to missing file `{source}`")).with_help(
                 "put the file under guide/ (e.g. guide/assets/) and link to it relatively",

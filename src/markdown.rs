@@ -169,6 +169,8 @@ pub enum Target {
         file: String,
         fragment: Option<String>,
     },
+    /// A tool file (guide-relative `tools/<id>.yaml` path).
+    Tool { source: String },
     /// Any other file under the guide, e.g. `assets/escalation-path.svg`.
     Asset { source: String },
     /// A fragment on this same page.
@@ -184,6 +186,9 @@ pub fn page_url(source: &str) -> String {
         .and_then(|s| s.strip_suffix(".yaml").or_else(|| s.strip_suffix(".yml")))
     {
         return format!("checklists/{stem}.html");
+    }
+    if let Some(stem) = crate::tool::stem(source) {
+        return format!("tools/{stem}.html");
     }
     let s = source.strip_prefix("chapters/").unwrap_or(source);
     match s.strip_suffix(".md") {

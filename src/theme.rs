@@ -15,6 +15,7 @@ use walkdir::WalkDir;
 
 use crate::checklist::Checklist;
 use crate::diag::Diagnostic;
+use crate::tool::Tool;
 
 include!(concat!(env!("OUT_DIR"), "/theme_files.rs"));
 
@@ -256,6 +257,10 @@ pub struct SiteCtx {
     /// Set when the nav is too large to inline: the script that draws it.
     pub nav_js: Option<String>,
     pub checklists: Vec<LinkCtx>,
+    /// The tools' stylesheet and script, loaded only by tool pages.
+    pub tools_css: String,
+    pub tools_js: String,
+    pub tools: Vec<LinkCtx>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -319,6 +324,26 @@ pub struct PageCtx<'a> {
     pub root_helper: Option<String>,
     /// The whole-guide print page: every part with its chapters.
     pub print: Vec<PrintPartCtx>,
+    /// A tool page's tool.
+    pub tool: Option<ToolCtx<'a>>,
+    /// Tools that go with this page (a checklist's or a chapter's).
+    pub tools: Vec<LinkCtx>,
+}
+
+/// A tool and what its page links to.
+#[derive(Debug, Serialize)]
+pub struct ToolCtx<'a> {
+    pub tool: &'a Tool,
+    pub chapter: LinkCtx,
+    pub checklists: Vec<LinkCtx>,
+    /// For each group that imports rows: the group id and the source tool's title.
+    pub imports: Vec<ImportCtx>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ImportCtx {
+    pub group: String,
+    pub title: String,
 }
 
 /// One part of the guide on the whole-guide print page.

@@ -2,7 +2,7 @@
 //!
 //! First stage of the pipeline, in three steps: `walk` lists `guide/` in sorted order without
 //! following symlinks; `read` decodes every file (`source`) and parses `guide.yaml`, chapter
-//! front matter (`parse`) and checklists, through the `LoadCache`; `nav` cross-checks the nav
+//! front matter (`parse`), checklists and tools, through the `LoadCache`; `nav` cross-checks the nav
 //! against the files. It never renders and never writes.
 
 mod nav;
@@ -38,6 +38,8 @@ pub struct Guide {
     pub chapters: Vec<Chapter>,
     /// Checklists sorted by id.
     pub checklists: Vec<Checklist>,
+    /// Tools (`tools/*.yaml`) sorted by id.
+    pub tools: Vec<crate::tool::Tool>,
     /// Other files, by guide-relative path.
     pub assets: BTreeMap<String, Vec<u8>>,
     /// Chapter files that nav does not list (warned about, not published), sorted.
@@ -157,6 +159,8 @@ fn load_inner(opts: &LoadOptions, cache: &mut LoadCache) -> (Option<Guide>, Vec<
         &mut diags,
     );
     let (mut home, mut checklists, assets) = (read.home, read.checklists, read.assets);
+    let mut tools = read.tools;
+    tools.sort_by(|a, b| a.id.cmp(&b.id));
     for ch in home.iter_mut().chain(chapters.iter_mut()) {
         apply_config(ch, &config);
     }
@@ -169,6 +173,7 @@ fn load_inner(opts: &LoadOptions, cache: &mut LoadCache) -> (Option<Guide>, Vec<
         home,
         chapters,
         checklists,
+        tools,
         assets,
         unlisted,
     };

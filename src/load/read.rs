@@ -287,6 +287,7 @@ pub struct Read {
     pub home: Option<Chapter>,
     pub chapters: HashMap<String, Chapter>,
     pub checklists: Vec<Checklist>,
+    pub tools: Vec<crate::tool::Tool>,
     pub assets: BTreeMap<String, Vec<u8>>,
 }
 
@@ -331,6 +332,16 @@ pub fn read_all(
                 Ok(text) => {
                     let (list, ds) = read_checklist(cache, (rel, stem, &display), &text, key, pre);
                     read.checklists.extend(list);
+                    diags.extend(ds);
+                }
+                Err(d) => diags.push(d),
+            }
+        } else if let Some(stem) = crate::tool::stem(rel) {
+            // A handful of small files: parsed on every load, no cache needed.
+            match cache.read_text(rel, path, &display, max).0 {
+                Ok(text) => {
+                    let (tool, ds) = crate::tool::parse(&display, rel, stem, &text);
+                    read.tools.extend(tool);
                     diags.extend(ds);
                 }
                 Err(d) => diags.push(d),

@@ -154,6 +154,10 @@ fn classify(resolved: String, fragment: Option<String>, image: bool) -> (Target,
             page,
         );
     }
+    if crate::tool::stem(&resolved).is_some() {
+        let page = resolved.clone();
+        return (Target::Tool { source: resolved }, page);
+    }
     if !image {
         if let Some(stem) = resolved.strip_suffix(".html") {
             // mdBook style: `foo.html` is the page of `foo.md`; both have the same URL.

@@ -66,6 +66,7 @@ pub fn pages(inp: &Inputs, cache: &mut Cache, site: &mut Site, diags: &mut Vec<D
             description: c.purpose.clone(),
             breadcrumbs: crumbs.clone(),
             forms: vec![form_of(html)],
+            tools: super::tools::for_checklist(inp, &c.id),
             ..inp.shared.blank("checklist", &url, &c.title)
         };
         put(

@@ -60,6 +60,16 @@ impl Shared {
                     url: page_url(&c.source),
                 })
                 .collect(),
+            tools_css: assets.tools_css.clone(),
+            tools_js: assets.tools_js.clone(),
+            tools: guide
+                .tools
+                .iter()
+                .map(|t| LinkCtx {
+                    title: t.title.clone(),
+                    url: page_url(&t.source),
+                })
+                .collect(),
         };
         let nav: &[NavPartCtx] = if inline_nav { &nav_parts } else { &[] };
         let value = |v: Result<tera::Value, tera::Error>| {
@@ -105,6 +115,8 @@ impl Shared {
             canonical: self.base.as_ref().map(|b| format!("{b}/{url}")),
             root_helper: None,
             print: Vec::new(),
+            tool: None,
+            tools: Vec::new(),
         }
     }
 }

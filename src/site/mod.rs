@@ -1,7 +1,7 @@
 //! Building the site in memory. `build` is the one entry point shared by the `build`, `serve`
 //! and `check` commands, and reads as its stages: load every input file (`load`); compile the
 //! theme; render the chapters (`markdown`, on all cores); check links and facts hygiene;
-//! static assets; the search index beside the pages (`pages`, `checklists`); sitemap and other
+//! static assets; the search index beside the pages (`pages`, `checklists`, `tools`); sitemap and other
 //! files; offline support (`offline`).
 //!
 //! It is deterministic (same input → same bytes) and touches the file system only to read. The
@@ -20,6 +20,7 @@ mod qr;
 mod sections;
 mod sitemap;
 mod timings;
+mod tools;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::PathBuf;
@@ -199,6 +200,7 @@ pub fn build(opts: &BuildOptions, cache: &mut Cache) -> Result<Built, Vec<Diagno
     }
     diags.extend(crate::links::check(&guide, &pages, &rendered));
     diags.extend(crate::hygiene::check(&guide, &pages, &rendered));
+    diags.extend(crate::tool::refs::check(&guide));
     clock.lap("check");
     let (theme, files, theme_key) = match theme {
         Ok(t) => t,
@@ -211,7 +213,7 @@ pub fn build(opts: &BuildOptions, cache: &mut Cache) -> Result<Built, Vec<Diagno
         return Err(finish(diags));
     }
     // 5. Static assets, and the context every page shares.
-    let assets = assets::static_assets(&files);
+    let assets = assets::static_assets(&files, !guide.tools.is_empty());
     let mut site = Site::default();
     let base_url = opts
         .base_url
@@ -301,6 +303,7 @@ fn all_pages(inp: &pages::Inputs, cache: &mut Cache, site: &mut Site) -> Vec<Dia
     let mut diags = Vec::new();
     pages::chapters(inp, cache, site, &mut diags);
     checklists::pages(inp, cache, site, &mut diags);
+    tools::pages(inp, cache, site, &mut diags);
     pages::search_and_404(inp, cache, site, &mut diags);
     print::page(inp, cache, site, &mut diags);
     diags

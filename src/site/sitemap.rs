@@ -11,7 +11,8 @@ pub fn sitemap(guide: &Guide, pages: &[&Chapter], base_url: &str) -> Vec<u8> {
     let urls = pages
         .iter()
         .map(|p| p.url.clone())
-        .chain(guide.checklists.iter().map(|c| page_url(&c.source)));
+        .chain(guide.checklists.iter().map(|c| page_url(&c.source)))
+        .chain(guide.tools.iter().map(|t| page_url(&t.source)));
     for u in urls {
         sm.push_str("  <url><loc>");
         crate::highlight::escape_into(&mut sm, &format!("{base}{u}"));

@@ -23,7 +23,7 @@ const PAGES: [&str; 5] = [
 
 /// The axe-core script, or None (a visible `SKIP`, or a failure when CI requires the full
 /// suite) when it is not installed.
-fn axe_source() -> Option<String> {
+pub(crate) fn axe_source() -> Option<String> {
     let (path, what) = match std::env::var_os("GUIDESMITH_AXE") {
         Some(p) => {
             let p = PathBuf::from(p);
@@ -46,7 +46,7 @@ fn axe_source() -> Option<String> {
     }
 }
 
-fn emulate_scheme(tab: &Tab, scheme: &str) -> R {
+pub(crate) fn emulate_scheme(tab: &Tab, scheme: &str) -> R {
     tab.call_method(Emulation::SetEmulatedMedia {
         media: None,
         features: Some(vec![Emulation::MediaFeature {
@@ -58,7 +58,10 @@ fn emulate_scheme(tab: &Tab, scheme: &str) -> R {
 }
 
 /// Runs axe on the current page; returns a readable list of violations (empty = clean).
-fn axe_violations(tab: &Tab, axe: &str) -> Result<Vec<String>, Box<dyn std::error::Error>> {
+pub(crate) fn axe_violations(
+    tab: &Tab,
+    axe: &str,
+) -> Result<Vec<String>, Box<dyn std::error::Error>> {
     tab.evaluate(axe, false)?;
     let js = r#"axe.run(document, { resultTypes: ['violations'] }).then(function (r) {
       return JSON.stringify(r.violations.map(function (v) {

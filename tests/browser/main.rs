@@ -19,5 +19,6 @@ mod reading;
 mod search;
 mod serve;
 mod site;
+mod tools;
 
 pub use harness::*;

@@ -12,4 +12,5 @@ mod output;
 mod search;
 mod serve;
 mod sharing;
+mod tools;
 mod watch;
