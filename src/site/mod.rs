@@ -105,9 +105,9 @@ pub struct Cache {
     pages: HashMap<u64, Blob>,
     /// Keys used by the current build, so `pages` keeps only what the site still uses.
     pages_live: HashSet<u64>,
-    /// Rendered checklist forms, keyed like `pages`.
-    forms: HashMap<u64, String>,
-    forms_live: HashSet<u64>,
+    /// Rendered fragments (checklist forms, print-page chapters), keyed like `pages`.
+    fragments: HashMap<u64, String>,
+    fragments_live: HashSet<u64>,
     /// The compiled theme and the digest of the files it was compiled from.
     theme: Option<(u64, Arc<Theme>)>,
     /// `digest` of each output file, reused while the file's bytes are the same allocation.
@@ -166,8 +166,8 @@ impl Cache {
     fn prune_pages(&mut self) {
         let live = std::mem::take(&mut self.pages_live);
         self.pages.retain(|k, _| live.contains(k));
-        let live = std::mem::take(&mut self.forms_live);
-        self.forms.retain(|k, _| live.contains(k));
+        let live = std::mem::take(&mut self.fragments_live);
+        self.fragments.retain(|k, _| live.contains(k));
     }
 }
 

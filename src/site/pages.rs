@@ -93,13 +93,22 @@ impl Cache {
             &[ctx.level],
             ctx.prefix.as_bytes(),
         ]);
-        self.forms_live.insert(key);
-        if let Some(hit) = self.forms.get(&key) {
+        self.fragment(key, || theme.render(FORM_TEMPLATE, ctx))
+    }
+
+    /// A rendered fragment (a checklist form, a chapter of the print page) through the cache.
+    pub(super) fn fragment<E>(
+        &mut self,
+        key: u64,
+        make: impl FnOnce() -> Result<String, E>,
+    ) -> Result<String, E> {
+        self.fragments_live.insert(key);
+        if let Some(hit) = self.fragments.get(&key) {
             return Ok(hit.clone());
         }
-        let html = theme.render(FORM_TEMPLATE, ctx)?;
+        let html = make()?;
         if !self.one_shot {
-            self.forms.insert(key, html.clone());
+            self.fragments.insert(key, html.clone());
         }
         Ok(html)
     }
@@ -134,7 +143,7 @@ fn embedded(r: &Rendered) -> Vec<&str> {
 /// context is a function of exactly these (the theme, the site-wide parts, guide.yaml, this
 /// chapter's and its neighbours' load keys, and the checklists it links or embeds).
 /// `site::tests::told_rebuilds_equal_clean_builds` and tests/cli/edits.rs hold this.
-fn page_key(inp: &Inputs, i: usize, list_keys: &HashMap<&str, u64>) -> u64 {
+pub(super) fn page_key(inp: &Inputs, i: usize, list_keys: &HashMap<&str, u64>) -> u64 {
     let (page, r) = (inp.pages[i], inp.rendered[i]);
     let key_of = |j: Option<usize>| j.and_then(|j| inp.pages.get(j)).map_or(0, |p| p.key);
     let mut parts: Vec<u64> = vec![
@@ -265,14 +274,18 @@ pub fn assemble(inp: &Inputs, html: &str, root: &str, prefix: &str, page: &str) 
     body
 }
 
-/// Chapter pages and the home page: cache hits as they are, the rest templated on all cores.
-pub fn chapters(inp: &Inputs, cache: &mut Cache, site: &mut Site, diags: &mut Vec<Diagnostic>) {
-    let list_keys: HashMap<&str, u64> = inp
-        .guide
+/// A key per checklist, by id, for the page keys of the pages that show it.
+pub(super) fn list_keys<'a>(inp: &Inputs<'a>) -> HashMap<&'a str, u64> {
+    inp.guide
         .checklists
         .iter()
         .map(|c| (c.id.as_str(), crate::digest::digest_json(c)))
-        .collect();
+        .collect()
+}
+
+/// Chapter pages and the home page: cache hits as they are, the rest templated on all cores.
+pub fn chapters(inp: &Inputs, cache: &mut Cache, site: &mut Site, diags: &mut Vec<Diagnostic>) {
+    let list_keys = list_keys(inp);
     let mut todo: Vec<(usize, u64)> = Vec::new();
     for i in 0..inp.pages.len() {
         // A one-shot build keeps no pages, so it needs no keys.

@@ -7,19 +7,25 @@
 //! are rebased on the root.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use crate::diag::Diagnostic;
 use crate::markdown::resolve;
 use crate::theme::{PageCtx, PrintChapterCtx, PrintPartCtx};
 
 use super::context::home_crumb;
-use super::pages::{put, Inputs};
+use super::pages::{assemble, list_keys, page_key, put, Inputs};
 use super::{Cache, Site};
 
 /// The page's site path.
 pub const PRINT_PAGE: &str = "print.html";
 
-/// Builds `print.html`.
+/// Where chapter `n`'s body goes in the templated page (template output escapes `<` in data,
+/// so only the template can produce this).
+const BODY_MARK: &str = "<!--gs:print:";
+
+/// Builds `print.html`: the page is templated with a mark for each chapter's body, and the
+/// bodies (each made once per change of its chapter) are put in place after.
 pub fn page(inp: &Inputs, cache: &mut Cache, site: &mut Site, diags: &mut Vec<Diagnostic>) {
     let cfg = &inp.guide.config;
     // Chapters (not the home page) in reading order: site path → index in the print.
@@ -44,12 +50,11 @@ pub fn page(inp: &Inputs, cache: &mut Cache, site: &mut Site, diags: &mut Vec<Di
                 },
             ));
         }
-        let html = rebase(&inp.rendered[i].html, &page.url, n, &index);
         let chapter = PrintChapterCtx {
             id: format!("c{n}"),
             title: page.front.title.clone(),
             summary: page.front.summary.clone(),
-            body: super::pages::assemble(inp, &html, "", &format!("p{n}-"), PRINT_PAGE),
+            body: format!("{BODY_MARK}{n}-->"),
         };
         if let Some((_, part)) = parts.last_mut() {
             part.chapters.push(chapter);
@@ -62,12 +67,53 @@ pub fn page(inp: &Inputs, cache: &mut Cache, site: &mut Site, diags: &mut Vec<Di
             .shared
             .blank("print", PRINT_PAGE, &format!("{}（打印版）", cfg.title))
     };
-    put(
-        site,
-        diags,
-        PRINT_PAGE.into(),
-        cache.page(inp, "print.html", &ctx),
-    );
+    let shell = cache.page(inp, "print.html", &ctx);
+    let bodies = bodies(inp, cache, &order, &index);
+    let html = shell.map(|shell| Arc::new(splice(&String::from_utf8_lossy(&shell), &bodies)));
+    put(site, diags, PRINT_PAGE.into(), html);
+}
+
+/// Every chapter's part of the print page, in print order, through the cache.
+fn bodies(
+    inp: &Inputs,
+    cache: &mut Cache,
+    order: &[usize],
+    index: &HashMap<&str, usize>,
+) -> Vec<String> {
+    let list_keys = list_keys(inp);
+    let urls: Vec<&str> = order.iter().map(|&i| inp.pages[i].url.as_str()).collect();
+    // Links between chapters depend on where every chapter is in the print.
+    let order_key = crate::digest::digest_groups(&[&urls]);
+    order
+        .iter()
+        .enumerate()
+        .map(|(n, &i)| {
+            let key = [page_key(inp, i, &list_keys), order_key, n as u64];
+            let key = crate::digest::digest(&key.map(u64::to_le_bytes).concat());
+            let make = || -> Result<String, ()> {
+                let html = rebase(&inp.rendered[i].html, &inp.pages[i].url, n, index);
+                Ok(assemble(inp, &html, "", &format!("p{n}-"), PRINT_PAGE))
+            };
+            cache.fragment(key, make).unwrap_or_default()
+        })
+        .collect()
+}
+
+/// The templated page with each chapter's mark replaced by its body.
+fn splice(shell: &str, bodies: &[String]) -> Vec<u8> {
+    let size = shell.len() + bodies.iter().map(String::len).sum::<usize>();
+    let mut out = String::with_capacity(size);
+    let mut rest = shell;
+    while let Some(at) = rest.find(BODY_MARK) {
+        out.push_str(&rest[..at]);
+        let tail = &rest[at + BODY_MARK.len()..];
+        let (n, after) = tail.split_once("-->").unwrap_or((tail, ""));
+        let body = n.parse::<usize>().ok().and_then(|n| bodies.get(n));
+        out.push_str(body.map_or("", String::as_str));
+        rest = after;
+    }
+    out.push_str(rest);
+    out.into_bytes()
 }
 
 /// Chapter `n`'s HTML (rendered for `page`) as part of the print page at the site root.
