@@ -229,7 +229,7 @@ fn pinyin_keys_reach_the_payload() {
         vocab
             .iter()
             .find(|e| e.term == t)
-            .map(|e| e.readings.clone())
+            .map(|e| pinyin::readings(&e.term, &pinyin::overrides()))
     };
     let keys = |t: &str| -> (Vec<String>, Vec<String>) {
         let r = find(t).unwrap_or_default();

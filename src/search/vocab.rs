@@ -13,9 +13,9 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-use rustc_hash::{FxBuildHasher, FxHashMap};
+use rustc_hash::{FxBuildHasher, FxHashMap, FxHashSet};
 
-use super::pinyin::{char_table, overrides, readings, CharTable};
+use super::pinyin::{char_table, has_readings, overrides, CharTable};
 use super::tokenize::{is_cjk, normalize};
 use super::Section;
 
@@ -28,19 +28,16 @@ const MIN_COUNT: u32 = 3;
 /// Strings that begin or end with one of these are grammar, not vocabulary.
 const EDGE_STOP: &str = "的了着和与或及把被是也就都而吗呢吧啊您你我他她它们这那个之其";
 
-/// One vocabulary string and its pinyin readings (syllables, plain, `ü` written `v`).
+/// One vocabulary string (every character has a reading) and how often it occurs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VocabEntry {
     pub term: String,
     pub count: u32,
-    pub readings: Vec<Vec<String>>,
 }
 
 /// A string of one to four characters, zero-padded.
 type Key = [u32; 4];
 type CountMap = FxHashMap<Key, u32>;
-/// Readings by vocabulary string, kept between rebuilds.
-type ReadingMemo = FxHashMap<String, Vec<Vec<String>>>;
 
 fn key(g: &[char]) -> Key {
     let mut k = [0u32; 4];
@@ -127,7 +124,7 @@ pub fn vocabulary(sections: &[Section]) -> (Vec<VocabEntry>, CharTable) {
         }
     }
     counts.extend(longer);
-    choose(&counts, headings, &mut ReadingMemo::default())
+    choose(counts.iter(), &counts, headings)
 }
 
 /// Every string count of the last build's texts, for `serve`: a rebuild counts only the texts
@@ -135,9 +132,11 @@ pub fn vocabulary(sections: &[Section]) -> (Vec<VocabEntry>, CharTable) {
 #[derive(Default)]
 pub struct Counts {
     counts: CountMap,
+    /// Keys `choose` looks at: every character, and every string counted `MIN_COUNT` times or
+    /// more.
+    candidates: FxHashSet<Key>,
     /// The texts counted, by digest, and how many times each was counted.
     texts: FxHashMap<u64, (String, u32)>,
-    readings: ReadingMemo,
 }
 
 impl Counts {
@@ -156,7 +155,12 @@ impl Counts {
             if is < *was {
                 flat.clear();
                 push_runs(text, &mut flat);
-                count(&mut self.counts, &flat, -i64::from(was - is));
+                count(
+                    &mut self.counts,
+                    &mut self.candidates,
+                    &flat,
+                    -i64::from(was - is),
+                );
             }
         }
         self.texts.retain(|k, _| now.contains_key(k));
@@ -166,23 +170,39 @@ impl Counts {
             if is > was {
                 flat.clear();
                 push_runs(text, &mut flat);
-                count(&mut self.counts, &flat, i64::from(is - was));
+                count(
+                    &mut self.counts,
+                    &mut self.candidates,
+                    &flat,
+                    i64::from(is - was),
+                );
             }
         }
-        choose(&self.counts, headings, &mut self.readings)
+        let candidates = self
+            .candidates
+            .iter()
+            .filter_map(|k| Some((k, self.counts.get(k)?)));
+        choose(candidates, &self.counts, headings)
     }
 }
 
 /// Adds `delta` to the count of every one- to four-character string of the runs in `flat` (a
-/// count that reaches zero is dropped).
-fn count(counts: &mut CountMap, flat: &[char], delta: i64) {
+/// count that reaches zero is dropped) and keeps `candidates` up to date.
+fn count(counts: &mut CountMap, candidates: &mut FxHashSet<Key>, flat: &[char], delta: i64) {
     for run in runs(flat) {
         for n in 1..=4 {
             for g in run.windows(n) {
-                let e = counts.entry(key(g)).or_insert(0);
+                let k = key(g);
+                let e = counts.entry(k).or_insert(0);
                 *e = u32::try_from(i64::from(*e) + delta).unwrap_or(0);
-                if *e == 0 {
-                    counts.remove(&key(g));
+                let c = *e;
+                if c == 0 {
+                    counts.remove(&k);
+                }
+                if c == 0 || (n > 1 && c < MIN_COUNT) {
+                    candidates.remove(&k);
+                } else {
+                    candidates.insert(k);
                 }
             }
         }
@@ -191,14 +211,15 @@ fn count(counts: &mut CountMap, flat: &[char], delta: i64) {
 
 /// Chooses the vocabulary from the counts: recurring closed strings (most frequent first, up
 /// to `MAX_VOCAB`), then headings and titles; each with its readings.
-fn choose(
+/// `candidates` must hold every character and every string counted `MIN_COUNT` times or more.
+fn choose<'a>(
+    candidates: impl Iterator<Item = (&'a Key, &'a u32)> + Clone,
     counts: &CountMap,
     headings: BTreeMap<String, u32>,
-    memo: &mut ReadingMemo,
 ) -> (Vec<VocabEntry>, CharTable) {
     // Closed strings only: drop a string whose every occurrence extends to the same longer one.
     let mut not_closed: HashSet<Key, FxBuildHasher> = HashSet::default();
-    for (k, &c) in counts {
+    for (k, &c) in candidates.clone() {
         let n = k.iter().take_while(|&&x| x != 0).count();
         if n >= 3 && c >= MIN_COUNT {
             let mut pre = *k;
@@ -215,7 +236,7 @@ fn choose(
     let stop: Vec<char> = EDGE_STOP.chars().collect();
     let mut all_chars = Vec::new();
     let mut recurring: Vec<(u32, String)> = Vec::new();
-    for (k, &c) in counts {
+    for (k, &c) in candidates {
         let chars: Vec<char> = k
             .iter()
             .take_while(|&&x| x != 0)
@@ -248,28 +269,13 @@ fn choose(
         let e = merged.entry(t).or_insert(0);
         *e = (*e).max(c);
     }
-    (with_readings(merged, memo), char_table(all_chars))
-}
-
-/// The chosen strings with their readings (from `memo` where known; `memo` then keeps only
-/// these strings), leaving out strings with a character that has no reading.
-fn with_readings(merged: BTreeMap<String, u32>, memo: &mut ReadingMemo) -> Vec<VocabEntry> {
     let ovr = overrides();
-    let mut next = ReadingMemo::default();
     let vocab = merged
         .into_iter()
-        .filter_map(|(term, count)| {
-            let r = memo.remove(&term).unwrap_or_else(|| readings(&term, &ovr));
-            next.insert(term.clone(), r.clone());
-            (!r.is_empty()).then_some(VocabEntry {
-                term,
-                count,
-                readings: r,
-            })
-        })
+        .filter(|(term, _)| has_readings(term, &ovr))
+        .map(|(term, count)| VocabEntry { term, count })
         .collect();
-    *memo = next;
-    vocab
+    (vocab, char_table(all_chars))
 }
 
 #[cfg(test)]
@@ -361,5 +367,6 @@ mod tests {
         }
         assert_eq!(counts.vocabulary(&[]), vocabulary(&[]));
         assert!(counts.counts.is_empty() && counts.texts.is_empty());
+        assert!(counts.candidates.is_empty());
     }
 }
