@@ -68,51 +68,43 @@ pub fn page(inp: &Inputs, cache: &mut Cache, site: &mut Site, diags: &mut Vec<Di
             .blank("print", PRINT_PAGE, &format!("{}（打印版）", cfg.title))
     };
     let shell = cache.page(inp, "print.html", &ctx);
-    let bodies = bodies(inp, cache, &order, &index);
-    let html = shell.map(|shell| Arc::new(splice(&String::from_utf8_lossy(&shell), &bodies)));
-    put(site, diags, PRINT_PAGE.into(), html);
-}
-
-/// Every chapter's part of the print page, in print order, through the cache.
-fn bodies(
-    inp: &Inputs,
-    cache: &mut Cache,
-    order: &[usize],
-    index: &HashMap<&str, usize>,
-) -> Vec<String> {
     let list_keys = list_keys(inp);
     let urls: Vec<&str> = order.iter().map(|&i| inp.pages[i].url.as_str()).collect();
     // Links between chapters depend on where every chapter is in the print.
     let order_key = crate::digest::digest_groups(&[&urls]);
-    order
-        .iter()
-        .enumerate()
-        .map(|(n, &i)| {
-            let key = [page_key(inp, i, &list_keys), order_key, n as u64];
-            let key = crate::digest::digest(&key.map(u64::to_le_bytes).concat());
-            let make = || -> Result<String, ()> {
-                let html = rebase(&inp.rendered[i].html, &inp.pages[i].url, n, index);
-                Ok(assemble(inp, &html, "", &format!("p{n}-"), PRINT_PAGE))
-            };
-            cache.fragment(key, make).unwrap_or_default()
-        })
-        .collect()
+    let mut body = |n: usize| -> String {
+        let Some(&i) = order.get(n) else {
+            return String::new();
+        };
+        let key = [page_key(inp, i, &list_keys), order_key, n as u64];
+        let key = crate::digest::digest(&key.map(u64::to_le_bytes).concat());
+        let make = || -> Result<String, ()> {
+            let html = rebase(&inp.rendered[i].html, &inp.pages[i].url, n, &index);
+            Ok(assemble(inp, &html, "", &format!("p{n}-"), PRINT_PAGE))
+        };
+        cache.fragment(key, make).unwrap_or_default()
+    };
+    let html = shell.map(|shell| Arc::new(splice(&String::from_utf8_lossy(&shell), &mut body)));
+    put(site, diags, PRINT_PAGE.into(), html);
 }
 
-/// The templated page with each chapter's mark replaced by its body.
-fn splice(shell: &str, bodies: &[String]) -> Vec<u8> {
-    let size = shell.len() + bodies.iter().map(String::len).sum::<usize>();
-    let mut out = String::with_capacity(size);
+/// The templated page with each chapter's mark replaced by its body, made as it is reached (so
+/// a large guide holds one chapter's body at a time, not all of them).
+fn splice(shell: &str, body: &mut impl FnMut(usize) -> String) -> Vec<u8> {
+    let mut out = String::with_capacity(shell.len());
     let mut rest = shell;
     while let Some(at) = rest.find(BODY_MARK) {
         out.push_str(&rest[..at]);
         let tail = &rest[at + BODY_MARK.len()..];
         let (n, after) = tail.split_once("-->").unwrap_or((tail, ""));
-        let body = n.parse::<usize>().ok().and_then(|n| bodies.get(n));
-        out.push_str(body.map_or("", String::as_str));
+        if let Ok(n) = n.parse::<usize>() {
+            out.push_str(&body(n));
+        }
         rest = after;
     }
     out.push_str(rest);
+    // Held until the site is written: no slack from growing.
+    out.shrink_to_fit();
     out.into_bytes()
 }
 
