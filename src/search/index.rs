@@ -394,6 +394,17 @@ pub fn assemble(analysed: &[Arc<Analysed>]) -> Index {
 /// Character-aligned numbers need no escaping in JSON and gzip well.
 pub const B32: &[u8; 64] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_";
 
+/// Each alphabet byte's value (`u8::MAX` for bytes outside the alphabet).
+const B32_VALUE: [u8; 256] = {
+    let mut t = [u8::MAX; 256];
+    let mut i = 0;
+    while i < B32.len() {
+        t[B32[i] as usize] = i as u8;
+        i += 1;
+    }
+    t
+};
+
 /// Appends `v` as a character varint (5 bits per character, low bits first).
 pub fn push_b32(out: &mut String, mut v: u32) {
     loop {
@@ -427,7 +438,11 @@ pub fn decode_postings(text: &str) -> Option<Vec<Posting>> {
         let (mut v, mut shift) = (0u32, 0u32);
         loop {
             let byte = *b.get(i)?;
-            let d = B32.iter().position(|&c| c == byte)? as u32;
+            let d = B32_VALUE[usize::from(byte)];
+            if d == u8::MAX {
+                return None;
+            }
+            let d = u32::from(d);
             i += 1;
             v |= (d & 31).checked_shl(shift)?;
             shift += 5;

@@ -19,6 +19,7 @@ pub mod pinyin;
 pub mod tokenize;
 pub mod vocab;
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use rayon::prelude::*;
@@ -66,43 +67,64 @@ pub enum Layout {
     Sharded,
 }
 
-/// Section analyses of earlier builds, keyed by each section's indexed content.
-#[derive(Default)]
+/// What earlier builds computed, for `serve`: section analyses and the last index, the
+/// vocabulary's string counts, and the shard files.
 pub struct Memo {
-    sections: FxHashMap<u64, Arc<Analysed>>,
-    /// String counts for the vocabulary.
-    counts: vocab::Counts,
-    /// Shard files.
+    /// `None` in a one-shot build, which counts afresh.
+    counts: Option<vocab::Counts>,
+    index: IndexMemo,
     files: output::FileMemo,
-    /// The last sharded build's sections and index.
-    last: Option<Last>,
-    /// A single build's memo keeps nothing, so the index can take the analyses over.
-    one_shot: bool,
+}
+
+impl Default for Memo {
+    fn default() -> Memo {
+        Memo {
+            counts: Some(vocab::Counts::default()),
+            index: IndexMemo::default(),
+            files: output::FileMemo::default(),
+        }
+    }
 }
 
 impl Memo {
     /// A memo for a single build: nothing is kept for a next one.
     pub fn one_shot() -> Memo {
         Memo {
-            one_shot: true,
+            counts: None,
+            index: IndexMemo {
+                one_shot: true,
+                ..IndexMemo::default()
+            },
             files: output::FileMemo::one_shot(),
-            ..Memo::default()
         }
     }
+}
 
-    /// The vocabulary: counted afresh by a one-shot build, else updated by what changed.
-    fn vocabulary(&mut self, sections: &[Section]) -> (Vec<vocab::VocabEntry>, pinyin::CharTable) {
-        if self.one_shot {
-            vocab::vocabulary(sections)
-        } else {
-            self.counts.vocabulary(sections)
-        }
+/// The vocabulary: counted afresh by a one-shot build, else updated by what changed.
+fn vocabulary(
+    counts: &mut Option<vocab::Counts>,
+    sections: &[Section],
+) -> (Vec<vocab::VocabEntry>, pinyin::CharTable) {
+    match counts {
+        Some(c) => c.vocabulary(sections),
+        None => vocab::vocabulary(sections),
     }
+}
 
-    /// Term and section shards. A one-shot build analyses a slice of sections at a time and
+/// Section analyses keyed by each section's indexed content, and the last index.
+#[derive(Default)]
+struct IndexMemo {
+    sections: FxHashMap<u64, Arc<Analysed>>,
+    last: Option<Last>,
+    /// A single build keeps nothing.
+    one_shot: bool,
+}
+
+impl IndexMemo {
+    /// The index of `sections`. A one-shot build analyses a slice of sections at a time and
     /// drops each slice's analyses once they are in the index (they are most of a build's
     /// memory); otherwise the last build's index is patched where sections changed.
-    fn sharded(&mut self, sections: &[Section], extra: &output::Extra) -> SearchOutput {
+    fn index(&mut self, sections: &[Section]) -> Cow<'_, index::Index> {
         if self.one_shot {
             let mut asm = index::Assembler::default();
             for start in (0..sections.len()).step_by(ONE_SHOT_SLICE) {
@@ -113,7 +135,7 @@ impl Memo {
                     .collect();
                 slice.iter().for_each(|a| asm.add(a));
             }
-            return output::write_sharded(sections, &asm.finish(), extra, &mut self.files);
+            return Cow::Owned(asm.finish());
         }
         let (keys, analysed) = self.analyse(sections);
         let index = match self.last.take() {
@@ -132,7 +154,7 @@ impl Memo {
             analysed,
             index,
         });
-        output::write_sharded(sections, &last.index, extra, &mut self.files)
+        Cow::Borrowed(&last.index)
     }
 
     /// Every section's analysis, from the memo where its content is unchanged (the memo then
@@ -203,18 +225,29 @@ fn build_layout(
         Layout::Sharded => true,
         Layout::Auto => output::estimate_gzip(sections) > output::SHARD_THRESHOLD,
     };
-    let (vocab, chars) = memo.vocabulary(sections);
+    let Memo {
+        counts,
+        index,
+        files,
+    } = memo;
+    if !sharded {
+        let (vocab, chars) = vocabulary(counts, sections);
+        let extra = output::Extra {
+            vocab: &vocab,
+            chars: &chars,
+            synonyms,
+        };
+        // The one file ships section texts; the client indexes them itself.
+        return output::write_single(sections, &extra);
+    }
+    let ((vocab, chars), idx) =
+        rayon::join(|| vocabulary(counts, sections), || index.index(sections));
     let extra = output::Extra {
         vocab: &vocab,
         chars: &chars,
         synonyms,
     };
-    if sharded {
-        memo.sharded(sections, &extra)
-    } else {
-        // The one file ships section texts; the client indexes them itself.
-        output::write_single(sections, &extra)
-    }
+    output::write_sharded(sections, &idx, &extra, files)
 }
 
 #[cfg(test)]

@@ -15,6 +15,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use std::sync::Arc;
 
+use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 use serde_json::{json, Value};
 
@@ -109,23 +110,35 @@ impl FileMemo {
         }
     }
 
-    /// The file `stem` made by `make`, or the one made earlier from the same `key`.
-    fn file(
+    /// The files `stems[i]` made by `make(i)`, or made earlier from the same `key(i)`; the
+    /// ones to make are made on all cores.
+    fn batch(
         &mut self,
-        stem: &str,
-        key: impl FnOnce() -> u64,
-        make: impl FnOnce() -> Vec<u8>,
-    ) -> File {
-        if self.off {
-            return File::named(stem, make());
+        stems: &[String],
+        key: impl Fn(usize) -> u64 + Sync,
+        make: impl Fn(usize) -> Vec<u8> + Sync,
+    ) -> Vec<File> {
+        let keys: Vec<Option<u64>> = (0..stems.len())
+            .into_par_iter()
+            .map(|i| (!self.off).then(|| key(i) ^ crate::digest::digest(stems[i].as_bytes())))
+            .collect();
+        let made: Vec<Option<File>> = (0..stems.len())
+            .into_par_iter()
+            .map(|i| match keys[i].and_then(|k| self.files.get(&k)) {
+                Some(_) => None,
+                None => Some(File::named(&stems[i], make(i))),
+            })
+            .collect();
+        let mut out = Vec::with_capacity(stems.len());
+        for (k, made) in keys.into_iter().zip(made) {
+            let file = made.or_else(|| k.and_then(|k| self.files.get(&k).cloned()));
+            if let (Some(k), Some(f)) = (k, &file) {
+                self.live.insert(k);
+                self.files.entry(k).or_insert_with(|| f.clone());
+            }
+            out.extend(file);
         }
-        let key = key() ^ crate::digest::digest(stem.as_bytes());
-        self.live.insert(key);
-        let file = self
-            .files
-            .entry(key)
-            .or_insert_with(|| File::named(stem, make()));
-        file.clone()
+        out
     }
 
     /// Forgets the files the last build did not use.
@@ -369,30 +382,34 @@ fn term_shards(
     // Vocabulary strings ride with the shard of their first two characters, so a CJK query
     // knows the words starting at the bigrams it loads without loading the pinyin file.
     let vocab_b = vocab_buckets(vocab.iter().map(|e| e.term.as_str()), &split, nshards);
-    let mut hashes = Vec::with_capacity(nshards);
-    for (b, members) in buckets.iter().enumerate() {
-        if members.is_empty() {
-            hashes.push(String::new());
-            continue;
+    let full: Vec<usize> = (0..nshards).filter(|&b| !buckets[b].is_empty()).collect();
+    let terms: Vec<Vec<&str>> = full
+        .iter()
+        .map(|&b| buckets[b].iter().map(|&i| posts[i].0).collect())
+        .collect();
+    let lists: Vec<Vec<&str>> = full
+        .iter()
+        .map(|&b| buckets[b].iter().map(|&i| posts[i].1).collect())
+        .collect();
+    let stems: Vec<String> = full.iter().map(|b| format!("t-{b:03x}")).collect();
+    let key = |j: usize| crate::digest::digest_groups(&[&terms[j], &lists[j], &vocab_b[full[j]]]);
+    let made = memo.batch(&stems, key, |j| {
+        let (b, vocab) = (full[j], &vocab_b[full[j]]);
+        let mut fields = vec![
+            ("k", "\"t\"".to_owned()),
+            ("i", js(&b)),
+            ("terms", js(&terms[j])),
+            ("p", js(&lists[j])),
+        ];
+        if !vocab.is_empty() {
+            fields.push(("v", js(vocab)));
         }
-        let terms: Vec<&str> = members.iter().map(|&i| posts[i].0).collect();
-        let lists: Vec<&str> = members.iter().map(|&i| posts[i].1).collect();
-        let vocab = &vocab_b[b];
-        let key = || crate::digest::digest_groups(&[&terms, &lists, vocab]);
-        let file = memo.file(&format!("t-{b:03x}"), key, || {
-            let mut fields = vec![
-                ("k", "\"t\"".to_owned()),
-                ("i", js(&b)),
-                ("terms", js(&terms)),
-                ("p", js(&lists)),
-            ];
-            if !vocab.is_empty() {
-                fields.push(("v", js(vocab)));
-            }
-            let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
-            script(&obj(&fields))
-        });
-        hashes.push(file.hash.clone());
+        let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        script(&obj(&fields))
+    });
+    let mut hashes = vec![String::new(); nshards];
+    for (&b, file) in full.iter().zip(made) {
+        hashes[b] = file.hash.clone();
         files.push(file);
     }
     (nshards, split, hashes)
@@ -467,8 +484,7 @@ fn section_shards(
     files: &mut Vec<File>,
     memo: &mut FileMemo,
 ) -> (Vec<usize>, Vec<String>) {
-    let mut starts = Vec::new();
-    let mut hashes = Vec::new();
+    let mut ranges = Vec::new();
     let mut i = 0;
     while i < c.sections.len() {
         let start = i;
@@ -478,16 +494,17 @@ fn section_shards(
             size += s.text.len() + s.code.len() + s.heading.len() + s.anchor.len() + 16;
             i += 1;
         }
-        let n = starts.len();
-        let file = memo.file(
-            &format!("s-{n:03x}"),
-            || section_key(c, start, i),
-            || section_shard(c, n, start, i),
-        );
-        starts.push(start);
-        hashes.push(file.hash.clone());
-        files.push(file);
+        ranges.push((start, i));
     }
+    let stems: Vec<String> = (0..ranges.len()).map(|n| format!("s-{n:03x}")).collect();
+    let made = memo.batch(
+        &stems,
+        |n| section_key(c, ranges[n].0, ranges[n].1),
+        |n| section_shard(c, n, ranges[n].0, ranges[n].1),
+    );
+    let starts = ranges.iter().map(|r| r.0).collect();
+    let hashes = made.iter().map(|f| f.hash.clone()).collect();
+    files.extend(made);
     (starts, hashes)
 }
 
