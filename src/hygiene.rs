@@ -14,7 +14,7 @@
 //! check; every occurrence is still reported at its file:line:col. Pure apart from re-reading
 //! checklist files (their parsed form no longer has positions); never writes.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use crate::config::Forbidden;
 use pulldown_cmark::{Event, Parser, TagEnd};
@@ -26,11 +26,26 @@ use crate::load::{Chapter, Guide};
 use crate::markdown::{Rendered, Target};
 use crate::yaml::Embedded;
 
+/// Each chapter's forbidden-claim findings by its load key and the patterns, so a rebuild
+/// folds only the chapters that changed.
+pub type Memo = HashMap<(u64, u64), Vec<Diagnostic>>;
+
 /// Runs every hygiene check over what `load` read and `markdown` rendered. `pages[i]` was
-/// rendered as `rendered[i]`.
-pub fn check(guide: &Guide, pages: &[&Chapter], rendered: &[&Rendered]) -> Vec<Diagnostic> {
+/// rendered as `rendered[i]`. `memo` keeps only this run's chapters.
+pub fn check(
+    guide: &Guide,
+    pages: &[&Chapter],
+    rendered: &[&Rendered],
+    memo: &mut Memo,
+) -> Vec<Diagnostic> {
     let mut diags = Vec::new();
     let patterns = patterns(guide, &mut diags);
+    let parts: Vec<[&str; 3]> = patterns
+        .iter()
+        .map(|p| [p.folded.as_str(), &p.entry.text.value, &p.entry.reason])
+        .collect();
+    let parts: Vec<&[&str]> = parts.iter().map(|p| &p[..]).collect();
+    let pkey = crate::digest::digest_groups(&parts);
     let checklist_texts: Vec<(&str, String, &str)> = guide
         .checklists
         .iter()
@@ -43,21 +58,29 @@ pub fn check(guide: &Guide, pages: &[&Chapter], rendered: &[&Rendered]) -> Vec<D
         })
         .collect();
     // Each chapter is folded twice (as written and as published): the slow part, on all cores.
-    let found: Vec<Vec<Diagnostic>> = pages
+    let found: Vec<((u64, u64), Vec<Diagnostic>)> = pages
         .par_iter()
         .map(|page| {
-            let mut d = Vec::new();
-            forbidden_in(
-                &page.display,
-                &page.text,
-                Some(page.body_start),
-                &patterns,
-                &mut d,
-            );
-            d
+            let key = (page.key, pkey);
+            let d = memo.get(&key).cloned().unwrap_or_else(|| {
+                let mut d = Vec::new();
+                forbidden_in(
+                    &page.display,
+                    &page.text,
+                    Some(page.body_start),
+                    &patterns,
+                    &mut d,
+                );
+                d
+            });
+            (key, d)
         })
         .collect();
-    diags.extend(found.into_iter().flatten());
+    memo.clear();
+    for (key, d) in found {
+        diags.extend(d.iter().cloned());
+        memo.insert(key, d);
+    }
     for (_, display, text) in &checklist_texts {
         forbidden_in(display, text, None, &patterns, &mut diags);
     }

@@ -116,6 +116,8 @@ pub struct Cache {
     one_shot: bool,
     /// Search analyses per section.
     search: search::Memo,
+    /// Forbidden-claim findings per chapter.
+    hygiene: crate::hygiene::Memo,
 }
 
 impl Cache {
@@ -199,7 +201,12 @@ pub fn build(opts: &BuildOptions, cache: &mut Cache) -> Result<Built, Vec<Diagno
         diags.extend(r.diags.iter().cloned());
     }
     diags.extend(crate::links::check(&guide, &pages, &rendered));
-    diags.extend(crate::hygiene::check(&guide, &pages, &rendered));
+    diags.extend(crate::hygiene::check(
+        &guide,
+        &pages,
+        &rendered,
+        &mut cache.hygiene,
+    ));
     diags.extend(crate::tool::refs::check(&guide));
     clock.lap("check");
     let (theme, files, theme_key) = match theme {
