@@ -29,4 +29,5 @@ pub mod slug;
 pub mod source;
 pub mod theme;
 pub mod tool;
+pub mod tool_refs;
 pub mod yaml;

@@ -181,13 +181,10 @@ pub enum Target {
 /// `checklists/x.yaml` → `checklists/x.html`, `index.md` → `index.html`; other files keep
 /// their path.
 pub fn page_url(source: &str) -> String {
-    if let Some(stem) = source
-        .strip_prefix("checklists/")
-        .and_then(|s| s.strip_suffix(".yaml").or_else(|| s.strip_suffix(".yml")))
-    {
+    if let Some(stem) = crate::source::checklist_stem(source) {
         return format!("checklists/{stem}.html");
     }
-    if let Some(stem) = crate::tool::stem(source) {
+    if let Some(stem) = crate::source::tool_stem(source) {
         return format!("tools/{stem}.html");
     }
     let s = source.strip_prefix("chapters/").unwrap_or(source);

@@ -1,4 +1,5 @@
-//! Reading input files: encoding, size caps, line endings.
+//! Reading input files: encoding, size caps, line endings; and which kind of input a
+//! guide-relative path names (`checklist_stem`, `tool_stem`).
 //!
 //! Every input byte passes through `decode` before any parser sees it: a UTF-8 BOM is dropped,
 //! CRLF and lone CR become LF (so line numbers match what editors show), and anything that is not
@@ -126,6 +127,22 @@ fn looks_like_gbk(bytes: &[u8]) -> bool {
         }
     }
     pairs > 0
+}
+
+/// The stem of a checklist file (`checklists/<stem>.yaml` or `.yml`, no deeper folder).
+pub fn checklist_stem(rel: &str) -> Option<&str> {
+    yaml_stem(rel, "checklists/")
+}
+
+/// The stem of a tool file (`tools/<stem>.yaml` or `.yml`, no deeper folder).
+pub fn tool_stem(rel: &str) -> Option<&str> {
+    yaml_stem(rel, "tools/")
+}
+
+fn yaml_stem<'a>(rel: &'a str, folder: &str) -> Option<&'a str> {
+    rel.strip_prefix(folder)
+        .and_then(|s| s.strip_suffix(".yaml").or_else(|| s.strip_suffix(".yml")))
+        .filter(|s| !s.contains('/'))
 }
 
 #[cfg(test)]

@@ -89,13 +89,6 @@ fn check_synonyms(c: &GuideConfig, e: &Embedded) -> Vec<Diagnostic> {
     diags
 }
 
-/// The stem of a checklist file (`checklists/<stem>.yaml` or `.yml`, no deeper folder).
-pub fn checklist_stem(rel: &str) -> Option<&str> {
-    rel.strip_prefix("checklists/")
-        .and_then(|s| s.strip_suffix(".yaml").or_else(|| s.strip_suffix(".yml")))
-        .filter(|s| !s.contains('/'))
-}
-
 pub fn list_key(display: &str, rel: &str, text: &str) -> u64 {
     crate::digest::digest_parts(&[display.as_bytes(), rel.as_bytes(), text.as_bytes()])
 }

@@ -11,9 +11,7 @@ use crate::config::GuideConfig;
 use crate::diag::Diagnostic;
 use crate::source;
 
-use super::parse::{
-    chapter_key, checklist_stem, config_key, list_key, parse_chapter, parse_config,
-};
+use super::parse::{chapter_key, config_key, list_key, parse_chapter, parse_config};
 use super::walk::Walk;
 use super::{Chapter, LoadOptions};
 
@@ -235,7 +233,7 @@ pub fn prefetch<'f>(
             if rel.ends_with(".md") {
                 memo_key(cache, rel).is_none()
             } else {
-                (rel == "guide.yaml" || checklist_stem(rel).is_some())
+                (rel == "guide.yaml" || source::checklist_stem(rel).is_some())
                     && !(cache.trusted && cache.texts.contains_key(rel.as_str()))
             }
         })
@@ -262,7 +260,7 @@ pub fn prefetch<'f>(
                     key = Some(k);
                     parsed =
                         (config_done != Some(k)).then(|| Parsed::Config(parse_config(t, &display)));
-                } else if let Some(stem) = checklist_stem(rel) {
+                } else if let Some(stem) = source::checklist_stem(rel) {
                     let k = list_key(&display, rel, t);
                     key = Some(k);
                     parsed = (!lists_done.contains_key(&k))
@@ -326,7 +324,7 @@ pub fn read_all(
                 }
                 Err(mut ds) => diags.append(&mut ds),
             }
-        } else if let Some(stem) = checklist_stem(rel) {
+        } else if let Some(stem) = source::checklist_stem(rel) {
             let (text, key, pre) = cache.take_text(rel, path, &display, max, &mut fetched);
             match text {
                 Ok(text) => {
@@ -336,7 +334,7 @@ pub fn read_all(
                 }
                 Err(d) => diags.push(d),
             }
-        } else if let Some(stem) = crate::tool::stem(rel) {
+        } else if let Some(stem) = source::tool_stem(rel) {
             // A handful of small files: parsed on every load, no cache needed.
             match cache.read_text(rel, path, &display, max).0 {
                 Ok(text) => {

@@ -154,7 +154,7 @@ fn classify(resolved: String, fragment: Option<String>, image: bool) -> (Target,
             page,
         );
     }
-    if crate::tool::stem(&resolved).is_some() {
+    if crate::source::tool_stem(&resolved).is_some() {
         let page = resolved.clone();
         return (Target::Tool { source: resolved }, page);
     }

@@ -207,7 +207,7 @@ pub fn build(opts: &BuildOptions, cache: &mut Cache) -> Result<Built, Vec<Diagno
         &rendered,
         &mut cache.hygiene,
     ));
-    diags.extend(crate::tool::refs::check(&guide));
+    diags.extend(crate::tool_refs::check(&guide));
     clock.lap("check");
     let (theme, files, theme_key) = match theme {
         Ok(t) => t,

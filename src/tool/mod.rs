@@ -5,10 +5,9 @@
 //! turns a file into a typed `Tool` for the theme: fields and repeatable groups, deadline
 //! rules with the facts they rest on, pre-check conditions, and the printed document's text
 //! blocks split into literal text and field slots (`text`). Checks that need other files
-//! (chapter, checklist, imported tools) live in `refs`. Nothing here reads the file system.
+//! (chapter, checklist, imported tools) live in `tool_refs.rs`. Nothing here reads the file system.
 
 mod file;
-pub mod refs;
 mod schema;
 mod text;
 
@@ -53,7 +52,7 @@ pub struct Tool {
     /// The file's text, for diagnostics that point into it.
     #[serde(skip)]
     pub text: std::sync::Arc<str>,
-    /// Where each repeatable group's `import` is written (for `refs`).
+    /// Where each repeatable group's `import` is written (for `tool_refs.rs`).
     #[serde(skip)]
     pub import_pos: Vec<(String, (usize, usize))>,
 }
@@ -174,13 +173,6 @@ pub struct Block {
 /// guide-relative path; `stem` the file name without `.yaml`.
 pub fn parse(path: &str, source: &str, stem: &str, text: &str) -> (Option<Tool>, Vec<Diagnostic>) {
     file::parse(path, source, stem, text)
-}
-
-/// The stem of a tool file (`tools/<stem>.yaml` or `.yml`, no deeper folder).
-pub fn stem(rel: &str) -> Option<&str> {
-    rel.strip_prefix("tools/")
-        .and_then(|s| s.strip_suffix(".yaml").or_else(|| s.strip_suffix(".yml")))
-        .filter(|s| !s.contains('/'))
 }
 
 impl Tool {

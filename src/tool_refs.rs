@@ -5,7 +5,7 @@
 use crate::diag::{did_you_mean, Diagnostic};
 use crate::load::Guide;
 
-use super::Tool;
+use crate::tool::Tool;
 
 /// Every reference problem of every tool.
 pub fn check(guide: &Guide) -> Vec<Diagnostic> {
@@ -79,7 +79,7 @@ fn import_problem(guide: &Guide, t: &Tool, group: &str) -> Option<String> {
 }
 
 /// What is wrong with a tool's `send`, if anything.
-fn send_problem(guide: &Guide, send: &super::Send) -> Option<String> {
+fn send_problem(guide: &Guide, send: &crate::tool::Send) -> Option<String> {
     let Some(to) = guide.tools.iter().find(|x| x.id == send.tool) else {
         return Some(format!("`send` names no tool `{}`", send.tool));
     };
