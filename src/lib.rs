@@ -23,6 +23,7 @@ pub mod links;
 pub mod load;
 pub mod markdown;
 pub mod output;
+pub mod scaffold;
 pub mod search;
 pub mod site;
 pub mod slug;

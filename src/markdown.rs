@@ -16,6 +16,7 @@ mod dest;
 mod directives;
 mod entities;
 pub mod html;
+mod notes;
 mod raw;
 
 use std::ops::Range;
@@ -259,12 +260,14 @@ pub fn render_with(input: &Input<'_>, opts: &RenderOptions) -> Rendered {
         options: *opts,
         html: Sanitizer::new(opts.html),
         title_pending: opts.title_h1,
+        notes: notes::Notes::default(),
     };
     r.reserve_explicit_ids(&events);
     r.res.sections.push(SectionText::default());
     r.directives(body);
     r.run(events);
     r.finish_html();
+    std::mem::take(&mut r.notes).finish(&mut r.out);
     let mut html = String::with_capacity(body.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, r.out.into_iter());
     r.res.html = html;
@@ -297,6 +300,8 @@ struct Renderer<'i, 'a> {
     html: Sanitizer,
     /// The title `# H1` is still to come (see `RenderOptions::title_h1`).
     title_pending: bool,
+    /// Footnotes, moved to the bottom of the page.
+    notes: notes::Notes<'a>,
 }
 
 impl<'a> Renderer<'_, 'a> {
@@ -476,11 +481,15 @@ impl<'a> Renderer<'_, 'a> {
                     self.section().text.push_str(&t);
                     self.out.push(Event::Code(t));
                 }
-                Event::FootnoteReference(_) => self.out.push(ev),
-                Event::Start(Tag::FootnoteDefinition(label)) => {
-                    self.res.ids.push(label.to_string());
-                    self.out.push(Event::Start(Tag::FootnoteDefinition(label)));
+                Event::FootnoteReference(label) => {
+                    let marker = self.notes.reference(&label);
+                    self.out.push(marker);
                 }
+                Event::Start(Tag::FootnoteDefinition(label)) => {
+                    self.res.ids.push(notes::note_id(&label));
+                    self.notes.start(&label, self.out.len());
+                }
+                Event::End(TagEnd::FootnoteDefinition) => self.notes.end(&mut self.out),
                 Event::SoftBreak | Event::HardBreak => {
                     self.section().text.push(' ');
                     self.out.push(ev);

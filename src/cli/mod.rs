@@ -40,6 +40,16 @@ enum Command {
     /// Make a guide folder from a book written for another tool.
     #[command(subcommand)]
     Import(ImportCommand),
+    /// Start a new guide: writes a small working guide (guide.yaml, a home page, one chapter,
+    /// one checklist) into a new or empty folder.
+    Init(InitArgs),
+}
+
+#[derive(Args, Debug)]
+struct InitArgs {
+    /// Where to write the guide (must not exist yet, or be empty).
+    #[arg(default_value = "guide", value_name = "DIR")]
+    out: PathBuf,
 }
 
 #[derive(Subcommand, Debug)]
@@ -173,6 +183,7 @@ pub fn main() -> ExitCode {
         Command::Check(a) => check(&a),
         Command::Serve(a) => serve::run(&a),
         Command::Import(ImportCommand::Mdbook(a)) => import_mdbook(&a),
+        Command::Init(a) => init(&a),
     }
 }
 
@@ -217,6 +228,22 @@ fn import_mdbook(a: &ImportArgs) -> ExitCode {
         a.out.display()
     );
     ExitCode::SUCCESS
+}
+
+fn init(a: &InitArgs) -> ExitCode {
+    match crate::scaffold::init(&a.out) {
+        Ok(n) => {
+            println!(
+                "wrote a new guide ({n} files) into {0}\nnext: guidesmith serve --guide {0}",
+                a.out.display()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+    }
 }
 
 /// Prints diagnostics to stderr, errors and warnings alike.

@@ -314,7 +314,7 @@ fn home(
 }
 
 /// Today's date (UTC) as `YYYY-MM-DD`: guide.yaml's `updated`, to be reviewed.
-fn today() -> String {
+pub(crate) fn today() -> String {
     let secs = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
@@ -339,7 +339,7 @@ pub fn write(out: &Path, files: &BTreeMap<String, Vec<u8>>) -> Result<(), String
             std::fs::read_dir(out).map_err(|e| format!("cannot read {}: {e}", out.display()))?;
         if entries.next().is_some() {
             return Err(format!(
-                "{} is not empty; import into a new folder (--out DIR)",
+                "{} is not empty; choose a new or empty folder",
                 out.display()
             ));
         }

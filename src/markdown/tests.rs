@@ -425,3 +425,33 @@ fn outside_links_and_images_are_recorded_with_their_positions() {
         .collect();
     assert_eq!(found, [("https://www.miit.gov.cn/", 4, 3)]);
 }
+
+#[test]
+fn footnotes_are_numbered_by_first_use_and_listed_at_the_bottom_with_back_links() {
+    let x = r("第一[^b]，第二[^a]，再提[^b]。\n\n[^a]: 注释甲\n\n[^b]: 注释乙 a&b\n\n[^c]: 没人引用\n\n## 后面的小节\n\n正文\n");
+    let h = &x.html;
+    // References: numbered in order of first use; only the first carries the back-link target.
+    assert!(
+        h.contains("<sup class=\"footnote-ref\"><a id=\"fnref-b\" href=\"#fn-b\">1</a></sup>"),
+        "{h}"
+    );
+    assert!(h.contains("<a id=\"fnref-a\" href=\"#fn-a\">2</a>"), "{h}");
+    assert!(h.contains("<a href=\"#fn-b\">1</a>"), "{h}");
+    // Definitions: after the last section, in reference order, unreferenced last.
+    let notes = h
+        .find("<section class=\"footnotes\"")
+        .expect("notes section");
+    assert!(notes > h.find("后面的小节").unwrap_or(usize::MAX), "{h}");
+    let (b, a, c) = (
+        h.find("id=\"fn-b\""),
+        h.find("id=\"fn-a\""),
+        h.find("id=\"fn-c\""),
+    );
+    assert!(b < a && a < c, "{h}");
+    assert!(h.contains("注释乙 a&amp;b"), "{h}");
+    assert!(h.contains("href=\"#fnref-b\""), "{h}");
+    assert!(!h[c.unwrap_or(0)..].contains("fnref-c"), "{h}");
+    assert!(x.ids.contains(&"fn-a".to_owned()), "{:?}", x.ids);
+    // A page without footnotes gets no section.
+    assert!(!r("正文\n").html.contains("footnotes"));
+}

@@ -90,3 +90,30 @@ fn import_refuses_a_folder_that_is_not_empty_and_a_folder_without_a_book() {
     assert!(r.stderr.contains("book.toml"), "{}", r.stderr);
     assert!(!p.path("new").exists());
 }
+
+#[test]
+fn init_writes_a_guide_that_checks_clean_and_never_overwrites() {
+    let p = Project::empty("init");
+    let r = p.run(&["init", "mine"]);
+    r.ok();
+    assert!(
+        r.stdout.contains("guidesmith serve --guide mine"),
+        "{}",
+        r.stdout
+    );
+    let c = p.run(&["check", "--guide", "mine"]);
+    assert_eq!(c.code, 0, "{}", c.stderr);
+    assert!(c.stderr.contains("no problems found"), "{}", c.stderr);
+    p.run(&["build", "--guide", "mine", "--out", "site"]).ok();
+    let page = p.read("site/intro.html");
+    assert!(
+        page.contains("示例清单"),
+        "the embedded checklist is rendered"
+    );
+    // A second init into the same folder refuses and changes nothing.
+    let before = crate::harness::tree(&p.path("mine"));
+    let again = p.run(&["init", "mine"]);
+    assert_eq!(again.code, 2, "{}", again.stderr);
+    assert!(again.stderr.contains("not empty"), "{}", again.stderr);
+    assert_eq!(crate::harness::tree(&p.path("mine")), before);
+}
