@@ -9,6 +9,7 @@
 //! only the first `MAX_PER_KIND` diagnostics of one kind per file, then a count.
 //! Only the CLI layer prints; this module only formats.
 
+use std::cell::Cell;
 use std::fmt::Write as _;
 
 use serde::Serialize;
@@ -312,13 +313,21 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
 pub struct LineIndex<'a> {
     text: &'a str,
     starts: Vec<usize>,
+    /// The last position asked for (byte offset, line, column): a later offset on the same
+    /// line counts characters from there, so many diagnostics on one long line cost what the
+    /// line does, not that times their number.
+    last: Cell<(usize, usize, usize)>,
 }
 
 impl<'a> LineIndex<'a> {
     pub fn new(text: &'a str) -> Self {
         let mut starts = vec![0];
         starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        LineIndex { text, starts }
+        LineIndex {
+            text,
+            starts,
+            last: Cell::new((0, 1, 1)),
+        }
     }
 
     /// 1-based line and character column of byte `offset`.
@@ -328,8 +337,23 @@ impl<'a> LineIndex<'a> {
             offset -= 1;
         }
         let line = self.starts.partition_point(|&s| s <= offset);
+        let (last_off, last_line, last_col) = self.last.get();
+        let (from, col0) = if last_line == line && last_off <= offset {
+            (last_off, last_col)
+        } else {
+            (self.starts[line - 1], 1)
+        };
+        let col = col0 + self.text[from..offset].chars().count();
+        self.last.set((offset, line, col));
+        (line, col)
+    }
+
+    /// Line `line` (1-based) without its newline.
+    fn line_text(&self, line: usize) -> &'a str {
         let start = self.starts[line - 1];
-        (line, self.text[start..offset].chars().count() + 1)
+        let end = self.starts.get(line).map_or(self.text.len(), |&s| s - 1);
+        let l = &self.text[start..end.max(start)];
+        l.strip_suffix('\r').unwrap_or(l)
     }
 
     /// A diagnostic located at byte `offset`, covering `len` bytes' worth of characters.
@@ -346,7 +370,7 @@ impl<'a> LineIndex<'a> {
             .map_or(1, |s| s.lines().next().unwrap_or("").chars().count());
         // The line from the index, not by scanning the text again (many diagnostics, one file).
         let start = self.starts[line - 1];
-        let src = self.text[start..].lines().next().unwrap_or("");
+        let src = self.line_text(line);
         d.line = line;
         d.col = col.max(1);
         d.keep_source(Some(src), Some(offset - start)).with_len(len)
@@ -613,5 +637,26 @@ mod tests {
             Some("title")
         );
         assert_eq!(did_you_mean("zzz", ["title", "description"]), None);
+    }
+
+    #[test]
+    fn line_index_positions_agree_with_line_col_in_any_order() {
+        let text = "第一行\n[坏](x.md) 中文 [坏](y.md) [坏](z.md)\r\n末行 é\n";
+        let idx = LineIndex::new(text);
+        let offsets: Vec<usize> = (0..=text.len())
+            .filter(|&o| text.is_char_boundary(o))
+            .collect();
+        // Forward (the cached path), backward and jumping between lines.
+        let mut order = offsets.clone();
+        order.extend(offsets.iter().rev());
+        order.extend(offsets.iter().step_by(3).chain(offsets.iter().step_by(5)));
+        for &o in &order {
+            assert_eq!(idx.pos(o), line_col(text, o), "offset {o}");
+        }
+        // The line shown with a diagnostic has no line ending.
+        let at = text.find("[坏](y").expect("link");
+        let d = idx.diag(Diagnostic::error("f", "m"), at, 0);
+        let shown = d.source_line.clone().unwrap_or_default();
+        assert!(shown.ends_with("[坏](z.md)"), "{shown:?}");
     }
 }

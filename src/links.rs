@@ -4,10 +4,11 @@
 //! assembled, for `build`, `serve` and `check` alike (RELIABILITY I7). Pure: data in,
 //! diagnostics out.
 
+use std::cell::OnceCell;
 use std::collections::{HashMap, HashSet};
 
 use crate::config::Level;
-use crate::diag::{self, Diagnostic, Severity};
+use crate::diag::{self, Diagnostic, LineIndex, Severity};
 use crate::load::{Chapter, Guide};
 use crate::markdown::{Link, Rendered, Target};
 use crate::yaml::Embedded;
@@ -77,8 +78,10 @@ pub fn check(guide: &Guide, pages: &[&Chapter], rendered: &[&Rendered]) -> Vec<D
     let known = Known::new(guide, pages, rendered);
     let mut diags = Vec::new();
     for (page, r) in pages.iter().zip(rendered) {
+        // Made on the first problem of the page: many problems on one long line cost once.
+        let lines = OnceCell::new();
         for l in &r.links {
-            diags.extend(link_problem(&known, page, l));
+            diags.extend(link_problem(&known, page, &lines, l));
         }
         checklist_references(&known, page, r, &mut diags);
     }
@@ -87,11 +90,16 @@ pub fn check(guide: &Guide, pages: &[&Chapter], rendered: &[&Rendered]) -> Vec<D
 }
 
 /// A link's problem, if any: a missing page, file, checklist or heading id.
-fn link_problem(known: &Known, page: &Chapter, l: &Link) -> Option<Diagnostic> {
+fn link_problem<'p>(
+    known: &Known,
+    page: &'p Chapter,
+    lines: &OnceCell<LineIndex<'p>>,
+    l: &Link,
+) -> Option<Diagnostic> {
     let located = |msg: String| {
-        Diagnostic::error(page.display.clone(), msg)
-            .at(&page.text, l.line, l.col)
-            .with_len(l.len)
+        let d = Diagnostic::error(page.display.clone(), msg);
+        let lines = lines.get_or_init(|| LineIndex::new(&page.text));
+        lines.diag(d, l.off, 0).with_len(l.len)
     };
     // A missing heading id: the page opens, at its top (`markdown.missing_anchors`).
     let anchor = |msg: String, set: &HashSet<&str>, f: &str| {

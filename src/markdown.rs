@@ -146,6 +146,8 @@ pub struct Outside {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Link {
     pub target: Target,
+    /// Byte offset in the file (for diagnostics through a `LineIndex`).
+    pub off: usize,
     pub line: usize,
     pub col: usize,
     pub len: usize,
@@ -718,6 +720,7 @@ impl<'a> Renderer<'_, 'a> {
         let (line, col, len) = self.position(at);
         Link {
             target,
+            off: at.off,
             line,
             col,
             len,
