@@ -260,6 +260,8 @@ pub struct SiteCtx {
     /// The tools' stylesheet and script, loaded only by tool pages.
     pub tools_css: String,
     pub tools_js: String,
+    /// The share image's absolute URL (Open Graph wants one), when the base URL is known.
+    pub share_image: Option<String>,
     pub tools: Vec<LinkCtx>,
 }
 

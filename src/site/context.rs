@@ -10,6 +10,9 @@ use crate::theme::{LinkCtx, NavPartCtx, PageCtx, SiteCtx};
 use super::assets::Assets;
 use super::{Site, NAV_INLINE_MAX, SEARCH_ENTRY};
 
+/// The theme's share image (1200×630 PNG), for Open Graph when the base URL is known.
+const SHARE_IMAGE: &str = "static/share.png";
+
 /// What every page of one build shares.
 pub struct Shared {
     pub site: tera::Value,
@@ -62,6 +65,10 @@ impl Shared {
                 .collect(),
             tools_css: assets.tools_css.clone(),
             tools_js: assets.tools_js.clone(),
+            // Only when the theme ships one (a theme of one's own may not).
+            share_image: base_url
+                .filter(|_| assets.files.iter().any(|(p, _)| p == SHARE_IMAGE))
+                .map(|b| format!("{}/{SHARE_IMAGE}", b.trim_end_matches('/'))),
             tools: guide
                 .tools
                 .iter()

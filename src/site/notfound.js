@@ -36,8 +36,12 @@
   }
   if (!me) return;
   fixAll(doc.head);
-  add("link", { rel: "stylesheet", href: root + me.getAttribute("data-css") });
+  // Render-blocking although added by script (this runs while the head is parsed), so the page
+  // is never drawn unstyled and then shifted.
+  add("link", { rel: "stylesheet", href: root + me.getAttribute("data-css"), blocking: "render" });
   add("link", { rel: "icon", href: root + me.getAttribute("data-icon"), type: "image/svg+xml" });
+  var touch = me.getAttribute("data-touch-icon");
+  if (touch) add("link", { rel: "apple-touch-icon", href: root + touch });
   function body() {
     fixAll(doc.body);
     // The nav payload first: the page script draws the nav from it.

@@ -220,6 +220,22 @@ fn axe_finds_no_violations_in_the_reading_and_printing_states() {
                 failures.push(format!("call-log cards [{scheme}]: {v}"));
             }
             assert_no_problems(&tab, "call-log")?;
+            // The phone header with its search box opened by the search button, results shown.
+            open(&tab, &file_url("prepare/evidence.html"))?;
+            eval(&tab, "document.querySelector('.search-toggle').click(); (function (q) { q.value = '投诉'; q.dispatchEvent(new Event('input')); })(document.getElementById('gs-q'))")?;
+            for _ in 0..300 {
+                if eval(
+                    &tab,
+                    "document.querySelectorAll('#gs-results a[href]').length > 3",
+                )? == serde_json::Value::Bool(true)
+                {
+                    break;
+                }
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+            for v in axe_violations(&tab, &axe)? {
+                failures.push(format!("phone search open [{scheme}]: {v}"));
+            }
         }
         assert!(
             failures.is_empty(),

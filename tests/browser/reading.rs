@@ -495,9 +495,12 @@ fn on_a_phone_with_the_keyboard_up_the_search_dropdown_ends_on_screen() {
         // 390 × 450: a phone screen with the on-screen keyboard taking the rest.
         viewport(&tab, 390, 450, 1.0, true)?;
         open(&tab, &file_url("prepare/evidence.html"))?;
+        // The header's search button opens the box and focuses it.
+        eval(&tab, "document.querySelector('.search-toggle').click()")?;
+        assert_eq!(eval_str(&tab, "document.activeElement.id")?, "gs-q");
         eval(
             &tab,
-            "(function (q) { q.focus(); q.value = '投诉'; q.dispatchEvent(new Event('input')); })(document.getElementById('gs-q'))",
+            "(function (q) { q.value = '投诉'; q.dispatchEvent(new Event('input')); })(document.getElementById('gs-q'))",
         )?;
         wait_true(
             &tab,
@@ -513,6 +516,17 @@ fn on_a_phone_with_the_keyboard_up_the_search_dropdown_ends_on_screen() {
             "dropdown runs off the screen: {r}"
         );
         assert_eq!(r["scroll"], true, "the rest scrolls inside it: {r}");
+        // Scrolled to its end, the last result's last line shows in full.
+        let last = eval_json(
+            &tab,
+            "(function (r) { r.scrollTop = r.scrollHeight; var items = r.querySelectorAll('a[href]'); var a = items[items.length - 1].getBoundingClientRect(); return { bottom: a.bottom, box: r.getBoundingClientRect().bottom, left: r.getBoundingClientRect().left, right: r.getBoundingClientRect().right, w: innerWidth }; })(document.getElementById('gs-results'))",
+        )?;
+        let f = |k: &str| last[k].as_f64().unwrap_or(f64::NAN);
+        assert!(f("bottom") <= f("box"), "last result cut off: {last}");
+        assert!(
+            f("left") >= 0.0 && f("right") <= f("w"),
+            "dropdown off the sides: {last}"
+        );
         // Chrome on Android shrinks the layout viewport for the keyboard only when asked to.
         let meta = eval_str(
             &tab,
@@ -523,5 +537,70 @@ fn on_a_phone_with_the_keyboard_up_the_search_dropdown_ends_on_screen() {
             "{meta}"
         );
         assert_no_problems(&tab, "search dropdown")
+    });
+}
+
+#[test]
+fn the_phone_header_is_one_compact_row_with_44_px_buttons_and_a_search_button() {
+    with_browser(|b| {
+        let tab = tab(b)?;
+        let facts = "(function () { var s = function (q) { var e = document.querySelector(q); var r = e.getBoundingClientRect(); return [Math.round(r.width), Math.round(r.height)]; }; return { header: document.querySelector('.site-header').getBoundingClientRect().height, nav: s('.nav-toggle'), search: s('.search-toggle'), theme: s('.theme-toggle'), box: s('#gs-q'), title: s('.site-title') }; })()";
+        for width in [320, 390] {
+            viewport(&tab, width, 844, 2.0, true)?;
+            open(&tab, &file_url("prepare/evidence.html"))?;
+            let f = eval_json(&tab, facts)?;
+            assert!(f["header"].as_f64().unwrap_or(1e9) <= 64.0, "{width}: {f}");
+            for b in ["nav", "search", "theme"] {
+                assert!(
+                    f[b][0].as_u64() >= Some(44) && f[b][1].as_u64() >= Some(44),
+                    "{width} {b}: {f}"
+                );
+            }
+            assert_eq!(f["box"], serde_json::json!([0, 0]), "box closed: {f}");
+            // Open: the box takes the title's place in the same row; pressed again, it closes.
+            eval(&tab, "document.querySelector('.search-toggle').click()")?;
+            let f = eval_json(&tab, facts)?;
+            assert!(
+                f["header"].as_f64().unwrap_or(1e9) <= 64.0,
+                "{width} open: {f}"
+            );
+            assert!(f["box"][0].as_u64() >= Some(150), "{width} open: {f}");
+            assert_eq!(f["title"], serde_json::json!([0, 0]), "{width} open: {f}");
+            assert_eq!(
+                eval_str(
+                    &tab,
+                    "document.querySelector('.search-toggle').getAttribute('aria-expanded')"
+                )?,
+                "true"
+            );
+            // Below 384 px the theme button makes room for the box while it is open.
+            let theme_open = if width < 384 {
+                serde_json::json!([0, 0])
+            } else {
+                serde_json::json!([44, 44])
+            };
+            assert_eq!(f["theme"], theme_open, "{width} open: {f}");
+            eval(&tab, "document.querySelector('.search-toggle').click()")?;
+            let f = eval_json(&tab, facts)?;
+            assert_eq!(
+                (&f["box"], &f["theme"]),
+                (&serde_json::json!([0, 0]), &serde_json::json!([44, 44])),
+                "{width} closed: {f}"
+            );
+            // The search page shows the box from the start.
+            open(&tab, &file_url("search.html"))?;
+            let f = eval_json(&tab, facts)?;
+            assert!(
+                f["header"].as_f64().unwrap_or(1e9) <= 64.0 && f["box"][0].as_u64() >= Some(150),
+                "{width} search page: {f}"
+            );
+        }
+        // Without the page script the button is a link to the search page.
+        assert!(eval_str(
+            &tab,
+            "document.querySelector('.search-toggle').getAttribute('href')"
+        )?
+        .ends_with("search.html"));
+        assert_no_problems(&tab, "phone header")
     });
 }

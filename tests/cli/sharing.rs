@@ -155,3 +155,63 @@ fn the_print_page_holds_every_chapter_with_its_own_ids_and_links_into_itself() {
         .read("public/part/b.html")
         .contains("href=\"../print.html\""));
 }
+
+/// Width and height of a PNG, from its IHDR chunk.
+fn png_size(bytes: &[u8]) -> (u32, u32) {
+    assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n", "a PNG signature");
+    let be = |i: usize| u32::from_be_bytes([bytes[i], bytes[i + 1], bytes[i + 2], bytes[i + 3]]);
+    (be(16), be(20))
+}
+
+#[test]
+fn the_touch_icon_and_share_image_ship_as_png_and_og_image_needs_a_base_url() {
+    let p = Project::fixture("basic");
+    p.run(&["build"]).ok();
+    let png = |rel: &str| std::fs::read(p.path(rel)).expect(rel);
+    assert_eq!(
+        png_size(&png("public/static/apple-touch-icon.png")),
+        (180, 180)
+    );
+    assert_eq!(png_size(&png("public/static/share.png")), (1200, 630));
+    let a = p.read("public/part/b.html");
+    assert!(
+        a.contains("<link rel=\"apple-touch-icon\" href=\"../static/apple-touch-icon.png\">"),
+        "{a}"
+    );
+    // og:image must be absolute: without a base URL there is none.
+    assert!(!a.contains("og:image") && a.contains("content=\"summary\""));
+    // The 404 page's helper adds the touch icon from the site root it finds.
+    let nf = p.read("public/404.html");
+    assert!(
+        nf.contains("data-touch-icon=\"static/apple-touch-icon.png\""),
+        "{nf}"
+    );
+    // The manifest lists the PNG beside the SVG, and the service worker precaches both.
+    let m: serde_json::Value =
+        serde_json::from_str(&p.read("public/static/manifest.webmanifest")).expect("json");
+    let icons: Vec<&str> = m["icons"]
+        .as_array()
+        .expect("icons")
+        .iter()
+        .filter_map(|i| i["src"].as_str())
+        .collect();
+    assert_eq!(icons, ["icon.svg", "apple-touch-icon.png"]);
+    let sw = p.read("public/sw.js");
+    assert!(sw.contains("\"static/apple-touch-icon.png\"") && sw.contains("\"static/share.png\""));
+
+    p.run(&["build", "--base-url", BASE]).ok();
+    let a = p.read("public/part/b.html");
+    for tag in [
+        "<meta property=\"og:image\" content=\"https://example.org/guide/static/share.png\">",
+        "<meta property=\"og:image:width\" content=\"1200\">",
+        "<meta property=\"og:image:height\" content=\"630\">",
+        "<meta name=\"twitter:card\" content=\"summary_large_image\">",
+        "<link rel=\"apple-touch-icon\" href=\"../static/apple-touch-icon.png\">",
+    ] {
+        assert!(a.contains(tag), "{tag}\n{a}");
+    }
+    let nf = p.read("public/404.html");
+    assert!(nf.contains(
+        "<link rel=\"apple-touch-icon\" href=\"https://example.org/guide/static/apple-touch-icon.png\">"
+    ));
+}

@@ -272,16 +272,56 @@
     }
     box.addEventListener("focus", load);
     box.addEventListener("input", load);
+    var open = phoneSearch(box);
     // "/" jumps to the search box (outside text fields).
     doc.addEventListener("keydown", function (e) {
       if (e.key !== "/" || e.ctrlKey || e.metaKey || e.altKey || e.defaultPrevented) return;
       var t = e.target;
       if (t && (/^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName) || t.isContentEditable)) return;
       e.preventDefault();
+      open();
       box.focus();
       box.select();
     });
     if (doc.getElementById("gs-search-page") || /[?&]hl=/.test(location.search)) load();
+  }
+
+  // Phones: the header's search button (a link to the search page when this script does not
+  // run) opens the search box in the title's place and focuses it; pressed again, or Escape in
+  // an empty dropdown-less box, closes it. Returns a function that opens it.
+  function phoneSearch(box) {
+    var btn = doc.querySelector(".search-toggle");
+    var header = doc.querySelector(".site-header");
+    if (!btn || !header) return function () {};
+    var results = doc.getElementById("gs-results");
+    btn.setAttribute("role", "button");
+    btn.setAttribute("aria-controls", "gs-search-wrap");
+    btn.setAttribute("aria-expanded", "false");
+    function set(on) {
+      header.classList.toggle("search-open", on);
+      btn.setAttribute("aria-expanded", on ? "true" : "false");
+    }
+    btn.addEventListener("click", function (e) {
+      e.preventDefault();
+      var on = !header.classList.contains("search-open");
+      set(on);
+      if (on) box.focus();
+    });
+    // A link answers Enter only; a button also Space.
+    btn.addEventListener("keydown", function (e) {
+      if (e.key === " ") {
+        e.preventDefault();
+        btn.click();
+      }
+    });
+    // Runs before the search engine's own handler: with the dropdown shown, that one closes it.
+    box.addEventListener("keydown", function (e) {
+      if (e.key !== "Escape" || !header.classList.contains("search-open")) return;
+      if (results && !results.hidden) return;
+      set(false);
+      btn.focus();
+    });
+    return function () { set(true); };
   }
 
   // Large guides ship the nav once, as static/nav.*.js (window.GSNav); draw it with DOM nodes.

@@ -124,11 +124,11 @@ function startUi() {
   function setActive(index) {
     links.forEach((a, k) => {
       a.parentNode.classList.toggle('gs-active', k === index);
-      a.parentNode.setAttribute('aria-selected', k === index ? 'true' : 'false');
+      a.setAttribute('aria-selected', k === index ? 'true' : 'false');
     });
     active = index;
     if (index >= 0 && links[index]) {
-      input.setAttribute('aria-activedescendant', links[index].parentNode.id);
+      input.setAttribute('aria-activedescendant', links[index].id);
       links[index].parentNode.scrollIntoView({ block: 'nearest' });
     } else {
       input.removeAttribute('aria-activedescendant');
@@ -171,10 +171,14 @@ function startUi() {
         pageItem.appendChild(hitList);
         list.appendChild(pageItem);
       }
+      // The link itself is the option: an option holding a focusable link would nest one
+      // interactive control in another.
       var item = element('li', 'gs-hit');
+      item.setAttribute('role', 'presentation');
       var link = element('a');
-      item.id = 'gs-opt-' + (fullPage ? 'p' : 'd') + optionNumber++;
-      item.setAttribute('role', 'option');
+      link.id = 'gs-opt-' + (fullPage ? 'p' : 'd') + optionNumber++;
+      link.setAttribute('role', 'option');
+      link.setAttribute('aria-selected', 'false');
       link.href = resultHref(rootPath, r, results.terms || []);
       link.tabIndex = -1;
       link.appendChild(element('span', 'gs-heading', r.heading || r.pageTitle));
