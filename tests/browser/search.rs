@@ -147,3 +147,42 @@ fn the_engine_loads_when_the_reader_types_in_the_box_and_answers_in_the_dropdown
         assert_no_problems(&tab, "dropdown")
     });
 }
+
+#[test]
+fn results_on_the_search_page_are_plain_links_that_tab_reaches() {
+    with_browser(|b| {
+        let tab = tab(b)?;
+        open(&tab, &format!("{}?q=投诉", file_url("search.html")))?;
+        wait_results(&tab)?;
+        // No listbox roles on the page's list (the dropdown keeps them): nothing nested, and
+        // every result is in the tab order.
+        let roles = eval_str(
+            &tab,
+            "Array.from(document.querySelectorAll('#gs-search-page [role]')).map(e => e.getAttribute('role')).join(',')",
+        )?;
+        assert!(
+            !roles.contains("option") && !roles.contains("listbox"),
+            "{roles}"
+        );
+        let first = eval_str(
+            &tab,
+            "document.querySelector('#gs-search-page .gs-list a').id",
+        )?;
+        // Start just before the results (the sidebar's links come first on a desktop page).
+        eval(
+            &tab,
+            "var p = document.getElementById('gs-search-page'); p.tabIndex = -1; p.focus()",
+        )?;
+        let mut reached = false;
+        for _ in 0..5 {
+            tab.press_key("Tab")?;
+            if eval_str(&tab, "document.activeElement.id")? == first {
+                reached = true;
+                break;
+            }
+        }
+        assert!(reached, "Tab never reached the first result ({first})");
+        assert_no_problems(&tab, "search page")?;
+        Ok(())
+    });
+}

@@ -124,14 +124,15 @@ function startUi() {
   function setActive(index) {
     links.forEach((a, k) => {
       a.parentNode.classList.toggle('gs-active', k === index);
-      a.setAttribute('aria-selected', k === index ? 'true' : 'false');
+      if (a.getAttribute('role') === 'option') a.setAttribute('aria-selected', k === index ? 'true' : 'false');
     });
     active = index;
+    var option = index >= 0 && links[index] && links[index].getAttribute('role') === 'option';
+    if (option) input.setAttribute('aria-activedescendant', links[index].id);
+    else input.removeAttribute('aria-activedescendant');
     if (index >= 0 && links[index]) {
-      input.setAttribute('aria-activedescendant', links[index].id);
       links[index].parentNode.scrollIntoView({ block: 'nearest' });
     } else {
-      input.removeAttribute('aria-activedescendant');
     }
   }
   function render(box, results, query, fullPage) {
@@ -154,9 +155,12 @@ function startUi() {
       if (!fullPage) box.appendChild(element('p', 'gs-empty', TEXT_NOTHING_FOUND));
       return;
     }
+    // The dropdown is the search box's listbox (arrow keys, aria-activedescendant); the search
+    // page is a plain list of links that Tab reaches one by one.
     var list = element('ul', 'gs-list');
-    list.setAttribute('role', 'listbox');
+    if (!fullPage) list.setAttribute('role', 'listbox');
     list.setAttribute('aria-label', TEXT_RESULTS_LABEL);
+    var presentation = (el) => { if (!fullPage) el.setAttribute('role', 'presentation'); };
     var hitList = null;
     var page = null;
     var optionNumber = 0;
@@ -164,23 +168,25 @@ function startUi() {
       if (r.page !== page) {
         page = r.page;
         var pageItem = element('li', 'gs-page');
-        pageItem.setAttribute('role', 'presentation');
+        presentation(pageItem);
         pageItem.appendChild(element('div', 'gs-page-title', r.pageTitle));
         hitList = element('ul', 'gs-hits');
-        hitList.setAttribute('role', 'presentation');
+        presentation(hitList);
         pageItem.appendChild(hitList);
         list.appendChild(pageItem);
       }
       // The link itself is the option: an option holding a focusable link would nest one
       // interactive control in another.
       var item = element('li', 'gs-hit');
-      item.setAttribute('role', 'presentation');
+      presentation(item);
       var link = element('a');
       link.id = 'gs-opt-' + (fullPage ? 'p' : 'd') + optionNumber++;
-      link.setAttribute('role', 'option');
-      link.setAttribute('aria-selected', 'false');
+      if (!fullPage) {
+        link.setAttribute('role', 'option');
+        link.setAttribute('aria-selected', 'false');
+        link.tabIndex = -1;
+      }
       link.href = resultHref(rootPath, r, results.terms || []);
-      link.tabIndex = -1;
       link.appendChild(element('span', 'gs-heading', r.heading || r.pageTitle));
       if (r.breadcrumb && r.breadcrumb.length) link.appendChild(element('span', 'gs-crumb', r.breadcrumb.join(BREADCRUMB_SHOWN_SEPARATOR)));
       var snippetText = element('span', 'gs-snippet');
