@@ -65,24 +65,12 @@ pub fn decode(v: &str) -> String {
 fn reference(s: &str) -> Option<(char, usize)> {
     let body = &s[1..];
     if let Some(num) = body.strip_prefix('#') {
-        let (hex, digits) = match num.strip_prefix(['x', 'X']) {
-            Some(h) => (true, h),
-            None => (false, num),
-        };
-        let n = digits
-            .bytes()
-            .take_while(|c| {
-                if hex {
-                    c.is_ascii_hexdigit()
-                } else {
-                    c.is_ascii_digit()
-                }
-            })
-            .count();
+        let (hex, digits) = numeric(num);
+        let n = digits.len();
         if n == 0 {
             return None;
         }
-        let value = u32::from_str_radix(&digits[..n], if hex { 16 } else { 10 }).ok();
+        let value = u32::from_str_radix(digits, if hex { 16 } else { 10 }).ok();
         let c = value
             .and_then(char::from_u32)
             .filter(|&c| c != '\0')
@@ -124,25 +112,33 @@ pub fn text_into(out: &mut String, t: &str) {
 /// True when `s` starts with a well-formed character reference (`&name;`, `&#…;`).
 fn is_reference(s: &str) -> bool {
     let body = &s[1..];
-    let (digits, hex) = match body.strip_prefix('#') {
-        Some(n) => match n.strip_prefix(['x', 'X']) {
-            Some(h) => (h, true),
-            None => (n, false),
-        },
+    match body.strip_prefix('#') {
+        Some(num) => {
+            let (hex, digits) = numeric(num);
+            let n = digits.len();
+            n > 0 && n <= 8 && num[usize::from(hex) + n..].starts_with(';')
+        }
         None => {
             let n = body.bytes().take_while(u8::is_ascii_alphanumeric).count();
-            return n > 0 && n <= 32 && body[n..].starts_with(';');
+            n > 0 && n <= 32 && body[n..].starts_with(';')
+        }
+    }
+}
+
+/// The digits of a numeric reference (`num` is what follows `&#`): whether they are hex (`x`),
+/// and the run of digits (empty when there is none).
+fn numeric(num: &str) -> (bool, &str) {
+    let (hex, digits) = match num.strip_prefix(['x', 'X']) {
+        Some(h) => (true, h),
+        None => (false, num),
+    };
+    let is_digit = |c: &u8| {
+        if hex {
+            c.is_ascii_hexdigit()
+        } else {
+            c.is_ascii_digit()
         }
     };
-    let n = digits
-        .bytes()
-        .take_while(|c| {
-            if hex {
-                c.is_ascii_hexdigit()
-            } else {
-                c.is_ascii_digit()
-            }
-        })
-        .count();
-    n > 0 && n <= 8 && digits[n..].starts_with(';')
+    let n = digits.bytes().take_while(is_digit).count();
+    (hex, &digits[..n])
 }
