@@ -189,8 +189,9 @@ fn pages_have_language_landmarks_skip_link_and_one_h1() {
 }
 
 /// Issue 23's new states: the whole-guide print page, a chapter on a phone with its contents
-/// list open, a copy toast shown and the diagram opened full size, the call log as cards, in
-/// both schemes.
+/// list open, a copy toast shown and the diagram opened full size, the call log as cards, the
+/// phone search open with results, the phone menu open, the search page with results; in both
+/// schemes.
 #[test]
 fn axe_finds_no_violations_in_the_reading_and_printing_states() {
     with_browser(|b| {
@@ -235,6 +236,32 @@ fn axe_finds_no_violations_in_the_reading_and_printing_states() {
             }
             for v in axe_violations(&tab, &axe)? {
                 failures.push(format!("phone search open [{scheme}]: {v}"));
+            }
+            // The phone menu open.
+            open(&tab, &file_url("prepare/evidence.html"))?;
+            eval(&tab, "document.querySelector('.nav-toggle').click()")?;
+            let open_menu = eval_str(
+                &tab,
+                "document.querySelector('.nav-toggle').getAttribute('aria-expanded')",
+            )?;
+            assert_eq!(open_menu, "true", "the menu opened");
+            for v in axe_violations(&tab, &axe)? {
+                failures.push(format!("phone menu open [{scheme}]: {v}"));
+            }
+            // The search page with results (a plain list of links).
+            open(&tab, &format!("{}?q=投诉", file_url("search.html")))?;
+            for _ in 0..300 {
+                if eval(
+                    &tab,
+                    "document.querySelectorAll('#gs-search-page a[href]').length > 3",
+                )? == serde_json::Value::Bool(true)
+                {
+                    break;
+                }
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+            for v in axe_violations(&tab, &axe)? {
+                failures.push(format!("search results page [{scheme}]: {v}"));
             }
         }
         assert!(
