@@ -149,18 +149,11 @@ impl Counts {
                 .or_insert((t, 0))
                 .1 += 1;
         }
-        let mut flat = Vec::new();
         for (k, (text, was)) in &self.texts {
             let is = now.get(k).map_or(0, |e| e.1);
             if is < *was {
-                flat.clear();
-                push_runs(text, &mut flat);
-                count(
-                    &mut self.counts,
-                    &mut self.candidates,
-                    &flat,
-                    -i64::from(was - is),
-                );
+                let delta = -i64::from(was - is);
+                count(&mut self.counts, &mut self.candidates, text, delta);
             }
         }
         self.texts.retain(|k, _| now.contains_key(k));
@@ -168,14 +161,8 @@ impl Counts {
             let entry = self.texts.entry(k).or_insert_with(|| (text.to_owned(), 0));
             let was = std::mem::replace(&mut entry.1, is);
             if is > was {
-                flat.clear();
-                push_runs(text, &mut flat);
-                count(
-                    &mut self.counts,
-                    &mut self.candidates,
-                    &flat,
-                    i64::from(is - was),
-                );
+                let delta = i64::from(is - was);
+                count(&mut self.counts, &mut self.candidates, text, delta);
             }
         }
         let candidates = self
@@ -186,10 +173,12 @@ impl Counts {
     }
 }
 
-/// Adds `delta` to the count of every one- to four-character string of the runs in `flat` (a
-/// count that reaches zero is dropped) and keeps `candidates` up to date.
-fn count(counts: &mut CountMap, candidates: &mut FxHashSet<Key>, flat: &[char], delta: i64) {
-    for run in runs(flat) {
+/// Adds `delta` to the count of every one- to four-character string of the CJK runs of `text`
+/// (a count that reaches zero is dropped) and keeps `candidates` up to date.
+fn count(counts: &mut CountMap, candidates: &mut FxHashSet<Key>, text: &str, delta: i64) {
+    let mut flat = Vec::new();
+    push_runs(text, &mut flat);
+    for run in runs(&flat) {
         for n in 1..=4 {
             for g in run.windows(n) {
                 let k = key(g);
