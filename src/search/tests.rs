@@ -266,6 +266,8 @@ const VECTOR_INPUTS: &[&str] = &[
     "15 天",
     "Ａｐｐ里查询“已订购业务”",
     "iPhone15Pro用户",
+    "12315App投诉",
+    "300Mbps宽带 5G ipv6 a12bc34",
     "e-mail、Wi-Fi",
     "第三十三条（《电信条例》）",
     "ｶﾀｶﾅとひらがな",

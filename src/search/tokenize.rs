@@ -186,14 +186,50 @@ pub fn visit_normalized<'a>(
                 pos += 1;
             }
             punct = false;
-            f(&norm[i..end], pos, Kind::Word);
-            pos += 1;
-            count += 1;
+            split_word(&norm[i..end], |piece| {
+                f(piece, pos, Kind::Word);
+                pos += 1;
+                count += 1;
+            });
         } else if !c.is_whitespace() {
             punct = true;
         }
     }
     (count, pos)
+}
+
+/// Digits (and the point inside a number) against letters, for `split_word`.
+fn is_digit_part(c: char) -> bool {
+    c.is_ascii_digit() || c == '.'
+}
+
+/// The pieces of a word: it splits between a run of digits and a run of letters when both runs
+/// have at least two characters, so `12315app` reads as `12315` · `app` and matches
+/// `12315 App`, while `5g`, `ipv6` and `v2` stay whole.
+fn split_word<'a>(word: &'a str, mut f: impl FnMut(&'a str)) {
+    let digits = word.chars().filter(|&c| is_digit_part(c)).count();
+    if digits == 0 || digits == word.chars().count() {
+        return f(word);
+    }
+    // Runs of one class: (byte start, character count).
+    let mut runs: Vec<(usize, usize)> = Vec::new();
+    let mut last = None;
+    for (j, c) in word.char_indices() {
+        let class = is_digit_part(c);
+        match runs.last_mut() {
+            Some(run) if last == Some(class) => run.1 += 1,
+            _ => runs.push((j, 1)),
+        }
+        last = Some(class);
+    }
+    let mut start = 0;
+    for pair in runs.windows(2) {
+        if pair[0].1 >= 2 && pair[1].1 >= 2 {
+            f(&word[start..pair[1].0]);
+            start = pair[1].0;
+        }
+    }
+    f(&word[start..]);
 }
 
 /// Normalises and tokenises, positions from 0.
@@ -221,6 +257,18 @@ mod tests {
             texts("办理5G套餐变更"),
             ["办理", "5g", "套餐", "餐变", "变更"]
         );
+    }
+
+    #[test]
+    fn digits_glued_to_letters_split_when_both_runs_are_long() {
+        assert_eq!(texts("12315App"), ["12315", "app"]);
+        assert_eq!(with_pos("12315App投诉"), with_pos("12315 App 投诉"));
+        assert_eq!(texts("300Mbps"), ["300", "mbps"]);
+        assert_eq!(texts("一证通查2.0"), ["一证", "证通", "通查", "2.0"]);
+        assert_eq!(texts("a12bc34"), ["a12", "bc", "34"]);
+        for whole in ["5g", "ipv6", "v2", "volte", "12300", "123.91", "x86"] {
+            assert_eq!(texts(whole), [whole], "{whole}");
+        }
     }
 
     #[test]

@@ -58,6 +58,34 @@ function charClass(c) {
   return CHAR_PUNCTUATION;
 }
 
+// Digits (and the point inside a number) against letters, for splitWord.
+function isDigitPart(c) {
+  return RE_DIGIT.test(c) || c === '.';
+}
+
+// The pieces of a word (= tokenize.rs split_word): it splits between a run of digits and a run
+// of letters when both runs have at least two characters (12315app → 12315 · app; 5g, ipv6
+// and v2 stay whole). chars: the word's characters.
+function splitWord(chars) {
+  var runs = [];
+  chars.forEach((c, j) => {
+    var last = runs[runs.length - 1];
+    var digit = isDigitPart(c);
+    if (last && last.digit === digit) last.length++;
+    else runs.push({ start: j, length: 1, digit: digit });
+  });
+  var pieces = [];
+  var start = 0;
+  for (var k = 1; k < runs.length; k++) {
+    if (runs[k - 1].length >= 2 && runs[k].length >= 2) {
+      pieces.push(chars.slice(start, runs[k].start).join(''));
+      start = runs[k].start;
+    }
+  }
+  pieces.push(chars.slice(start).join(''));
+  return pieces;
+}
+
 // Tokens of normalised text, positions numbered from `start`:
 // {tokens: [{text, pos, kind, run}], end: the next free position}. `run` numbers the runs of
 // CJK characters and of word characters, so a query knows which bigrams belong together.
@@ -98,8 +126,10 @@ function tokenizeNormalized(norm, start) {
       }
       if (afterPunctuation && tokens.length) pos++;
       afterPunctuation = false;
-      run++;
-      tokens.push({ text: chars.slice(i, end).join(''), pos: pos++, kind: KIND_WORD, run: run });
+      splitWord(chars.slice(i, end)).forEach((piece) => {
+        run++;
+        tokens.push({ text: piece, pos: pos++, kind: KIND_WORD, run: run });
+      });
       i = end;
     } else {
       if (classes[i] === CHAR_PUNCTUATION) afterPunctuation = true;
