@@ -72,7 +72,7 @@ pub struct Chapter {
 }
 
 /// Chapter front matter (optional as a whole).
-#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct FrontMatter {
     /// Default: the text of the `# H1` the body starts with.
@@ -88,7 +88,23 @@ pub struct FrontMatter {
     pub checklists: Vec<Spanned<String>>,
     #[serde(default)]
     pub updated: Option<Spanned<String>>,
+    /// `search: {boost: 0.5}`: how the page weighs in search (MkDocs Material's key).
+    #[serde(default)]
+    pub search: SearchFront,
 }
+
+/// A page's search settings.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct SearchFront {
+    /// Factor on the page's search score, `MIN_BOOST..=MAX_BOOST`; 1 when absent.
+    #[serde(default)]
+    pub boost: Option<Spanned<f64>>,
+}
+
+/// The range of `search.boost`: enough to push a page down or up, never out of the results.
+pub const MIN_BOOST: f64 = 0.1;
+pub const MAX_BOOST: f64 = 10.0;
 
 /// Where to read from and how much to accept.
 #[derive(Debug, Clone)]

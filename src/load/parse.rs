@@ -154,6 +154,19 @@ pub fn parse_chapter(
             ));
         }
     }
+    if let Some(b) = &front.search.boost {
+        if !(super::MIN_BOOST..=super::MAX_BOOST).contains(&b.value) {
+            diags.push(e.diag_at(
+                &b.referenced,
+                format!(
+                    "`search.boost` must be between {} and {}, found {}",
+                    super::MIN_BOOST,
+                    super::MAX_BOOST,
+                    b.value
+                ),
+            ));
+        }
+    }
     if !diags.is_empty() {
         return Err(diags);
     }

@@ -20,6 +20,7 @@ pub mod tokenize;
 pub mod vocab;
 
 use std::borrow::Cow;
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use rayon::prelude::*;
@@ -201,22 +202,30 @@ fn section_key(s: &Section, heading: &str) -> u64 {
     ])
 }
 
-/// Builds the search files for `sections`: one file for a guide-sized site, shards past
-/// ~300 KB gzipped. `synonyms` (guide.yaml's groups: the guide's word, then readers' words)
-/// ship with the index for the client's query expansion. Deterministic: the same input gives
-/// the same bytes, memo or not.
-pub fn build(sections: &[Section], synonyms: &[Vec<String>], memo: &mut Memo) -> SearchOutput {
-    build_layout(sections, synonyms, Layout::Auto, memo)
+/// What the guide says about ranking besides its text; ships with the index for the client.
+#[derive(Debug, Clone, Default)]
+pub struct Ranking {
+    /// guide.yaml's synonym groups: the guide's word, then readers' words.
+    pub synonyms: Vec<Vec<String>>,
+    /// Page URL → factor on the page's score (front matter `search: {boost: …}`); pages not
+    /// listed weigh 1.
+    pub boosts: BTreeMap<String, f64>,
 }
 
-/// `build` with an explicit layout and no synonyms (benchmarks and tests).
+/// Builds the search files for `sections`: one file for a guide-sized site, shards past
+/// ~300 KB gzipped. Deterministic: the same input gives the same bytes, memo or not.
+pub fn build(sections: &[Section], ranking: &Ranking, memo: &mut Memo) -> SearchOutput {
+    build_layout(sections, ranking, Layout::Auto, memo)
+}
+
+/// `build` with an explicit layout and no ranking hints (benchmarks and tests).
 pub fn build_with(sections: &[Section], layout: Layout, memo: &mut Memo) -> SearchOutput {
-    build_layout(sections, &[], layout, memo)
+    build_layout(sections, &Ranking::default(), layout, memo)
 }
 
 fn build_layout(
     sections: &[Section],
-    synonyms: &[Vec<String>],
+    ranking: &Ranking,
     layout: Layout,
     memo: &mut Memo,
 ) -> SearchOutput {
@@ -235,7 +244,7 @@ fn build_layout(
         let extra = output::Extra {
             vocab: &vocab,
             chars: &chars,
-            synonyms,
+            ranking,
         };
         // The one file ships section texts; the client indexes them itself.
         return output::write_single(sections, &extra);
@@ -245,7 +254,7 @@ fn build_layout(
     let extra = output::Extra {
         vocab: &vocab,
         chars: &chars,
-        synonyms,
+        ranking,
     };
     output::write_sharded(sections, &idx, &extra, files)
 }

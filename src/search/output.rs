@@ -210,6 +210,8 @@ struct Common<'a> {
     py: String,
     chars: String,
     synonyms: String,
+    /// {page index: boost} for the pages whose score is scaled.
+    boosts: String,
 }
 
 impl Common<'_> {
@@ -229,7 +231,7 @@ impl Common<'_> {
 pub struct Extra<'a> {
     pub vocab: &'a [VocabEntry],
     pub chars: &'a CharTable,
-    pub synonyms: &'a [Vec<String>],
+    pub ranking: &'a super::Ranking,
 }
 
 fn common<'a>(sections: &'a [Section], extra: &Extra) -> Common<'a> {
@@ -251,14 +253,20 @@ fn common<'a>(sections: &'a [Section], extra: &Extra) -> Common<'a> {
         "c": vocab.iter().map(|e| e.count).collect::<Vec<_>>(),
         "ovr": override_lines(),
     });
+    let boosts: BTreeMap<usize, f64> = pages
+        .iter()
+        .enumerate()
+        .filter_map(|(i, (url, _))| Some((i, *extra.ranking.boosts.get(*url)?)))
+        .collect();
     Common {
+        boosts: js(&boosts),
         pages: js(&pages),
         page_list: pages,
         sec_page,
         sections,
         py: js(&py),
         chars: js(extra.chars),
-        synonyms: js(&synonym_groups(extra.synonyms)),
+        synonyms: js(&synonym_groups(&extra.ranking.synonyms)),
     }
 }
 
@@ -287,6 +295,7 @@ pub fn write_single(sections: &[Section], extra: &Extra) -> SearchOutput {
         ),
         ("bm", &js(&bm25_params())),
         ("syn", &c.synonyms),
+        ("pb", &c.boosts),
         ("py", &c.py),
         ("chars", &c.chars),
     ]));
@@ -342,6 +351,7 @@ pub fn write_sharded(
         ("ph", &js(&ph)),
         ("bm", &js(&bm25_params())),
         ("syn", &c.synonyms),
+        ("pb", &c.boosts),
     ]));
     let manifest = File::named("manifest", bytes);
     let entry = manifest.path.clone();

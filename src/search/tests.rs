@@ -115,7 +115,7 @@ fn verbatim_in(idx: &index::Index, q: &str, section: u32) -> bool {
 fn output_is_deterministic() {
     let secs = generated(200, 7);
     let a = fresh(&secs, Layout::Auto);
-    let b = build(&secs, &[], &mut Memo::default());
+    let b = build(&secs, &Ranking::default(), &mut Memo::default());
     assert_eq!(a.entry, b.entry);
     assert_eq!(a.files, b.files);
     let a = fresh(&secs, Layout::Sharded);
@@ -499,16 +499,23 @@ fn split_characters_get_one_character_lists() {
 }
 
 #[test]
-fn synonyms_ship_normalised_in_both_layouts() {
+fn synonyms_and_boosts_ship_in_the_index() {
     let secs = generated(40, 3);
     let groups = vec![vec![
         "销户".to_owned(),
         "ＷｉＦｉ".to_owned(),
         " 注销 ".to_owned(),
     ]];
-    let one = build(&secs, &groups, &mut Memo::default());
+    let boosts = [(secs[0].page.clone(), 0.5)].into_iter().collect();
+    let ranking = Ranking {
+        synonyms: groups,
+        boosts,
+    };
+    let one = build(&secs, &ranking, &mut Memo::default());
     let text = String::from_utf8_lossy(&one.files[0].1).into_owned();
     assert!(text.contains(r#""syn":[["销户","wifi","注销"]]"#), "{text}");
-    let none = build(&secs, &[], &mut Memo::default());
-    assert!(String::from_utf8_lossy(&none.files[0].1).contains(r#""syn":[]"#));
+    assert!(text.contains(r#""pb":{"0":0.5}"#), "{text}");
+    let none = build(&secs, &Ranking::default(), &mut Memo::default());
+    let text = String::from_utf8_lossy(&none.files[0].1).into_owned();
+    assert!(text.contains(r#""syn":[]"#) && text.contains(r#""pb":{}"#));
 }

@@ -244,14 +244,9 @@ pub fn build(opts: &BuildOptions, cache: &mut Cache) -> Result<Built, Vec<Diagno
     // 6. The search index and the pages do not depend on each other: side by side.
     let sections = sections::search_sections(&guide, &pages, &rendered);
     let mut memo = std::mem::take(&mut cache.search);
-    let synonyms: Vec<Vec<String>> = guide
-        .config
-        .synonyms
-        .iter()
-        .map(|g| g.value.clone())
-        .collect();
+    let ranking = sections::ranking(&guide, &pages);
     let (search_out, page_diags) = rayon::join(
-        || search::build(&sections, &synonyms, &mut memo),
+        || search::build(&sections, &ranking, &mut memo),
         || all_pages(&inputs, cache, &mut site),
     );
     if !cache.one_shot {

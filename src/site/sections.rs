@@ -1,10 +1,28 @@
 //! The search index's input: the rendered chapters and the checklists as `search::Section`s,
-//! one per heading section and one per checklist item, with their breadcrumbs.
+//! one per heading section, one per checklist item and one per tool section, with their
+//! breadcrumbs.
 
 use crate::checklist::ItemKind;
 use crate::load::{Chapter, Guide};
 use crate::markdown::{page_url, Rendered};
 use crate::search;
+use crate::tool::Tool;
+
+/// The guide's ranking hints: its synonym groups, and each page's front matter boost.
+pub fn ranking(guide: &Guide, pages: &[&Chapter]) -> search::Ranking {
+    search::Ranking {
+        synonyms: guide
+            .config
+            .synonyms
+            .iter()
+            .map(|g| g.value.clone())
+            .collect(),
+        boosts: pages
+            .iter()
+            .filter_map(|p| Some((p.url.clone(), p.front.search.boost.as_ref()?.value)))
+            .collect(),
+    }
+}
 
 /// One search section per heading section of each page and one per checklist item.
 pub fn search_sections(
@@ -76,5 +94,48 @@ pub fn search_sections(
             }
         }
     }
+    for t in &guide.tools {
+        tool_sections(t, &mut out);
+    }
     out
+}
+
+/// A tool page: its purpose and note, then one section per form section (heading, help, the
+/// fields' labels and help), anchored at the section's heading (`ts-N` in tool.html).
+fn tool_sections(t: &Tool, out: &mut Vec<search::Section>) {
+    let url = page_url(&t.source);
+    let crumbs = |more: &[&str]| {
+        let mut c = vec!["工具".to_owned(), t.title.clone()];
+        c.extend(more.iter().map(|s| (*s).to_owned()));
+        c
+    };
+    out.push(search::Section {
+        page: url.clone(),
+        anchor: String::new(),
+        page_title: t.title.clone(),
+        heading: String::new(),
+        breadcrumb: crumbs(&[]),
+        text: [t.purpose.as_str(), t.note.as_deref().unwrap_or("")].join("\n"),
+        code: String::new(),
+    });
+    for (i, s) in t.sections.iter().enumerate() {
+        let mut text: Vec<&str> = s.help.iter().map(String::as_str).collect();
+        let fields = s
+            .fields
+            .iter()
+            .chain(s.repeat.iter().flat_map(|r| &r.fields));
+        for f in fields {
+            text.push(&f.label);
+            text.extend(f.help.as_deref());
+        }
+        out.push(search::Section {
+            page: url.clone(),
+            anchor: format!("ts-{}", i + 1),
+            page_title: t.title.clone(),
+            heading: s.title.clone(),
+            breadcrumb: crumbs(&[&s.title]),
+            text: text.join("\n"),
+            code: String::new(),
+        });
+    }
 }

@@ -101,6 +101,9 @@ check_cases! {
             "---\ntitle: 第三章\ndescription: 说明\nsummary: [要点一, {甲: 乙}]\n---\n\n正文\n",
         ),
         golden "i1_wrong_type", exit 1, [];
+    search_boost_out_of_range_is_located_at_the_value:
+        |n| with_chapter(n, "---\ntitle: 第三章\nsearch:\n  boost: 50\n---\n\n正文\n"),
+        exit 1, [Has("guide/chapters/c.md:4:10"), Has("`search.boost` must be between 0.1 and 10, found 50")];
     unknown_key_gets_a_did_you_mean_hint:
         |n| with_chapter(n, "---\n{title: 第三章, descripton: 说明}\n---\n\n正文\n"),
         golden "i1_unknown_key", exit 1, [Has("did you mean `description`?")];

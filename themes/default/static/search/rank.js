@@ -44,8 +44,15 @@ var LABEL_SYNONYM_AFTER = '”查找';
 var LABEL_IGNORED_BEFORE = '没有找到“';
 var LABEL_IGNORED_AFTER = '”，已按其余的词查找';
 
+// Chinese numerals before a unit are also searched as digits (十五天 → 15天), the way the
+// guide writes quantities.
+var RE_NUMERAL_QUANTITY = /[零〇一二两三四五六七八九十百千]+(?=个月|个工作日|个小时|小时|天|日|年|倍|元|块|分钟|周|个星期)/g;
+var NUMERAL_DIGITS = { 零: 0, 〇: 0, 一: 1, 二: 2, 两: 2, 三: 3, 四: 4, 五: 5, 六: 6, 七: 7, 八: 8, 九: 9 };
+var NUMERAL_UNITS = { 十: 10, 百: 100, 千: 1000 };
+
 // Function words of questions: they count little, and are not needed to match.
-var STOP_WORDS = new Set('怎么 怎么办 怎样 如何 什么 为什么 哪里 哪些 哪个 可以 我的 我们 一下 是否 能不能 不能 是不是 有没有 没有 应该 需要 的话 办法 多少 多久 要什么 了吗'.split(' '));
+var STOP_WORDS = new Set(('怎么 怎么办 怎样 如何 什么 为什么 哪里 哪些 哪个 可以 我的 我们 一下 是否 能不能 不能 是不是 有没有 没有 应该 需要 的话 办法 多少 多久 要什么 了吗'
+  + ' 咋办 咋回事 怎么回事 什么情况 是啥 为啥 干嘛 凭什么 请问 求助 到底 正常吗 合理吗 合法吗 有用吗 行不行 可不可以 会不会 算不算 还能 找谁 一直 总是 老是 竟然 居然 然后 但是 可是 就是 这个 那个 这些 那些 自己 不知道 好几').split(' '));
 var MAX_STOP_WORD_CHARS = 4;
 
 // ---- scoring ----
@@ -126,11 +133,12 @@ function termAlternative(term, weight) {
   return { terms: [term], offsets: [0], span: 1, weight: weight, surface: term };
 }
 
-// An alternative made of the tokens of a text (a phrase).
+// An alternative made of the tokens of a text (a phrase). A lone CJK character (15天) is
+// looked up in its character's list, as a one-character query is.
 function phraseAlternative(text, weight, surface) {
   var tokens = tokenize(text);
   return {
-    terms: tokens.map((t) => t.text),
+    terms: tokens.map((t) => (t.kind === KIND_CJK && Array.from(t.text).length === 1 ? CHAR_LIST_PREFIX + t.text : t.text)),
     offsets: tokens.map((t) => t.pos),
     span: tokens.length ? tokens[tokens.length - 1].pos + 1 : 0,
     weight: weight,
@@ -200,6 +208,40 @@ function planWord(word, typing, unit, labels) {
   if (typos.length) labels.push(LABEL_DID_YOU_MEAN + typos.map((x) => x.surface).join(LABEL_SEPARATOR));
 }
 
+// The value of a Chinese numeral below ten thousand (四十八 → 48, 十五 → 15, 一百二十 → 120).
+function numeralValue(text) {
+  var total = 0;
+  var digit = 0;
+  Array.from(text).forEach((c) => {
+    if (c in NUMERAL_DIGITS) {
+      digit = NUMERAL_DIGITS[c];
+    } else {
+      total += (digit || 1) * NUMERAL_UNITS[c];
+      digit = 0;
+    }
+  });
+  return total + digit;
+}
+
+// The run with its numeral quantities in digits, and that text again with each one-character
+// unit replaced by the guide's word for it (天 → 日): alternatives, announced like synonyms.
+function planNumerals(text, unit, labels) {
+  var digits = text.replace(RE_NUMERAL_QUANTITY, (numeral) => String(numeralValue(numeral)));
+  if (digits === text) return;
+  var variants = [digits];
+  state.synonyms.forEach((group) => {
+    group.slice(1).forEach((w) => {
+      if (Array.from(w).length !== 1) return;
+      var replaced = digits.replace(new RegExp('([0-9])' + w, 'g'), '$1' + group[0]);
+      if (replaced !== digits) variants.push(replaced);
+    });
+  });
+  variants.forEach((v) => {
+    unit.alts.push(phraseAlternative(v, 1, v));
+    labels.push(LABEL_SYNONYM_BEFORE + v + LABEL_SYNONYM_AFTER);
+  });
+}
+
 // Alternatives with readers' words replaced by the guide's (guide.yaml `synonyms`). A
 // one-character reader's word (天 for 日) stands only for a whole unit, longer ones also
 // inside a run (转网被拦 → 转网受阻).
@@ -237,6 +279,7 @@ function plan(query) {
     if (run.kind === KIND_CJK) planCjkRun(run.tokens, unit);
     else planWord(run.tokens[0].text, typingLast && i === runs.length - 1, unit, labels);
     planSynonyms(runText(run.tokens), unit, labels);
+    if (run.kind === KIND_CJK) planNumerals(runText(run.tokens), unit, labels);
     units.push(unit);
   });
   var highlight = [];
@@ -485,9 +528,12 @@ function rank(queryPlan) {
       a.terms.forEach((term, i) => {
         var list = listOf(term) || [];
         var raw = list.length ? idf(list.length) : 0;
-        var value = raw ? Math.sqrt(raw) * termWeight(a, term, i) : 0;
+        // Bigrams across words or inside question frames weigh little in both the coverage
+        // and the sum.
+        var weight = raw ? termWeight(a, term, i) : 0;
+        var value = Math.sqrt(raw) * weight;
         a.termIdf.push(value);
-        a.rawIdf.push(value ? raw : 0);
+        a.rawIdf.push(raw * weight);
         a.idfSum += value;
         list.forEach((x) => {
           var c = candidates.get(x.section);
@@ -570,6 +616,7 @@ function group(queryPlan, ranked, maxPages) {
     }
     if (g.hits.length < MAX_HITS_PER_PAGE) g.hits.push(r);
   });
+  pages.forEach((g) => { g.score *= state.pageBoost[g.page] || 1; });
   pages.sort((a, b) => b.tier - a.tier || b.score - a.score || a.page - b.page);
   return pages.slice(0, maxPages || DEFAULT_MAX_PAGES);
 }

@@ -130,10 +130,7 @@ function startUi() {
     var option = index >= 0 && links[index] && links[index].getAttribute('role') === 'option';
     if (option) input.setAttribute('aria-activedescendant', links[index].id);
     else input.removeAttribute('aria-activedescendant');
-    if (index >= 0 && links[index]) {
-      links[index].parentNode.scrollIntoView({ block: 'nearest' });
-    } else {
-    }
+    if (index >= 0 && links[index]) links[index].parentNode.scrollIntoView({ block: 'nearest' });
   }
   function render(box, results, query, fullPage) {
     clear(box);
