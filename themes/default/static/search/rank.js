@@ -89,6 +89,9 @@ var SNIPPET_LEAD = 12;
 // A snippet window scores distinct query words first, then marked characters.
 var SNIPPET_WORD_SCORE = 1000;
 var ELLIPSIS = '…';
+// Two results whose snippets start with this many equal characters under the same heading
+// show the same thing: the second is folded into the first.
+var REPEAT_CHARS = 40;
 
 // ---- BM25F ----
 
@@ -618,7 +621,29 @@ function group(queryPlan, ranked, maxPages) {
   });
   pages.forEach((g) => { g.score *= state.pageBoost[g.page] || 1; });
   pages.sort((a, b) => b.tier - a.tier || b.score - a.score || a.page - b.page);
-  return pages.slice(0, maxPages || DEFAULT_MAX_PAGES);
+  return collapseRepeats(queryPlan, pages).slice(0, maxPages || DEFAULT_MAX_PAGES);
+}
+
+// Pages whose best section would show the same heading and snippet start (REPEAT_CHARS) as a
+// better page's (the scenario pages share boilerplate paragraphs) join that page's `also` list instead of filling
+// the results. Needs the sections' texts, so the sharded layout collapses only loaded ones.
+function collapseRepeats(queryPlan, pages) {
+  var byKey = new Map();
+  return pages.filter((g) => {
+    var s = state.sections[g.hits[0].section];
+    if (!s) return true;
+    var shown = snippet(s.text || s.code || s.heading, queryPlan.highlight);
+    if (!shown.some((segment) => segment[1])) return true;
+    var key = s.heading + '\u0000' + Array.from(shown.map((segment) => segment[0]).join('')).slice(0, REPEAT_CHARS).join('');
+    var first = byKey.get(key);
+    if (!first) {
+      byKey.set(key, g);
+      g.also = [];
+      return true;
+    }
+    first.also.push(s);
+    return false;
+  });
 }
 
 // ---- snippets and highlighting ----
@@ -759,10 +784,16 @@ function snippet(text, words, length) {
 function resultsFor(queryPlan, pages) {
   var out = [];
   pages.forEach((g) => {
-    g.hits.forEach((r) => {
+    g.hits.forEach((r, k) => {
       var s = state.sections[r.section] || sectionRecord([g.page]);
       var page = state.pages[s.page] || ['', ''];
+      var also = k === 0 && g.also ? g.also : [];
       out.push({
+        // The same section of other pages, folded into this result: [{page, pageTitle, anchor}].
+        also: also.map((other) => {
+          var otherPage = state.pages[other.page] || ['', ''];
+          return { page: otherPage[0], pageTitle: otherPage[1], anchor: other.anchor };
+        }),
         page: page[0],
         pageTitle: page[1],
         anchor: s.anchor,

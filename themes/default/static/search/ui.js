@@ -17,8 +17,16 @@ var BREADCRUMB_SHOWN_SEPARATOR = ' › ';
 // Text never marked on arrival: inside these elements.
 var RE_UNMARKED_PARENT = /^(SCRIPT|STYLE|MARK|TEXTAREA|NOSCRIPT)$/;
 
+var TEXT_ALSO = '另见：';
+var TEXT_ALSO_SEPARATOR = '、';
+
 function countText(pages) {
   return '找到 ' + pages + ' 个结果';
+}
+
+// The dropdown's note on folded repeats (its options hold no links of their own).
+function alsoCountText(count) {
+  return '另见 ' + count + ' 个页面';
 }
 
 function element(tag, className, text) {
@@ -44,6 +52,18 @@ function resultHref(rootPath, result, terms) {
   if (terms.length) href += '?hl=' + encodeURIComponent(terms.join(' '));
   if (result.anchor) href += '#' + encodeURIComponent(result.anchor);
   return href;
+}
+
+// The search page's line under a result whose repeats were folded: 另见：page、page….
+function alsoLinks(rootPath, result, terms) {
+  var line = element('p', 'gs-also', TEXT_ALSO);
+  result.also.forEach((other, i) => {
+    if (i) line.appendChild(document.createTextNode(TEXT_ALSO_SEPARATOR));
+    var link = element('a', '', other.pageTitle);
+    link.href = resultHref(rootPath, other, terms);
+    line.appendChild(link);
+  });
+  return line;
 }
 
 // Marks the words in the text under `container` (<mark class="gs-hl">); returns the count.
@@ -189,7 +209,9 @@ function startUi() {
       var snippetText = element('span', 'gs-snippet');
       appendSnippet(snippetText, r.snippet);
       link.appendChild(snippetText);
+      if (r.also.length && !fullPage) link.appendChild(element('span', 'gs-also', alsoCountText(r.also.length)));
       item.appendChild(link);
+      if (r.also.length && fullPage) item.appendChild(alsoLinks(rootPath, r, results.terms || []));
       hitList.appendChild(item);
       links.push(link);
     });
