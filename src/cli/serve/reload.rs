@@ -395,7 +395,7 @@ mod tests {
             ("assets/a.svg", "2"),
         ]));
         assert!(s.news(2, "0", Some("a/x.html")).page_changed);
-        let mut told = s.subscribe();
+        let told = s.subscribe();
         let quiet = s.news(3, "0", Some("a/x.html"));
         assert!(!quiet.news && !quiet.page_changed);
         assert!(!told.has_changed().unwrap_or(true));
