@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Edit → output latency of `guidesmith serve` and `guidesmith build --watch`, with the method of
 # ../shared/bench/run_incremental.sh + poll_rebuild.py (append one line to one chapter, poll the
-# output every 5 ms), plus bench/wait_latency.py for the moment the live-reload long poll answers
+# output every 5 ms), plus bench/wait_latency.py for the moment the live-reload socket tells the page
 # (when a browser would be told to reload). On the N-chapter synthetic corpus, or on a copy of a
 # real guide (GUIDE_DIR, e.g. the bundled guide/).
 #
@@ -94,7 +94,7 @@ run() { # run MODE WHICH(before|after) BINARY PORT
         --watch-file "$WORK/site/public/$PAGE" --repeats "$REPEATS" --settle "$SETTLE" \
         --initial-settle 2 --log "$RESULTS/edit-$LABEL-watch-$which.log" -- "$bin" build --watch --out public \
         | tee -a "$out" || true ;;
-    wait) # edit -> served and edit -> browser told (/__gs/wait answer)
+    wait) # edit -> served and edit -> browser told (live-reload socket message)
       python3 "$HERE/wait_latency.py" --cwd "$WORK/site" --edit "$CH" --page "/$PAGE" \
         --repeats "$REPEATS" --settle "$SETTLE" -- "$bin" serve --port 0 \
         | tee -a "$out" || true ;;

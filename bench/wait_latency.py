@@ -5,10 +5,10 @@
                           [--repeats 20] [--settle 1] -- GUIDESMITH serve --port 0
 
 Starts the server (its own process group), reads the URL from its first stdout line, then
-REPEATS times: reads the current build number from /__gs/status, opens a long poll
-`/__gs/wait?build=N&page=PAGE` exactly as the live-reload client does, appends one line with a
-unique marker to CHAPTER.md, and records (a) when the long poll answers (the moment a browser
-is told to reload: the new build is fully published) and (b) when the page, polled over HTTP
+REPEATS times: reads the current build number from /__gs/status, opens the live-reload
+WebSocket `/__gs/live?build=N&page=PAGE` exactly as the client does, appends one line with a
+unique marker to CHAPTER.md, and records (a) when the socket's first message arrives (the
+moment a browser is told to reload: the new build is fully published) and (b) when the page, polled over HTTP
 every 5 ms, first contains the marker. Same method as ../shared/bench/poll_rebuild.py.
 Restores the chapter and stops the server by its PID at the end.
 """
@@ -20,6 +20,7 @@ import signal
 import statistics
 import subprocess
 import sys
+import socket
 import threading
 import time
 import urllib.request
@@ -28,6 +29,34 @@ import urllib.request
 def get(url, timeout=30):
     with urllib.request.urlopen(url, timeout=timeout) as r:
         return r.status, r.read()
+
+
+def first_message(base, path, timeout=60):
+    """Opens a WebSocket at base+path and returns its first text message (unmasked server frame)."""
+    host = base.split("//", 1)[1]
+    name, port = host.rsplit(":", 1)
+    s = socket.create_connection((name, int(port)), timeout=timeout)
+    s.sendall(("GET %s HTTP/1.1\r\nHost: %s\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+               "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+               % (path, host)).encode())
+    buf = b""
+    while b"\r\n\r\n" not in buf:
+        buf += s.recv(4096)
+    head, buf = buf.split(b"\r\n\r\n", 1)
+    if not head.startswith(b"HTTP/1.1 101"):
+        raise OSError("upgrade refused: %r" % head[:40])
+    while True:
+        while len(buf) < 4:
+            buf += s.recv(4096)
+        n, at = buf[1] & 0x7F, 2
+        if n == 126:
+            n, at = int.from_bytes(buf[2:4], "big"), 4
+        while len(buf) < at + n:
+            buf += s.recv(65536)
+        op, payload, buf = buf[0] & 0x0F, buf[at:at + n], buf[at + n:]
+        if op == 1:
+            s.close()
+            return payload
 
 
 def main():
@@ -57,13 +86,13 @@ def main():
             answer = {}
 
             def wait():
-                st, body = get("%s/__gs/wait?build=%d&page=%s" % (base, build, a.page), timeout=60)
+                body = first_message(base, "/__gs/live?build=%d&page=%s" % (build, a.page))
                 answer["t"] = time.monotonic()
                 answer["json"] = json.loads(body)
 
             th = threading.Thread(target=wait)
             th.start()
-            time.sleep(0.05)  # the long poll is parked before the edit
+            time.sleep(0.05)  # the socket is open before the edit
             marker = "waitbench%d%d" % (os.getpid(), k)
             with open(a.edit, "ab") as f:
                 f.write(("\n\n增量测试 %s。\n" % marker).encode("utf-8"))
@@ -83,7 +112,7 @@ def main():
                 print("run %d: not seen" % (k + 1), flush=True)
                 continue
             if not answer["json"].get("page_changed"):
-                print("run %d: long poll answered without page_changed" % (k + 1), flush=True)
+                print("run %d: told without page_changed" % (k + 1), flush=True)
             served.append((t1 - t0) * 1000)
             told.append((answer["t"] - t0) * 1000)
             print("run %d: served %.0f ms, browser told %.0f ms" % (k + 1, served[-1], told[-1]), flush=True)
@@ -97,7 +126,7 @@ def main():
             pass
         proc.wait()
     if served:
-        for name, xs in (("edit->served", served), ("edit->browser told (/__gs/wait answer)", told)):
+        for name, xs in (("edit->served", served), ("edit->browser told (socket message)", told)):
             p90 = sorted(xs)[round(0.9 * (len(xs) - 1))]
             print("%s ms: median %.0f  p90 %.0f  min %.0f  max %.0f  (n=%d)"
                   % (name, statistics.median(xs), p90, min(xs), max(xs), len(xs)))

@@ -4,7 +4,7 @@
 //! Starts `guidesmith serve` on a generated corpus, opens the middle chapter in headless
 //! Chromium, then repeatedly appends a unique line to that chapter and polls the page (every
 //! 2 ms, over the DevTools protocol) until its text contains the line: the time covers the
-//! watcher, the rebuild, the live-reload long poll, the page reload and the new page's parse.
+//! watcher, the rebuild, the live-reload socket, the page reload and the new page's parse.
 //!
 //!   cargo bench --bench reload
 //!   N=1000 EDITS=20 cargo bench --bench reload

@@ -165,3 +165,41 @@ fn live_reload_keeps_scroll_and_build_errors_show_a_located_text_overlay() {
         Ok(())
     });
 }
+
+#[test]
+fn twenty_open_tabs_leave_a_new_page_loading_and_all_reload_after_an_edit() {
+    with_browser(|b| {
+        let s = start();
+        let url = format!("http://127.0.0.1:{}/a.html", s.port);
+        // Each tab holds its live-reload connection open. Over HTTP/1.1 long polls the 7th
+        // tab could not load: a browser opens at most 6 connections per host.
+        let mut tabs = Vec::new();
+        for i in 0..20 {
+            let t = tab(b)?;
+            open(&t, &url).map_err(|e| format!("tab {i}: {e}"))?;
+            tabs.push(t);
+        }
+        let extra = tab(b)?;
+        open(&extra, &format!("http://127.0.0.1:{}/", s.port))
+            .map_err(|e| format!("the 21st page: {e}"))?;
+        let long: String = (0..80)
+            .map(|i| format!("第 {i} 段：一段足够长的正文，用来让页面可以向下滚动。\n\n"))
+            .collect();
+        std::fs::write(
+            s.root.join("guide/chapters/a.md"),
+            chapter("甲章", &format!("第三版正文。\n\n{long}")),
+        )?;
+        for (i, t) in tabs.iter().enumerate() {
+            wait_for(
+                t,
+                "document.body && document.body.textContent.includes('第三版正文')",
+                &format!("tab {i} to reload"),
+            )?;
+        }
+        assert_no_problems(&tabs[0], "twenty tabs (CSP, scripts)")?;
+        for t in tabs {
+            let _ = t.close(false);
+        }
+        Ok(())
+    });
+}

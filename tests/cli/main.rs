@@ -11,6 +11,7 @@ mod markdown_compat;
 mod output;
 mod search;
 mod serve;
+mod serve_live;
 mod sharing;
 mod tools;
 mod watch;

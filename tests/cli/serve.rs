@@ -221,14 +221,24 @@ pub fn header<'a>(head: &'a str, name: &str) -> Option<&'a str> {
     })
 }
 
-/// Removes the injected live-reload snippet, whatever its build number.
+/// Removes what `serve` injects, whatever its build number and host: the live-reload snippet
+/// and the socket it adds to the CSP's `connect-src 'self'`.
 pub fn strip_snippet(html: &str) -> String {
+    let csp = "connect-src 'self' ws://";
+    let html = match html.find(csp) {
+        Some(i) => {
+            let at = i + csp.len() - " ws://".len();
+            let end = html[at..].find([';', '"']).map_or(html.len(), |e| at + e);
+            format!("{}{}", &html[..at], &html[end..])
+        }
+        None => html.to_owned(),
+    };
     let Some(start) = html.find("<meta name=\"gs-build\"") else {
         return html.to_owned();
     };
     let end_tag = "<script src=\"/__gs/live.js\" defer></script>";
     let Some(end) = html[start..].find(end_tag) else {
-        return html.to_owned();
+        return html;
     };
     format!("{}{}", &html[..start], &html[start + end + end_tag.len()..])
 }
@@ -385,7 +395,8 @@ fn no_response_carries_access_control_allow_origin() {
             css.as_str(),
             "/no-such-page.html",
             "/__gs/live.js",
-            "/__gs/wait?build=0",
+            "/__gs/live?build=0",
+            "/__gs/status?build=0",
             "/__gs/status",
             "/../x",
         ] {
@@ -421,23 +432,26 @@ fn live_reload_refuses_foreign_origins_and_survives_junk() {
             "http://127.0.0.1.evil.example",
             "https://127.0.0.1:1",
         ] {
-            for path in ["/__gs/wait?build=0", "/__gs/live.js", "/__gs/status"] {
+            for path in ["/__gs/live?build=0", "/__gs/live.js", "/__gs/status"] {
                 let req =
                     format!("GET {path} HTTP/1.1\r\nHost: {host}\r\nOrigin: {origin}\r\n\r\n");
                 assert_eq!(s.raw(req.as_bytes()).0, 403, "{path} with Origin {origin}");
             }
         }
         let req = format!(
-            "GET /__gs/wait?build=0 HTTP/1.1\r\nHost: {host}\r\nSec-Fetch-Site: cross-site\r\n\r\n"
+            "GET /__gs/status?build=0 HTTP/1.1\r\nHost: {host}\r\nSec-Fetch-Site: cross-site\r\n\r\n"
         );
         assert_eq!(s.raw(req.as_bytes()).0, 403);
         // An upgrade handshake with a foreign Origin, then non-protocol frames.
         let upgrade = format!(
-            "GET /__gs/wait HTTP/1.1\r\nHost: {host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nOrigin: http://evil.example\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+            "GET /__gs/live HTTP/1.1\r\nHost: {host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nOrigin: http://evil.example\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
         );
         let frames: &[u8] = b"\x81\x85\x37\xfa\x21\x3d\x7f\x9f\x4d\x51\x58";
         assert_eq!(s.raw(&[upgrade.as_bytes(), frames].concat()).0, 403);
-        let junk: [&[u8]; 4] = [
+        // Empty lines before a request line are skipped (RFC 9112 2.2): with nothing after
+        // them there is no request to answer.
+        let junk: [&[u8]; 5] = [
+            b"\r\n\r\n",
             b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03",
             b"\x00\x00\x00\x00\r\n\r\n",
             b"\x81\xfe\xff\xff garbage frame\r\n\r\n",
@@ -448,7 +462,7 @@ fn live_reload_refuses_foreign_origins_and_survives_junk() {
             assert!(st == 0 || (400..500).contains(&st), "junk got {st}");
         }
         assert_eq!(s.get("/").0, 200, "still serving after junk");
-        let (st, head, body) = s.get("/__gs/wait?build=0");
+        let (st, head, body) = s.get("/__gs/status?build=0");
         assert_eq!(st, 200);
         assert_eq!(
             header(&head, "content-type"),
@@ -481,7 +495,6 @@ fn malformed_requests_get_4xx_and_the_server_keeps_answering() {
             format!("GET / HTTP/1.1\r\nHost: {host}\r\nX-Big: {huge}\r\n\r\n").into_bytes(),
             format!("GET / HTTP/9.9\r\nHost: {host}\r\n\r\n").into_bytes(),
             b"GET\r\n\r\n".to_vec(),
-            b"\r\n\r\n".to_vec(),
         ];
         for m in [
             "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "CONNECT", "TRACE",

@@ -1,6 +1,6 @@
 //! Watch mode (RELIABILITY W1–W8, O9): scripted file operations against a running
 //! `guidesmith serve` (or `build --watch`), observed through `/__gs/status` (build number and
-//! completed-rebuild count), `/__gs/wait` and the served pages. Every wait is bounded
+//! completed-rebuild count), the live-reload socket `/__gs/live` and the served pages. Every wait is bounded
 //! (`Serve::until`, `hang_guard`); nothing asserts how fast a step was.
 
 use std::process::{Child, Command, Stdio};
@@ -224,7 +224,7 @@ fn renamed_deleted_and_recreated_directories_rearm_the_watch() {
         let build = s.build();
         std::fs::rename(p.path("guide"), p.path("guide-away")).expect("mv guide");
         s.until(30, "the missing-guide diagnostic", |s| {
-            let (_, _, b) = s.get(&format!("/__gs/wait?build={build}&page=%2Fa.html"));
+            let (_, _, b) = s.get(&format!("/__gs/status?build={build}&page=%2Fa.html"));
             String::from_utf8_lossy(&b).contains("guide directory not found")
         });
         assert!(
@@ -275,7 +275,7 @@ fn a_broken_chapter_keeps_the_last_good_page_and_reports_file_line_col() {
                 .is_some_and(|d| !d.is_empty())
         });
         // Asked with the current build and no known diagnostics: answers at once.
-        let (st, _, body) = s.get(&format!("/__gs/wait?build={build}&page=%2Fp%2Fb.html"));
+        let (st, _, body) = s.get(&format!("/__gs/status?build={build}&page=%2Fp%2Fb.html"));
         assert_eq!(st, 200);
         let v: serde_json::Value = serde_json::from_slice(&body).expect("json");
         assert_eq!(v["build"].as_u64(), Some(build), "no new build on failure");
@@ -301,18 +301,15 @@ fn a_broken_chapter_keeps_the_last_good_page_and_reports_file_line_col() {
         );
         assert_eq!(meta_build(&page), Some(build));
 
-        // Waiting with the current digest blocks until the fix; the fix clears everything.
+        // A page showing the current digest hears nothing until the fix; the fix clears
+        // everything.
         let digest = v["digest"].as_str().expect("digest").to_owned();
-        let port = s.port;
-        let host = s.host();
-        let waiter = std::thread::spawn(move || {
-            crate::serve::raw(port, format!("GET /__gs/wait?build={build}&diag={digest}&page=%2Fp%2Fb.html HTTP/1.1\r\nHost: {host}\r\n\r\n").as_bytes())
-        });
-        sleep_ms(300);
+        let query = format!("build={build}&diag={digest}&page=%2Fp%2Fb.html");
+        let mut socket = crate::serve_live::LiveSocket::open(s.port, &s.host(), &query, "")
+            .expect("live-reload socket");
+        assert!(socket.next_json(1).is_none(), "no news before the fix");
         p.write("guide/chapters/p/b.md", chapter("乙章", "正文 B 修好了。"));
-        let (st, _, body) = waiter.join().expect("waiter");
-        assert_eq!(st, 200);
-        let v: serde_json::Value = serde_json::from_slice(&body).expect("json");
+        let v = socket.next_json(30).expect("told about the fix");
         assert_eq!(v["news"], true);
         assert_eq!(v["diagnostics"].as_array().map(Vec::len), Some(0), "{v}");
         assert_eq!(v["page_changed"], true, "the fixed page reloads");

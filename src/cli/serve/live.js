@@ -1,8 +1,10 @@
 // guidesmith serve: live-reload client (injected by the dev server only, never in `build`).
 //
-// Long-polls /__gs/wait?build=N; the server answers once a newer build is fully published or
-// the build diagnostics change. Reloads only when this page (or a file it uses) changed,
-// keeping the scroll position; otherwise just remembers the new build number. Build errors are
+// Opens a WebSocket to /__gs/live?build=N (not one of the browser's six HTTP connections per
+// host, so any number of tabs leaves page loads alone); the server sends a message once a newer
+// build is fully published or the build diagnostics change. Reloads only when this page (or a
+// file it uses) changed, keeping the scroll position; otherwise just remembers the new build
+// number. When the server goes away it reconnects with backoff (up to 5 s). Build errors are
 // shown in an overlay made of text nodes only (never innerHTML), so a message containing markup
 // is shown literally (S9). External file, so pages keep a strict `script-src 'self'` CSP.
 (function () {
@@ -70,30 +72,39 @@
     overlay = null;
   }
 
-  function poll(delay) {
-    var url = '/__gs/wait?build=' + build + '&diag=' + encodeURIComponent(digest) +
-      '&page=' + encodeURIComponent(location.pathname);
-    fetch(url, { cache: 'no-store' }).then(function (r) {
-      if (!r.ok) { throw new Error('status ' + r.status); }
-      return r.json();
-    }).then(function (a) {
-      if (a.build > build && a.page_changed) { reload(); return; }
-      build = a.build;
-      if (a.digest !== digest) {
-        digest = a.digest;
-        if (a.diagnostics && a.diagnostics.length) { showOverlay(a.diagnostics); } else { hideOverlay(); }
-      }
-      poll(0);
-    }).catch(function () {
-      // Server restarting or gone: back off, up to 5 s.
-      var next = Math.min(5000, (delay || 250) * 2);
-      setTimeout(function () { poll(next); }, next);
+  function told(a) {
+    if (a.page_changed) { reload(); return; }
+    build = a.build;
+    if (a.digest !== digest) {
+      digest = a.digest;
+      if (a.diagnostics && a.diagnostics.length) { showOverlay(a.diagnostics); } else { hideOverlay(); }
+    }
+  }
+
+  function connect(delay) {
+    var scheme = location.protocol === 'https:' ? 'wss://' : 'ws://';
+    var url = scheme + location.host + '/__gs/live?build=' + build + '&diag=' +
+      encodeURIComponent(digest) + '&page=' + encodeURIComponent(location.pathname);
+    var opened = false;
+    var retry = function () {
+      // Server restarting or gone: back off, up to 5 s (from 250 ms again once it answered).
+      var next = opened ? 250 : Math.min(5000, (delay || 125) * 2);
+      setTimeout(function () { connect(next); }, next);
+    };
+    var ws;
+    try { ws = new WebSocket(url); } catch (e) { retry(); return; }
+    ws.addEventListener('open', function () { opened = true; });
+    ws.addEventListener('message', function (ev) {
+      var a;
+      try { a = JSON.parse(ev.data); } catch (e) { return; }
+      told(a);
     });
+    ws.addEventListener('close', retry);
   }
 
   if (document.readyState === 'loading') {
-    document.addEventListener('DOMContentLoaded', function () { poll(0); });
+    document.addEventListener('DOMContentLoaded', function () { connect(0); });
   } else {
-    poll(0);
+    connect(0);
   }
 })();

@@ -2,12 +2,16 @@
 //!
 //! Part of the CLI layer (it prints). Both commands share one loop: wait for a debounced batch
 //! of source changes (`watch`), rebuild with a long-lived `site::Cache` so the cost follows the
-//! size of the change, then either publish the new `Site` to the in-memory server (`reload`,
-//! `http`) or write it to disk through `output::write`. A failed rebuild keeps the last good
-//! site (in memory or on disk) and reports every diagnostic — in the terminal and, for `serve`,
-//! in the browser overlay. `serve` never writes files and only opens sockets here.
+//! size of the change, then either publish the new `Site` to the in-memory server (`reload`)
+//! or write it to disk through `output::write`. A failed rebuild keeps the last good site (in
+//! memory or on disk) and reports every diagnostic — in the terminal and, for `serve`, in the
+//! browser overlay. The server is `listen` (connections, limits, timeouts: hyper on tokio),
+//! `http` (what one request gets) and `live` (the live-reload WebSocket); the rebuild loop runs
+//! on its own thread. `serve` never writes files and only opens sockets here.
 
 mod http;
+mod listen;
+mod live;
 mod paths;
 mod reload;
 mod watch;
@@ -175,7 +179,10 @@ pub fn run(args: &ServeArgs) -> ExitCode {
     }
 
     let hosts = http::Server::hosts_for(addr.port(), args.bind, &args.allow_host);
-    Arc::new(http::Server { shared, hosts }).run(listener);
+    if let Err(e) = listen::run(listener, Arc::new(http::Server { shared, hosts })) {
+        eprintln!("error: the preview server stopped: {e}");
+        return ExitCode::from(1);
+    }
     ExitCode::SUCCESS
 }
 

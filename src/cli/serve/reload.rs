@@ -1,17 +1,18 @@
 //! Live reload: the published site, its build number, and what changed between builds.
 //!
-//! The rebuild thread publishes each new site here; request threads take a snapshot (one
-//! `Arc`) and answer from it alone, so no response mixes two builds (W7). Browsers long-poll
-//! `/__gs/wait?build=N`; they are woken only after the new snapshot is in place, so a reload
-//! always sees the complete new site. The build number rises only when the site's bytes change.
-//! The live-reload snippet is added to HTML responses here, never to the `Site` itself, which
-//! stays byte-identical to `guidesmith build`.
+//! The rebuild thread publishes each new site here; request tasks take a snapshot (one `Arc`)
+//! and answer from it alone, so no response mixes two builds (W7). Live-reload sockets
+//! (`live.rs`) are told through a `watch` channel that is bumped only after the new snapshot is
+//! in place, so a reload always sees the complete new site. The build number rises only when
+//! the site's bytes change. The live-reload snippet (and, in serve mode only, the page CSP's
+//! `connect-src` for the socket) is added to HTML responses here, never to the `Site` itself,
+//! which stays byte-identical to `guidesmith build`.
 
 use std::collections::{BTreeSet, VecDeque};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard};
-use std::time::{Duration, Instant};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use serde::Serialize;
+use tokio::sync::watch;
 
 use crate::diag::Diagnostic;
 use crate::site::Site;
@@ -69,19 +70,21 @@ struct Inner {
     rebuilds: u64,
 }
 
-/// State shared by the server threads and the rebuild thread.
+/// State shared by the server tasks and the rebuild thread.
 pub struct Shared {
     inner: Mutex<Inner>,
-    changed: Condvar,
+    /// Bumped after every completed rebuild attempt, once its outcome is in `inner`.
+    changed: watch::Sender<u64>,
 }
 
-/// The answer to a long poll.
+/// What a live-reload client is told (over its socket, or by `/__gs/status`).
 #[derive(Debug, Serialize)]
 pub struct WaitAnswer {
     pub build: u64,
-    /// False when the wait timed out without news.
+    /// Whether anything differs from what the client showed (build or diagnostics).
     pub news: bool,
-    /// Whether the asking page (or a file it references) differs from the build it showed.
+    /// Whether the asking page (or a file it references) differs from the build it showed; also
+    /// true for a build number from an earlier run of the server (newer than ours).
     pub page_changed: bool,
     /// Fingerprint of `diagnostics`; the client echoes it back as `diag=`.
     pub digest: String,
@@ -109,12 +112,21 @@ impl Shared {
                 diags: Vec::new(),
                 rebuilds: 0,
             }),
-            changed: Condvar::new(),
+            changed: watch::Sender::new(0),
         }
     }
 
+    /// A receiver that sees every later rebuild attempt (successful, failed or unchanged).
+    pub fn subscribe(&self) -> watch::Receiver<u64> {
+        self.changed.subscribe()
+    }
+
+    fn notify(&self) {
+        self.changed.send_modify(|n| *n = n.wrapping_add(1));
+    }
+
     fn lock(&self) -> MutexGuard<'_, Inner> {
-        // A panicking request thread cannot leave Inner half-updated (every update is a few
+        // A panicking request task cannot leave Inner half-updated (every update is a few
         // assignments), so a poisoned lock is still consistent.
         self.inner
             .lock()
@@ -151,7 +163,7 @@ impl Shared {
         if changed.is_empty() {
             drop(g);
             if had_diags {
-                self.changed.notify_all();
+                self.notify();
             }
             return (old.build, 0);
         }
@@ -170,7 +182,7 @@ impl Shared {
             site: Arc::new(site),
         });
         drop(g);
-        self.changed.notify_all();
+        self.notify();
         (build, n)
     }
 
@@ -180,40 +192,24 @@ impl Shared {
         g.rebuilds += 1;
         g.diags = diags.iter().map(WireDiag::from).collect();
         drop(g);
-        self.changed.notify_all();
+        self.notify();
     }
 
-    /// Answers at once if there is news for a client that shows `build` and diagnostics with
-    /// fingerprint `digest`; otherwise waits up to `timeout` for news.
-    pub fn wait(
-        &self,
-        build: u64,
-        digest: &str,
-        page: Option<&str>,
-        timeout: Duration,
-    ) -> WaitAnswer {
-        let deadline = Instant::now() + timeout;
-        let mut g = self.lock();
-        loop {
-            let news = g.current.build > build || digest_of(&g.diags) != digest;
-            let now = Instant::now();
-            if news || now >= deadline {
-                let page_changed =
-                    g.current.build > build && page.is_none_or(|p| page_changed(&g, build, p));
-                return WaitAnswer {
-                    build: g.current.build,
-                    news,
-                    page_changed,
-                    digest: digest_of(&g.diags),
-                    rebuilds: g.rebuilds,
-                    diagnostics: g.diags.clone(),
-                };
-            }
-            g = self
-                .changed
-                .wait_timeout(g, deadline - now)
-                .map(|(g, _)| g)
-                .unwrap_or_else(|p| p.into_inner().0);
+    /// What a client that shows `build` and diagnostics with fingerprint `digest` should be
+    /// told now; `news` is false when nothing differs.
+    pub fn news(&self, build: u64, digest: &str, page: Option<&str>) -> WaitAnswer {
+        let g = self.lock();
+        let now = g.current.build;
+        let digest_now = digest_of(&g.diags);
+        let page_changed =
+            now < build || (now > build && page.is_none_or(|p| page_changed(&g, build, p)));
+        WaitAnswer {
+            build: now,
+            news: now != build || digest_now != digest,
+            page_changed,
+            digest: digest_now,
+            rebuilds: g.rebuilds,
+            diagnostics: g.diags.clone(),
         }
     }
 }
@@ -314,12 +310,31 @@ pub fn snippet(build: u64) -> String {
     )
 }
 
-/// `html` with the live-reload snippet before the first `</head>` (or prepended if none).
-pub fn inject(html: &[u8], build: u64) -> Vec<u8> {
+/// The page CSP's `connect-src` as written by the default theme; `serve` adds its socket.
+const CONNECT_SELF: &[u8] = b"connect-src 'self'";
+
+/// `html` as `serve` sends it: the live-reload snippet before the first `</head>` (or
+/// prepended if none) and, for `host` (an allowed `Host` value), `ws://host` added to the CSP's
+/// `connect-src 'self'` in the head, so the client may open its socket even in browsers where
+/// `'self'` does not cover `ws:`. The published site's CSP is untouched.
+pub fn inject(html: &[u8], build: u64, host: &str) -> Vec<u8> {
     let snip = snippet(build);
     let at = find(html, b"</head>").unwrap_or(0);
-    let mut out = Vec::with_capacity(html.len() + snip.len());
-    out.extend_from_slice(&html[..at]);
+    let plain_host = !host.is_empty()
+        && host
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b));
+    let csp = find(&html[..at], CONNECT_SELF)
+        .filter(|_| plain_host)
+        .map(|i| i + CONNECT_SELF.len());
+    let mut out = Vec::with_capacity(html.len() + snip.len() + host.len() + 6);
+    let mut from = 0;
+    if let Some(c) = csp {
+        out.extend_from_slice(&html[..c]);
+        out.extend_from_slice(format!(" ws://{host}").as_bytes());
+        from = c;
+    }
+    out.extend_from_slice(&html[from..at]);
     out.extend_from_slice(snip.as_bytes());
     out.extend_from_slice(&html[at..]);
     out
@@ -368,31 +383,33 @@ mod tests {
             ("static/style.1.css", "c"),
             ("assets/a.svg", "1"),
         ]));
-        let a = s.wait(1, "0", Some("a/x.html"), Duration::ZERO);
+        let a = s.news(1, "0", Some("a/x.html"));
         assert!(a.news && !a.page_changed && a.build == 2);
-        assert!(s.wait(1, "0", Some("b.html"), Duration::ZERO).page_changed);
+        assert!(s.news(1, "0", Some("b.html")).page_changed);
+        // A build number from an earlier run of the server: reload.
+        assert!(s.news(9, "0", Some("a/x.html")).page_changed);
         s.publish(site(&[
             ("a/x.html", page),
             ("b.html", "B"),
             ("static/style.1.css", "c"),
             ("assets/a.svg", "2"),
         ]));
-        assert!(
-            s.wait(2, "0", Some("a/x.html"), Duration::ZERO)
-                .page_changed
-        );
-        let quiet = s.wait(3, "0", Some("a/x.html"), Duration::from_millis(10));
-        assert!(!quiet.news);
+        assert!(s.news(2, "0", Some("a/x.html")).page_changed);
+        let told = s.subscribe();
+        let quiet = s.news(3, "0", Some("a/x.html"));
+        assert!(!quiet.news && !quiet.page_changed);
+        assert!(!told.has_changed().unwrap_or(true));
         s.fail(&[Diagnostic::error(
             "guide/x.md",
             "<img src=x onerror=alert(1)>",
         )]);
-        let a = s.wait(3, "0", None, Duration::from_secs(5));
+        assert!(told.has_changed().unwrap_or(false), "a failure is news");
+        let a = s.news(3, "0", None);
         assert!(a.news && a.diagnostics.len() == 1 && a.digest != "0");
         assert!(a.diagnostics[0]
             .text
             .contains("<img src=x onerror=alert(1)>"));
-        assert!(!s.wait(3, &a.digest, None, Duration::from_millis(10)).news);
+        assert!(!s.news(3, &a.digest, None).news);
     }
 
     #[test]
@@ -400,11 +417,23 @@ mod tests {
         let out = inject(
             b"<html><head><title>t</title></head><body></body></html>",
             7,
+            "127.0.0.1:3000",
         );
         let text = String::from_utf8(out).unwrap_or_default();
         assert!(text.contains(
             "<title>t</title><meta name=\"gs-build\" content=\"7\"><script src=\"/__gs/live.js\" defer></script></head>"
         ));
+    }
+
+    #[test]
+    fn the_socket_is_added_to_connect_src_in_the_head_only() {
+        let page = b"<head><meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'self'; connect-src 'self'; object-src 'none'\"></head><p>connect-src 'self'</p>";
+        let text = String::from_utf8(inject(page, 1, "localhost:3000")).unwrap_or_default();
+        assert!(text.contains("connect-src 'self' ws://localhost:3000; object-src"));
+        assert!(text.ends_with("<p>connect-src 'self'</p>"), "{text}");
+        // Nothing odd is ever written into the policy.
+        let odd = String::from_utf8(inject(page, 1, "a\"b; script-src *")).unwrap_or_default();
+        assert!(!odd.contains("ws://") && !odd.contains("script-src"));
     }
 
     #[test]
