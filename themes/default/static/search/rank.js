@@ -599,9 +599,10 @@ function rank(queryPlan) {
 }
 
 // Pages of the ranked sections, best first: {page, hits (up to MAX_HITS_PER_PAGE), tier,
-// score}. A page scores its best section plus shares of the next ones; for queries of short
-// alternatives, pages where every unit occurs verbatim come first and score only such sections.
-function group(queryPlan, ranked, maxPages) {
+// score}, every one of them. A page scores its best section plus shares of the next ones, times
+// its boost; for queries of short alternatives, pages where every unit occurs verbatim come
+// first and score only such sections.
+function rankPages(queryPlan, ranked) {
   var pages = [];
   var byPage = new Map();
   var strict = queryPlan.units.every((u) => u.alts[0].terms.length <= STRICT_MAX_TERMS);
@@ -621,29 +622,44 @@ function group(queryPlan, ranked, maxPages) {
   });
   pages.forEach((g) => { g.score *= state.pageBoost[g.page] || 1; });
   pages.sort((a, b) => b.tier - a.tier || b.score - a.score || a.page - b.page);
-  return collapseRepeats(queryPlan, pages).slice(0, maxPages || DEFAULT_MAX_PAGES);
+  return pages;
+}
+
+// The first maxPages pages shown, repeats folded (the best sections of the pages looked at
+// must be loaded).
+function group(queryPlan, pages, maxPages) {
+  return collapseRepeats(queryPlan, pages, maxPages || DEFAULT_MAX_PAGES);
 }
 
 // Pages whose best section would show the same heading and snippet start (REPEAT_CHARS) as a
 // better page's (the scenario pages share boilerplate paragraphs) join that page's `also` list instead of filling
 // the results. Needs the sections' texts, so the sharded layout collapses only loaded ones.
-function collapseRepeats(queryPlan, pages) {
+function collapseRepeats(queryPlan, pages, limit) {
   var byKey = new Map();
-  return pages.filter((g) => {
-    var s = state.sections[g.hits[0].section];
-    if (!s) return true;
-    var shown = snippet(s.text || s.code || s.heading, queryPlan.highlight);
-    if (!shown.some((segment) => segment[1])) return true;
-    var key = s.heading + '\u0000' + Array.from(shown.map((segment) => segment[0]).join('')).slice(0, REPEAT_CHARS).join('');
-    var first = byKey.get(key);
-    if (!first) {
-      byKey.set(key, g);
-      g.also = [];
-      return true;
-    }
-    first.also.push(s);
+  var kept = [];
+  for (var i = 0; i < pages.length && kept.length < limit; i++) {
+    if (isRepeat(queryPlan, pages[i], byKey)) continue;
+    kept.push(pages[i]);
+  }
+  return kept;
+}
+
+// Whether page g's best section repeats an earlier page's (recorded in byKey); if so it joins
+// that page's `also` list.
+function isRepeat(queryPlan, g, byKey) {
+  var s = state.sections[g.hits[0].section];
+  if (!s) return false;
+  var shown = snippet(s.text || s.code || s.heading, queryPlan.highlight);
+  if (!shown.some((segment) => segment[1])) return false;
+  var key = s.heading + '\u0000' + Array.from(shown.map((segment) => segment[0]).join('')).slice(0, REPEAT_CHARS).join('');
+  var first = byKey.get(key);
+  if (!first) {
+    byKey.set(key, g);
+    g.also = [];
     return false;
-  });
+  }
+  first.also.push(s);
+  return true;
 }
 
 // ---- snippets and highlighting ----
@@ -815,7 +831,7 @@ function resultsFor(queryPlan, pages) {
 GS.search = (query, maxPages) => {
   if (!state) return null;
   var queryPlan = plan(query);
-  return resultsFor(queryPlan, group(queryPlan, rank(queryPlan), maxPages));
+  return resultsFor(queryPlan, group(queryPlan, rankPages(queryPlan, rank(queryPlan)), maxPages));
 };
 
 // Asynchronous search: loads what the query needs first, then calls cb(results or null).
@@ -831,15 +847,27 @@ GS.query = (query, maxPages, cb) => {
       var files = state.selectedShards.map(termFile).concat(Array.from(state.wanted));
       need(files, files.every((f) => loaded[f]) ? show : step);
     }
-    // Rank and group (pages are known from the manifest), then load exactly the section
-    // shards holding the hits shown: the answer GS.search gives with every shard loaded.
+    // Rank (pages are known from the manifest); load the best sections of as many pages as
+    // folding repeats needs to fill maxPages, then the section shards holding the hits shown:
+    // the answer GS.search gives with every shard loaded.
     function show() {
-      var pages = group(queryPlan, rank(queryPlan), maxPages);
-      var files = [];
-      pages.forEach((g) => {
-        g.hits.forEach((r) => { files.push(sectionFile(sectionShard(r.section))); });
-      });
-      need(files, () => { cb(resultsFor(queryPlan, pages)); });
+      var all = rankPages(queryPlan, rank(queryPlan));
+      var limit = maxPages || DEFAULT_MAX_PAGES;
+      var looked = 0;
+      function fold() {
+        var shown = group(queryPlan, all.slice(0, looked), limit);
+        if (shown.length < limit && looked < all.length) {
+          var more = all.slice(looked, looked + limit - shown.length);
+          looked += more.length;
+          return need(more.map((g) => sectionFile(sectionShard(g.hits[0].section))), fold);
+        }
+        var files = [];
+        shown.forEach((g) => {
+          g.hits.forEach((r) => { files.push(sectionFile(sectionShard(r.section))); });
+        });
+        need(files, () => { cb(resultsFor(queryPlan, shown)); });
+      }
+      fold();
     }
     step();
   });
