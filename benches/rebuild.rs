@@ -33,6 +33,7 @@ fn main() {
             guide_dir: guide.clone(),
             display_root: "guide".into(),
             max_file_bytes: guidesmith::source::DEFAULT_MAX_FILE_BYTES,
+            drafts: false,
         },
         theme_dir: None,
         base_url: None,

@@ -1,7 +1,11 @@
 //! Code highlighting with syntect into CSS classes (`hl-*`), themed by the theme's CSS.
 //!
-//! The syntax set is loaded once, lazily, the first time a page has a code block in a language
-//! syntect knows (bat's habit); prose-only guides never pay for it. Output is always escaped.
+//! The syntaxes are bat's curated set (`two-face`: syntect's defaults plus TOML, YAML,
+//! Dockerfile, INI, TypeScript, Kotlin, Swift, Protocol Buffers, …), loaded once, lazily, the
+//! first time a page has a code block in a language that is not plain text (bat's habit);
+//! prose-only guides never pay for it. A few names writers use that the set does not know are
+//! mapped (`shell` → bash, `golang` → Go, …); `console` (a shell session) highlights only the
+//! commands after a `$ ` prompt and leaves their output as it is. Output is always escaped.
 //!
 //! Highlighting is bounded: syntect's work per line can grow with the square of the line's
 //! length (its Markdown grammar took 51 s on one 180 KB line of `*[`), so a block with a line
@@ -14,10 +18,65 @@ use syntect::html::{ClassStyle, ClassedHTMLGenerator};
 use syntect::parsing::SyntaxSet;
 use syntect::util::LinesWithEndings;
 
+use syntect::parsing::SyntaxReference;
+
 static SYNTAXES: OnceLock<SyntaxSet> = OnceLock::new();
 
+/// The syntax set, loaded on first use.
+fn syntaxes() -> &'static SyntaxSet {
+    SYNTAXES.get_or_init(two_face::syntax::extra_newlines)
+}
+
 /// Languages for which no highlighting is attempted (and the syntax set is not loaded).
-const PLAIN: &[&str] = &["", "text", "txt", "plain", "plaintext", "console", "output"];
+const PLAIN: &[&str] = &["", "text", "txt", "plain", "plaintext", "output"];
+
+/// Shell sessions: `$ command` lines are shell, every other line is the command's output.
+const SESSION: &[&str] = &[
+    "console",
+    "shell-session",
+    "shellsession",
+    "sh-session",
+    "terminal",
+];
+
+/// Names writers use for a language that the syntax set knows by another token.
+const ALIASES: &[(&str, &str)] = &[
+    ("shell", "bash"),
+    ("golang", "go"),
+    ("python3", "python"),
+    ("py3", "python"),
+    ("csharp", "c#"),
+    ("objc", "objective-c"),
+    ("docker", "dockerfile"),
+    ("jsonc", "json"),
+    ("json5", "json"),
+    ("mysql", "sql"),
+    ("postgresql", "sql"),
+    ("postgres", "sql"),
+    ("psql", "sql"),
+    ("sqlite", "sql"),
+    ("pwsh", "powershell"),
+    ("batch", "bat"),
+    ("proto3", "proto"),
+    ("protobuf3", "proto"),
+    ("cuda", "c++"),
+];
+
+/// The syntax for a (lower-case) language name, if the set has one.
+fn syntax_for(lang: &str) -> Option<&'static SyntaxReference> {
+    if PLAIN.contains(&lang) {
+        return None;
+    }
+    let token = if SESSION.contains(&lang) {
+        "bash"
+    } else {
+        ALIASES
+            .iter()
+            .find(|(alias, _)| *alias == lang)
+            .map_or(lang, |(_, token)| token)
+    };
+    syntaxes().find_syntax_by_token(token)
+}
 
 /// Longest line (in characters) that is highlighted; measured cost of the worst grammar: about
 /// 13 ms for a 2 000-character line, 146 ms for 8 000.
@@ -77,7 +136,7 @@ pub fn code_block_bounded(
         None => escape_into(&mut out, code),
     }
     out.push_str("</code></pre>\n");
-    // Only a language syntect knows would have been highlighted: say nothing for the others.
+    // Only a language with a syntax would have been highlighted: say nothing for the others.
     let fallback = fallback.filter(|_| knows(&lang));
     (out, fallback)
 }
@@ -102,30 +161,60 @@ fn limit(code: &str, budget: usize) -> Option<Fallback> {
     None
 }
 
-/// True when syntect has a syntax for `lang` (loads the syntax set).
+/// True when there is a syntax for `lang` (loads the syntax set).
 fn knows(lang: &str) -> bool {
-    !PLAIN.contains(&lang)
-        && SYNTAXES
-            .get_or_init(SyntaxSet::load_defaults_newlines)
-            .find_syntax_by_token(lang)
-            .is_some()
+    syntax_for(lang).is_some()
 }
 
 fn highlighted(lang: &str, code: &str) -> Option<String> {
-    if PLAIN.contains(&lang) {
-        return None;
+    let syntax = syntax_for(lang)?;
+    if SESSION.contains(&lang) {
+        return session(syntax, code);
     }
-    let ss = SYNTAXES.get_or_init(SyntaxSet::load_defaults_newlines);
-    let syntax = ss.find_syntax_by_token(lang)?;
+    lines_html(syntax, LinesWithEndings::from(code))
+}
+
+/// Highlights `lines` as one stretch of code in `syntax`.
+fn lines_html<'a>(
+    syntax: &SyntaxReference,
+    lines: impl Iterator<Item = &'a str>,
+) -> Option<String> {
     let mut gen = ClassedHTMLGenerator::new_with_class_style(
         syntax,
-        ss,
+        syntaxes(),
         ClassStyle::SpacedPrefixed { prefix: "hl-" },
     );
-    for line in LinesWithEndings::from(code) {
+    for line in lines {
         gen.parse_html_for_line_which_includes_newline(line).ok()?;
     }
     Some(gen.finalize())
+}
+
+/// A shell session: a line starting with `$ ` (after indentation) is a command, highlighted
+/// from after the prompt together with the lines it continues onto (a trailing `\`); the
+/// prompt is `hl-prompt` (not selected when copying); every other line is output, escaped.
+fn session(shell: &SyntaxReference, code: &str) -> Option<String> {
+    let mut out = String::with_capacity(code.len() + code.len() / 2);
+    let mut lines = LinesWithEndings::from(code).peekable();
+    while let Some(line) = lines.next() {
+        let indent = line.len() - line.trim_start_matches([' ', '\t']).len();
+        let Some(command) = line[indent..].strip_prefix("$ ") else {
+            escape_into(&mut out, line);
+            continue;
+        };
+        escape_into(&mut out, &line[..indent]);
+        out.push_str("<span class=\"hl-prompt\">$</span> ");
+        let mut stretch = vec![command];
+        let continues = |l: &str| l.trim_end_matches(['\n', '\r']).ends_with('\\');
+        while continues(stretch[stretch.len() - 1]) {
+            match lines.next() {
+                Some(next) => stretch.push(next),
+                None => break,
+            }
+        }
+        out.push_str(&lines_html(shell, stretch.into_iter())?);
+    }
+    Some(out)
 }
 
 /// Escapes text for HTML element content and double-quoted attributes.
@@ -164,6 +253,61 @@ mod tests {
         );
         let hostile = code_block("\"><img src=x>", "x");
         assert!(!hostile.contains("<img"), "{hostile}");
+    }
+
+    #[test]
+    fn languages_of_chinese_tech_docs_get_classes() {
+        let samples = [
+            ("toml", "[package]\nname = \"demo\"\n"),
+            ("sh", "echo \"hi\" | grep h\n"),
+            ("bash", "for f in *.md; do cat \"$f\"; done\n"),
+            ("shell", "export A=1\n"),
+            ("yaml", "key: value\nlist: [1, 2]\n"),
+            ("json", "{\"a\": 1}\n"),
+            ("dockerfile", "FROM rust:1.89\nRUN cargo build\n"),
+            ("ini", "[core]\nkey = 1\n"),
+            ("diff", "--- a\n+++ b\n-old\n+new\n"),
+            ("sql", "SELECT id FROM users WHERE id = 1;\n"),
+            ("go", "package main\nfunc main() {}\n"),
+            ("typescript", "const x: number = 1;\n"),
+            ("ts", "let s: string = \"a\";\n"),
+            ("kotlin", "fun main() { val x = 1 }\n"),
+            ("swift", "let x: Int = 1\n"),
+            (
+                "proto",
+                "syntax = \"proto3\";\nmessage A { int32 id = 1; }\n",
+            ),
+            ("golang", "package main\n"),
+        ];
+        for (lang, code) in samples {
+            let (html, why) = code_block_bounded(lang, code, &mut (1 << 20));
+            assert_eq!(why, None, "{lang}");
+            assert!(html.contains("class=\"hl-"), "{lang}: {html}");
+            assert!(knows(lang), "{lang}");
+        }
+    }
+
+    #[test]
+    fn console_highlights_commands_after_the_prompt_and_leaves_output_plain() {
+        let code = "$ cargo new hello \\\n  --bin\n     Created binary `hello` <package>\n  $ ls\n";
+        let html = code_block("console", code);
+        assert_eq!(
+            html.matches("<span class=\"hl-prompt\">$</span> ").count(),
+            2,
+            "{html}"
+        );
+        // The continued line belongs to the command; output is escaped, not highlighted.
+        assert!(
+            html.contains("\n</span>     Created binary `hello` &lt;package&gt;\n  <span class=\"hl-prompt\">"),
+            "{html}"
+        );
+        assert!(html.contains("class=\"hl-source hl-shell"), "{html}");
+        // Output alone: nothing to highlight, and no prompt invented.
+        let plain = code_block("console", "total 0\n");
+        assert_eq!(
+            plain,
+            "<pre class=\"code\" data-lang=\"console\"><code>total 0\n</code></pre>\n"
+        );
     }
 
     #[test]

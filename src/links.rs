@@ -212,6 +212,7 @@ fn checklist_chapters(known: &Known, diags: &mut Vec<Diagnostic>) {
             continue;
         }
         let display = format!("{}/{}", known.guide.display_root, c.source);
+        let draft = known.guide.drafts.contains(&c.chapter);
         let help = match diag::did_you_mean(&c.chapter, known.ids.keys().copied()) {
             Some(s) => format!("did you mean `{s}`?"),
             None => {
@@ -222,7 +223,22 @@ fn checklist_chapters(known: &Known, diags: &mut Vec<Diagnostic>) {
             "checklist `{}` belongs to missing chapter `{}`",
             c.id, c.chapter
         );
+        let (msg, help) = if draft {
+            (
+                format!(
+                    "checklist `{}` belongs to `{}`, a draft: this build leaves it out",
+                    c.id, c.chapter
+                ),
+                "the back-link leads nowhere until the chapter's `draft: true` is removed"
+                    .to_owned(),
+            )
+        } else {
+            (msg, help)
+        };
         let mut d = Diagnostic::error(display, msg).with_len(c.chapter.chars().count());
+        if draft {
+            d.severity = Severity::Warning;
+        }
         (d.line, d.col) = c.chapter_pos;
         d.source_line = Some(c.chapter_line.clone());
         diags.push(d.with_help(help));
@@ -230,6 +246,14 @@ fn checklist_chapters(known: &Known, diags: &mut Vec<Diagnostic>) {
 }
 
 fn missing_chapter(known: &Known, source: &str, mut d: Diagnostic) -> Diagnostic {
+    if known.guide.drafts.iter().any(|u| u == source) {
+        // Drafts are work in progress: the link is right, the page just is not out yet.
+        d.severity = Severity::Warning;
+        d.message = format!("link to `{source}`, a draft: this build leaves it out");
+        return d.with_help(
+            "the link leads nowhere until the chapter's `draft: true` is removed (`serve` shows drafts)",
+        );
+    }
     if known.guide.unlisted.iter().any(|u| u == source) {
         d.message = format!("link to `{source}`, which is not in nav and so not published");
         return d.with_help(format!(

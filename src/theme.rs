@@ -268,7 +268,18 @@ pub struct SiteCtx {
 #[derive(Debug, Clone, Serialize)]
 pub struct NavPartCtx {
     pub title: String,
-    pub chapters: Vec<LinkCtx>,
+    pub chapters: Vec<NavChapterCtx>,
+}
+
+/// A chapter in the navigation (also the shared `static/nav.*.js` payload).
+#[derive(Debug, Clone, Serialize)]
+pub struct NavChapterCtx {
+    pub title: String,
+    /// URL relative to the site root (templates prefix `root`).
+    pub url: String,
+    /// A draft shown by `serve` (left out of the payload when false).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub draft: bool,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -330,6 +341,8 @@ pub struct PageCtx<'a> {
     pub tool: Option<ToolCtx<'a>>,
     /// Tools that go with this page (a checklist's or a chapter's).
     pub tools: Vec<LinkCtx>,
+    /// A draft chapter previewed by `serve` (the page shows a 草稿 badge).
+    pub draft: bool,
 }
 
 /// A tool and what its page links to.

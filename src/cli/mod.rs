@@ -137,8 +137,9 @@ fn base_url(s: &str) -> Result<String, String> {
 }
 
 impl SourceArgs {
-    /// The library's build options for these flags.
-    pub fn build_options(&self, timings: bool) -> BuildOptions {
+    /// The library's build options for these flags; `drafts` publishes draft chapters (only
+    /// `serve`'s preview does).
+    pub fn build_options(&self, timings: bool, drafts: bool) -> BuildOptions {
         let display = self.guide.to_string_lossy().replace('\\', "/");
         let theme_dir = PathBuf::from("themes").join(&self.theme);
         BuildOptions {
@@ -146,6 +147,7 @@ impl SourceArgs {
                 guide_dir: self.guide.clone(),
                 display_root: display.trim_end_matches('/').to_owned(),
                 max_file_bytes: self.max_file_size,
+                drafts,
             },
             theme_dir: Some((theme_dir, format!("themes/{}", self.theme))),
             base_url: self.base_url.clone(),
@@ -274,7 +276,10 @@ fn build(a: &BuildArgs) -> ExitCode {
     };
     let started = std::time::Instant::now();
     let mut clock = crate::site::Stopwatch::new(a.timings);
-    let built = match site::build(&a.src.build_options(a.timings), &mut Cache::one_shot()) {
+    let built = match site::build(
+        &a.src.build_options(a.timings, false),
+        &mut Cache::one_shot(),
+    ) {
         Ok(b) => b,
         Err(diags) => {
             print_diags(&diags);
@@ -319,7 +324,7 @@ pub fn report_output(e: &OutputError) -> ExitCode {
 
 fn check(a: &CheckArgs) -> ExitCode {
     // Outside links are checked once the guide builds (they come from its render pass).
-    let diags = match site::build(&a.src.build_options(false), &mut Cache::one_shot()) {
+    let diags = match site::build(&a.src.build_options(false, false), &mut Cache::one_shot()) {
         Ok(b) if a.external => {
             let root = a.src.guide.to_string_lossy();
             let mut diags = b.warnings;

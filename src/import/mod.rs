@@ -86,12 +86,21 @@ pub fn mdbook(book: &Path) -> Result<Imported, String> {
         .unwrap_or_else(|| "未命名".to_owned());
     let mut imp = Imported::default();
 
-    let entries = summary::entries(&summary);
-    for e in entries.iter().filter(|e| e.path.is_none()) {
+    let mut entries = summary::entries(&summary);
+    // mdBook's drafts (`[标题]()`) have no file: each gets one with `draft: true`, in its place
+    // in the nav, so `serve` shows it and `build` leaves it out.
+    let mut drafts: BTreeMap<String, String> = BTreeMap::new();
+    for e in entries.iter_mut().filter(|e| e.path.is_none()) {
+        let path = (drafts.len() + 1..)
+            .map(|n| format!("drafts/draft-{n}.md"))
+            .find(|p| !src.join(p).exists() && !drafts.contains_key(p))
+            .expect("an unbounded range has a free name");
         imp.report.note(
-            "draft chapters left out (no file in SUMMARY.md)",
-            e.title.clone(),
+            "draft chapters written with `draft: true` (no file in SUMMARY.md; `serve` shows them)",
+            format!("{}: {path}", e.title),
         );
+        drafts.insert(path.clone(), e.title.clone());
+        e.path = Some(path);
     }
     let mut parts = summary::parts(&entries, &title);
     let deep = entries.iter().filter(|e| e.depth > 2).count();
@@ -105,6 +114,9 @@ pub fn mdbook(book: &Path) -> Result<Imported, String> {
     let mut listed = BTreeSet::new();
     for part in &mut parts {
         part.chapters.retain(|p| {
+            if drafts.contains_key(p) {
+                return true;
+            }
             if p.contains("://") || p.split('/').any(|s| s == "..") || p.starts_with('/') {
                 imp.report.note(
                     "SUMMARY.md entries left out",
@@ -165,12 +177,25 @@ pub fn mdbook(book: &Path) -> Result<Imported, String> {
         imp.files
             .insert(format!("{prefix}{rel}"), text.into_bytes());
     }
+    for (rel, title) in &drafts {
+        let text = format!("---\ntitle: {}\ndraft: true\n---\n", yaml_str(title));
+        imp.files
+            .insert(format!("{prefix}{rel}"), text.into_bytes());
+    }
     imp.report.chapters = listed.len();
     imp.report.parts = parts.len();
     copy_others(&src, prefix, &listed, &mut imp)?;
+    // The home page links only to chapters a build publishes.
+    for part in &mut parts {
+        part.published = part
+            .chapters
+            .iter()
+            .find(|c| !drafts.contains_key(*c))
+            .cloned();
+    }
     let first = parts
-        .first()
-        .and_then(|p| p.chapters.first())
+        .iter()
+        .find_map(|p| p.published.as_deref())
         .map(|c| format!("{prefix}{c}"));
     let description = cfg
         .book
@@ -305,7 +330,7 @@ fn home(
         h.push_str(&format!("[开始阅读]({})\n\n## 目录\n\n", link(first)));
     }
     for p in parts {
-        if let Some(c) = p.chapters.first() {
+        if let Some(c) = &p.published {
             let text = p.title.replace(['[', ']'], "");
             h.push_str(&format!("- [{text}]({})\n", link(&format!("{prefix}{c}"))));
         }
@@ -374,6 +399,7 @@ mod tests {
         let parts = vec![summary::Part {
             title: "入门: \"引号\"".into(),
             chapters: vec!["ch01.md".into()],
+            published: None,
         }];
         let y = guide_yaml("书", "说明", "zh-CN", &parts, "chapters/");
         assert!(

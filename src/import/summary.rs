@@ -5,7 +5,8 @@
 //! top-level numbered chapter becomes a part holding itself and every chapter nested under it
 //! (depth-first, the reading order); prefix and suffix chapters form parts of their own, named
 //! after the part heading above them, else the book's title. Draft chapters (`[标题]()`) have
-//! no file and are left out. Pure: text in, outline out.
+//! no file: `import` gives each one (`draft: true`) before grouping, else they are left out.
+//! Pure: text in, outline out.
 
 use pulldown_cmark::{Event, HeadingLevel, Parser, Tag, TagEnd};
 
@@ -26,6 +27,8 @@ pub struct Entry {
 pub struct Part {
     pub title: String,
     pub chapters: Vec<String>,
+    /// Its first chapter that is not a draft (set by `import`, for the home page's links).
+    pub published: Option<String>,
 }
 
 /// Every chapter line of SUMMARY.md, in order.
@@ -106,6 +109,7 @@ pub fn parts(entries: &[Entry], book_title: &str) -> Vec<Part> {
                 parts.push(Part {
                     title,
                     chapters: Vec::new(),
+                    published: None,
                 });
             }
             loose = (e.depth == 0).then(|| e.part.clone());
@@ -113,6 +117,7 @@ pub fn parts(entries: &[Entry], book_title: &str) -> Vec<Part> {
             parts.push(Part {
                 title: e.title.clone(),
                 chapters: Vec::new(),
+                published: None,
             });
         }
         if let (Some(path), Some(part)) = (&e.path, parts.last_mut()) {

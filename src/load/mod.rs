@@ -44,6 +44,9 @@ pub struct Guide {
     pub assets: BTreeMap<String, Vec<u8>>,
     /// Chapter files that nav does not list (warned about, not published), sorted.
     pub unlisted: Vec<String>,
+    /// Draft chapters (`draft: true`) left out of this build, in nav order; empty when
+    /// `LoadOptions::drafts` publishes them.
+    pub drafts: Vec<String>,
 }
 
 /// A chapter file: its source text and parsed front matter.
@@ -91,6 +94,10 @@ pub struct FrontMatter {
     /// `search: {boost: 0.5}`: how the page weighs in search (MkDocs Material's key).
     #[serde(default)]
     pub search: SearchFront,
+    /// A draft: left out of `build` (pages, nav, search, sitemap, print page); `serve` shows it
+    /// with a 草稿 badge.
+    #[serde(default)]
+    pub draft: bool,
 }
 
 /// A page's search settings.
@@ -113,6 +120,8 @@ pub struct LoadOptions {
     /// How the guide dir is shown in diagnostics (e.g. `guide`).
     pub display_root: String,
     pub max_file_bytes: u64,
+    /// Publish draft chapters (`serve`'s preview) instead of leaving them out.
+    pub drafts: bool,
 }
 
 /// Reads and validates the whole guide.
@@ -174,6 +183,17 @@ fn load_inner(opts: &LoadOptions, cache: &mut LoadCache) -> (Option<Guide>, Vec<
         &show,
         &mut diags,
     );
+    // Drafts leave here, so nothing downstream (pages, nav, prev/next, search, sitemap, print
+    // page) can publish one by accident; `links` only learns their names, to warn.
+    let mut drafts = Vec::new();
+    if !opts.drafts {
+        chapters.retain(|ch| {
+            if ch.front.draft {
+                drafts.push(ch.source.clone());
+            }
+            !ch.front.draft
+        });
+    }
     let (mut home, mut checklists, assets) = (read.home, read.checklists, read.assets);
     let mut tools = read.tools;
     tools.sort_by(|a, b| a.id.cmp(&b.id));
@@ -192,6 +212,7 @@ fn load_inner(opts: &LoadOptions, cache: &mut LoadCache) -> (Option<Guide>, Vec<
         tools,
         assets,
         unlisted,
+        drafts,
     };
     (Some(guide), diags)
 }

@@ -5,7 +5,7 @@
 use crate::diag::Diagnostic;
 use crate::load::Guide;
 use crate::markdown::{page_url, root_prefix};
-use crate::theme::{LinkCtx, NavPartCtx, PageCtx, SiteCtx};
+use crate::theme::{LinkCtx, NavChapterCtx, NavPartCtx, PageCtx, SiteCtx};
 
 use super::assets::Assets;
 use super::{Site, NAV_INLINE_MAX, SEARCH_ENTRY};
@@ -124,6 +124,7 @@ impl Shared {
             print: Vec::new(),
             tool: None,
             tools: Vec::new(),
+            draft: false,
         }
     }
 }
@@ -141,12 +142,15 @@ fn nav_parts(guide: &Guide) -> Vec<NavPartCtx> {
                 .chapters
                 .iter()
                 .filter(|c| c.part == Some(pi))
-                .map(|c| LinkCtx {
+                .map(|c| NavChapterCtx {
                     title: c.front.title.clone(),
                     url: c.url.clone(),
+                    draft: c.front.draft,
                 })
                 .collect(),
         })
+        // A part whose chapters are all drafts left out of this build has nothing to show.
+        .filter(|p| !p.chapters.is_empty())
         .collect()
 }
 

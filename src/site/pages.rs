@@ -224,6 +224,7 @@ fn chapter_ctx<'a>(inp: &'a Inputs, i: usize) -> PageCtx<'a> {
             .edit_url
             .as_ref()
             .map(|t| t.replace("{path}", &page.source)),
+        draft: page.front.draft,
         ..inp.shared.blank(kind, &page.url, "")
     }
 }

@@ -23,6 +23,7 @@ fn opts(guide: &Path) -> BuildOptions {
             guide_dir: guide.to_path_buf(),
             display_root: "guide".into(),
             max_file_bytes: crate::source::DEFAULT_MAX_FILE_BYTES,
+            drafts: false,
         },
         theme_dir: None,
         base_url: None,

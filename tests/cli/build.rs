@@ -541,3 +541,67 @@ fn undefined_template_variable_is_located_in_the_template() {
         "nothing written on a failed build"
     );
 }
+
+/// A small guide whose middle chapter is a draft that the other two link to.
+fn guide_with_a_draft(name: &str) -> Project {
+    let p = Project::empty(name);
+    p.write(
+        "guide/guide.yaml",
+        "title: 测试指南\ndescription: 测试用的小指南。\nupdated: 2026-01-01\nnotice: 仅供测试。\nnav:\n  - title: 第一部分\n    chapters:\n      - chapters/a.md\n      - chapters/draft.md\n      - chapters/b.md\n  - title: 只有草稿\n    chapters:\n      - chapters/draft2.md\n",
+    );
+    p.write(
+        "guide/chapters/a.md",
+        "---\ntitle: 甲章\n---\n\n正文，见[草稿章](draft.md#小节)。\n",
+    );
+    p.write(
+        "guide/chapters/draft.md",
+        "---\ntitle: 草稿章\ndraft: true\n---\n\n## 小节\n\n独有词语甲乙丙丁。\n",
+    );
+    p.write(
+        "guide/chapters/draft2.md",
+        "---\ndraft: true\n---\n\n# 又一草稿\n\n正文。\n",
+    );
+    p.write("guide/chapters/b.md", "---\ntitle: 乙章\n---\n\n正文。\n");
+    p
+}
+
+#[test]
+fn draft_chapter_is_left_out_of_build_and_links_to_it_are_warnings() {
+    let p = guide_with_a_draft("draft-build");
+    let run = p.run(&["build", "--base-url", "https://example.org/g/"]);
+    run.ok();
+    assert!(
+        run.stderr.contains(
+            "warning: link to `chapters/draft.md`, a draft: this build leaves it out\n --> guide/chapters/a.md:5:5\n"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(!p.path("public/draft.html").exists());
+    assert!(!p.path("public/draft2.html").exists());
+    // Not in nav, prev/next, sitemap, print page or search.
+    let a = p.read("public/a.html");
+    assert_eq!(a.matches("草稿章").count(), 1, "only the body's link: {a}");
+    assert!(
+        !a.contains("只有草稿"),
+        "a part of drafts only is not shown"
+    );
+    assert!(a.contains("rel=\"next\" href=\"b.html\""), "{a}");
+    let b = p.read("public/b.html");
+    assert!(b.contains("rel=\"prev\" href=\"a.html\""), "{b}");
+    assert!(!b.contains("draft.html") && !b.contains("草稿"), "{b}");
+    assert!(!p.read("public/sitemap.xml").contains("draft"));
+    assert!(!p.read("public/print.html").contains("独有词语"));
+    let search: String = tree(&p.path("public/search"))
+        .values()
+        .map(|(bytes, _)| String::from_utf8_lossy(bytes).into_owned())
+        .collect();
+    assert!(
+        search.contains("乙章") && !search.contains("独有"),
+        "{search}"
+    );
+    // `check` says the same and passes.
+    let check = p.run(&["check"]);
+    assert_eq!(check.code, 0, "{}", check.stderr);
+    assert!(check.stderr.contains("a draft: this build leaves it out"));
+}

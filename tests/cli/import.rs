@@ -1,5 +1,5 @@
 //! Tests: `guidesmith import mdbook` turns a small mdBook book (tests/fixtures/mdbook-mini:
-//! prefix chapter, part heading, nested chapters, a draft, an include with an anchor, an
+//! prefix chapter, part heading, nested chapters, a draft (kept as a `draft: true` chapter), an include with an anchor, an
 //! image, a chapter with no heading, a file not in SUMMARY.md) into a guide that `check`
 //! passes and `build` publishes, and reports what it changed.
 
@@ -52,11 +52,21 @@ fn an_mdbook_book_imports_checks_clean_and_builds() {
     );
     assert!(p.path("guide/chapters/img/a.svg").is_file());
     assert!(!p.path("guide/chapters/unlisted.md").exists());
+    // mdBook's draft `- [草稿]()` becomes a draft chapter in its place in the nav.
+    assert_eq!(
+        p.read("guide/chapters/drafts/draft-1.md"),
+        "---\ntitle: \"草稿\"\ndraft: true\n---\n"
+    );
 
     let c = p.run(&["check"]);
     assert_eq!(c.code, 0, "{}", c.stderr);
     assert!(c.stderr.contains("no problems found"), "{}", c.stderr);
     p.run(&["build"]).ok();
+    assert!(!p.path("public/drafts").exists(), "drafts are not built");
+    assert!(
+        !p.read("public/intro.html").contains("草稿"),
+        "nor in the nav"
+    );
     let ch01 = p.read("public/ch01.html");
     let code = crate::markdown_compat::pre(&ch01);
     assert!(code.contains("main") && code.contains("你好"), "{code}");

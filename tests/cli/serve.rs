@@ -617,3 +617,32 @@ fn live_client_is_served_and_builds_overlays_from_text_nodes_only() {
         assert!(code.contains("createTextNode"));
     });
 }
+
+#[test]
+fn serve_previews_drafts_with_a_badge_and_build_leaves_them_out() {
+    hang_guard(120, || {
+        let p = small_guide("serve-draft");
+        p.write(
+            "guide/chapters/p/b.md",
+            "---\ntitle: 乙章\ndraft: true\n---\n\n正文 B。\n",
+        );
+        let s = Serve::start(&p, &[]);
+        let (st, _, body) = s.get("/p/b.html");
+        assert_eq!(st, 200);
+        let page = String::from_utf8_lossy(&body);
+        assert!(
+            page.contains("<h1>乙章 <span class=\"draft-badge\">草稿</span></h1>"),
+            "{page}"
+        );
+        let (_, _, a) = s.get("/a.html");
+        let a = String::from_utf8_lossy(&a);
+        assert!(
+            a.contains("乙章 <span class=\"draft-badge\">草稿</span></a></li>"),
+            "the nav marks it: {a}"
+        );
+        assert!(a.contains("rel=\"next\" href=\"p/b.html\""), "{a}");
+        drop(s);
+        p.run(&["build"]).ok();
+        assert!(!p.path("public/p/b.html").exists());
+    });
+}

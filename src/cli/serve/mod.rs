@@ -97,7 +97,7 @@ pub fn run(args: &ServeArgs) -> ExitCode {
     }
 
     let shared = Arc::new(reload::Shared::new());
-    let mut rebuilder = Rebuilder::new(&args.src, args.timings);
+    let mut rebuilder = Rebuilder::new(&args.src, args.timings, true);
     // Armed before the first build, so no change after this point goes unseen.
     let mut watch = watch::Watch::start(rebuilder.roots(Vec::new()), args.poll);
     for n in watch.take_notices() {
@@ -197,7 +197,7 @@ pub fn watch_build(src: &SourceArgs, out: &Path, force: bool, poll: bool) -> Exi
         Ok(l) => l,
         Err(e) => return report_output(&e),
     };
-    let mut rebuilder = Rebuilder::new(src, false);
+    let mut rebuilder = Rebuilder::new(src, false, false);
     let mut last: Option<site::Site> = None;
     // Armed before the first build, so no change after this point goes unseen.
     let ignore = staging_siblings(&out_c);
@@ -309,8 +309,9 @@ struct Rebuilder {
 }
 
 impl Rebuilder {
-    fn new(src: &SourceArgs, timings: bool) -> Rebuilder {
-        let opts = src.build_options(timings);
+    /// `drafts`: `serve` previews draft chapters; `build --watch` writes what `build` would.
+    fn new(src: &SourceArgs, timings: bool, drafts: bool) -> Rebuilder {
+        let opts = src.build_options(timings, drafts);
         let guide = output::canonical(&src.guide).unwrap_or_else(|_| src.guide.clone());
         let theme_rel = opts
             .theme_dir
