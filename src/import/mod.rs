@@ -87,21 +87,7 @@ pub fn mdbook(book: &Path) -> Result<Imported, String> {
     let mut imp = Imported::default();
 
     let mut entries = summary::entries(&summary);
-    // mdBook's drafts (`[标题]()`) have no file: each gets one with `draft: true`, in its place
-    // in the nav, so `serve` shows it and `build` leaves it out.
-    let mut drafts: BTreeMap<String, String> = BTreeMap::new();
-    for e in entries.iter_mut().filter(|e| e.path.is_none()) {
-        let path = (drafts.len() + 1..)
-            .map(|n| format!("drafts/draft-{n}.md"))
-            .find(|p| !src.join(p).exists() && !drafts.contains_key(p))
-            .expect("an unbounded range has a free name");
-        imp.report.note(
-            "draft chapters written with `draft: true` (no file in SUMMARY.md; `serve` shows them)",
-            format!("{}: {path}", e.title),
-        );
-        drafts.insert(path.clone(), e.title.clone());
-        e.path = Some(path);
-    }
+    let drafts = name_drafts(&mut entries, &src, &mut imp.report);
     let mut parts = summary::parts(&entries, &title);
     let deep = entries.iter().filter(|e| e.depth > 2).count();
     if deep > 0 {
@@ -110,33 +96,7 @@ pub fn mdbook(book: &Path) -> Result<Imported, String> {
             format!("{deep} chapters were nested deeper than two levels"),
         );
     }
-    // Chapters: each once, existing, inside the book.
-    let mut listed = BTreeSet::new();
-    for part in &mut parts {
-        part.chapters.retain(|p| {
-            if drafts.contains_key(p) {
-                return true;
-            }
-            if p.contains("://") || p.split('/').any(|s| s == "..") || p.starts_with('/') {
-                imp.report.note(
-                    "SUMMARY.md entries left out",
-                    format!("{p}: not a file inside src/"),
-                );
-                return false;
-            }
-            if !src.join(p).is_file() {
-                imp.report
-                    .note("SUMMARY.md entries left out", format!("{p}: no such file"));
-                return false;
-            }
-            if !listed.insert(p.clone()) {
-                imp.report
-                    .note("SUMMARY.md entries left out", format!("{p}: listed twice"));
-                return false;
-            }
-            true
-        });
-    }
+    let listed = keep_book_files(&mut parts, &drafts, &src, &mut imp.report);
     parts.retain(|p| !p.chapters.is_empty());
     // `index.md` would be published as the site's home page: keep the book one folder down.
     let prefix = if listed.contains("index.md") {
@@ -216,6 +176,59 @@ pub fn mdbook(book: &Path) -> Result<Imported, String> {
         guide_yaml(&title, &description, &language, &parts, prefix).into_bytes(),
     );
     Ok(imp)
+}
+
+/// mdBook's drafts (`[标题]()`) have no file: each gets a name with `draft: true`, in its place
+/// in the nav, so `serve` shows it and `build` leaves it out. → {path: title}.
+fn name_drafts(
+    entries: &mut [summary::Entry],
+    src: &Path,
+    report: &mut Report,
+) -> BTreeMap<String, String> {
+    let mut drafts: BTreeMap<String, String> = BTreeMap::new();
+    for e in entries.iter_mut().filter(|e| e.path.is_none()) {
+        let path = (drafts.len() + 1..)
+            .map(|n| format!("drafts/draft-{n}.md"))
+            .find(|p| !src.join(p).exists() && !drafts.contains_key(p))
+            .expect("an unbounded range has a free name");
+        report.note(
+            "draft chapters written with `draft: true` (no file in SUMMARY.md; `serve` shows them)",
+            format!("{}: {path}", e.title),
+        );
+        drafts.insert(path.clone(), e.title.clone());
+        e.path = Some(path);
+    }
+    drafts
+}
+
+/// Keeps each part's chapters that are drafts or files inside `src/`, each once. → the files.
+fn keep_book_files(
+    parts: &mut [summary::Part],
+    drafts: &BTreeMap<String, String>,
+    src: &Path,
+    report: &mut Report,
+) -> BTreeSet<String> {
+    let mut listed = BTreeSet::new();
+    for part in parts {
+        part.chapters.retain(|p| {
+            if drafts.contains_key(p) {
+                return true;
+            }
+            let why = if p.contains("://") || p.split('/').any(|s| s == "..") || p.starts_with('/')
+            {
+                "not a file inside src/"
+            } else if !src.join(p).is_file() {
+                "no such file"
+            } else if !listed.insert(p.clone()) {
+                "listed twice"
+            } else {
+                return true;
+            };
+            report.note("SUMMARY.md entries left out", format!("{p}: {why}"));
+            false
+        });
+    }
+    listed
 }
 
 fn read_text(path: &Path) -> Result<String, String> {
