@@ -8,6 +8,10 @@ use crate::markdown::{page_url, Rendered};
 use crate::search;
 use crate::tool::Tool;
 
+/// Checklist and tool pages are forms: an item's short label must not outrank the chapter
+/// that explains the thing, while a query for the form itself still finds it by its title.
+const FORM_BOOST: f64 = 0.7;
+
 /// The guide's ranking hints: its synonym groups, and each page's front matter boost.
 pub fn ranking(guide: &Guide, pages: &[&Chapter]) -> search::Ranking {
     search::Ranking {
@@ -20,6 +24,18 @@ pub fn ranking(guide: &Guide, pages: &[&Chapter]) -> search::Ranking {
         boosts: pages
             .iter()
             .filter_map(|p| Some((p.url.clone(), p.front.search.boost.as_ref()?.value)))
+            .chain(
+                guide
+                    .checklists
+                    .iter()
+                    .map(|c| (page_url(&c.source), FORM_BOOST)),
+            )
+            .chain(
+                guide
+                    .tools
+                    .iter()
+                    .map(|t| (page_url(&t.source), FORM_BOOST)),
+            )
             .collect(),
     }
 }

@@ -31,7 +31,7 @@ function parseQueries(text) {
   return out;
 }
 // Floors [recall@5, MRR@5] the gate holds: the whole set, and any category not listed.
-const FLOORS = { overall: [0.89, 0.83], category: [0.8, 0.69] };
+const FLOORS = { overall: [0.9, 0.845], category: [0.83, 0.7] };
 const queries = parseQueries(fs.readFileSync(path.join(__dirname, 'queries.yaml'), 'utf8'));
 
 GS.ready(() => {
