@@ -277,7 +277,7 @@ function segmentCandidates(word) {
 
 // IME homophone typos: 套参 → 套餐, when the first or last bigram of the run is unknown.
 // Adds the alternatives to the query unit.
-function homophones(text, unit) {
+function homophones(text, unit, labels) {
   var chars = Array.from(text);
   if (chars.length < HOMOPHONE_MIN_CHARS || chars.length > HOMOPHONE_MAX_CHARS) return;
   // A one-character typo always breaks the first or the last bigram (套餐变更 lacks only 餐变).
@@ -285,16 +285,18 @@ function homophones(text, unit) {
   if (!(absent(terms[0]) || absent(terms[terms.length - 1])) || !hasPinyin()) return;
   ensurePinyin();
   var seen = {};
-  var added = 0;
+  var added = [];
   readingsOf(text, state.charReadings, NO_OVERRIDES).forEach((r) => {
     (state.pinyinFuzzy.get(chars.length + ':' + fuzzyKey(r)) || []).forEach((e) => {
-      if (e.term !== text && !seen[e.term] && added < MAX_HOMOPHONES) {
+      if (e.term !== text && !seen[e.term] && added.length < MAX_HOMOPHONES) {
         seen[e.term] = true;
-        added++;
+        added.push(e.term);
         unit.alts.push(phraseAlternative(e.term, HOMOPHONE_WEIGHT, e.term));
       }
     });
   });
+  // Never a silent rewrite: the results say which words were also searched.
+  if (added.length) labels.push(LABEL_DID_YOU_MEAN + added.join(LABEL_SEPARATOR));
 }
 
 GS.readingsOf = (term, charReadings, overrideLines) => readingsOf(term, charReadings, parseOverrides(overrideLines));

@@ -157,7 +157,7 @@ function runText(tokens) {
 }
 
 // A run of CJK characters: the phrase, or one character's list, and homophone typos.
-function planCjkRun(tokens, unit) {
+function planCjkRun(tokens, unit, labels) {
   var first = tokens[0];
   if (tokens.length === 1 && Array.from(first.text).length === 1) {
     unit.alts.push({ terms: [CHAR_LIST_PREFIX + first.text], offsets: [0], span: 1, weight: 1, surface: first.text });
@@ -165,7 +165,7 @@ function planCjkRun(tokens, unit) {
   }
   var text = runText(tokens);
   unit.alts.push(phraseAlternative(text, 1));
-  homophones(text, unit);
+  homophones(text, unit, labels);
 }
 
 // A word (Latin or digits): itself, completions while typing, and for letters not in the index,
@@ -279,7 +279,7 @@ function plan(query) {
   });
   runs.forEach((run, i) => {
     var unit = { queryPos: run.tokens[0].pos, queryLength: run.tokens.length, alts: [] };
-    if (run.kind === KIND_CJK) planCjkRun(run.tokens, unit);
+    if (run.kind === KIND_CJK) planCjkRun(run.tokens, unit, labels);
     else planWord(run.tokens[0].text, typingLast && i === runs.length - 1, unit, labels);
     planSynonyms(runText(run.tokens), unit, labels);
     if (run.kind === KIND_CJK) planNumerals(runText(run.tokens), unit, labels);
