@@ -57,6 +57,22 @@ pub struct MarkdownConfig {
     /// warning for books whose translated headings no longer match their anchors.
     #[serde(default)]
     pub missing_anchors: Level,
+    /// An image without alt text: an error, or a warning for books written without them.
+    #[serde(default)]
+    pub missing_alt: Level,
+    /// Images from `https:` hosts: refused (pages load images only from the site), or allowed
+    /// (the pages' Content-Security-Policy then lets `img-src` reach `https:`).
+    #[serde(default)]
+    pub remote_images: RemoteImages,
+}
+
+/// Whether pages may show images from other sites.
+#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq, Hash)]
+#[serde(rename_all = "lowercase")]
+pub enum RemoteImages {
+    #[default]
+    Block,
+    Allow,
 }
 
 /// How serious a class of problem is for this guide.

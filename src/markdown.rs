@@ -26,7 +26,7 @@ use pulldown_cmark::{
     TagEnd,
 };
 
-use crate::config::{HtmlPolicy, MarkdownConfig};
+use crate::config::{HtmlPolicy, Level, MarkdownConfig, RemoteImages};
 use crate::diag::{Diagnostic, LineIndex};
 use crate::highlight::{self, escape, escape_into};
 use crate::slug::{IdStyle, Slugger};
@@ -81,6 +81,10 @@ pub struct RenderOptions {
     pub ids: IdStyle,
     /// Hide mdBook's `# ` lines in ```rust blocks.
     pub rust_hidden_lines: bool,
+    /// How serious an image without alt text is.
+    pub missing_alt: Level,
+    /// Images from `https:` hosts are allowed (the CSP lets them in).
+    pub remote_images: bool,
     /// The body starts with the `# H1` that is the page's title (see `leading_h1`): the
     /// template shows the title, so the heading is not rendered again (its id still counts).
     pub title_h1: bool,
@@ -93,6 +97,8 @@ impl RenderOptions {
             html: md.html,
             ids: md.heading_ids,
             rust_hidden_lines: md.rust_hidden_lines,
+            missing_alt: md.missing_alt,
+            remote_images: md.remote_images == RemoteImages::Allow,
             title_h1: false,
         }
     }
@@ -329,6 +335,15 @@ impl<'a> Renderer<'_, 'a> {
         self.res.diags.push(d);
     }
 
+    /// An image without alt text, as serious as `markdown.missing_alt` says.
+    fn missing_alt(&mut self, at: Span, help: &str) {
+        let msg = "image without alt text".to_owned();
+        match self.options.missing_alt {
+            Level::Error => self.error_at(at, msg, help),
+            Level::Warning => self.warning_at(at, msg, help),
+        }
+    }
+
     fn warning_at(&mut self, at: Span, msg: String, help: &str) {
         let d = Diagnostic::warning(self.input.display, msg);
         let d = self.lines.diag(d, at.off, at.len).with_help(help);
@@ -534,9 +549,8 @@ impl<'a> Renderer<'_, 'a> {
             })
             .collect();
         if alt.trim().is_empty() {
-            self.error(
-                range,
-                "image without alt text".into(),
+            self.missing_alt(
+                self.span(range),
                 "describe the picture for readers who cannot see it: ![说明文字](path)",
             );
         }

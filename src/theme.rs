@@ -263,6 +263,8 @@ pub struct SiteCtx {
     /// The share image's absolute URL (Open Graph wants one), when the base URL is known.
     pub share_image: Option<String>,
     pub tools: Vec<LinkCtx>,
+    /// `markdown.remote_images: allow`: the CSP's `img-src` also reaches `https:`.
+    pub remote_images: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -311,7 +311,7 @@ fn guide_yaml(
     y.push_str(&format!("language: {}\n", yaml_str(language)));
     y.push_str(&format!("updated: {}\n", today()));
     y.push_str("notice: \"本站由 guidesmith 从 mdBook 源文件导入生成，内容以原书为准。\"\n");
-    y.push_str("markdown:\n  html: safe\n  heading_ids: mdbook\n  rust_hidden_lines: true\n");
+    y.push_str("markdown:\n  html: safe\n  heading_ids: mdbook\n  rust_hidden_lines: true\n  missing_alt: warning\n");
     y.push_str("nav:\n");
     for p in parts {
         y.push_str(&format!(

@@ -5,7 +5,8 @@
 //! destination (a warning: it points at the page itself), a chapter's `.html` page name
 //! (mdBook style) and an extension-less chapter name. Refused: unsafe schemes,
 //! protocol-relative and absolute paths, paths leaving the guide, and remote images, which the
-//! pages' Content-Security-Policy (`img-src 'self' data:`) would block.
+//! pages' Content-Security-Policy (`img-src 'self' data:`) would block, unless the guide sets
+//! `markdown.remote_images: allow` (then `https:` images only).
 
 use pulldown_cmark::CowStr;
 
@@ -53,11 +54,11 @@ impl<'a> Renderer<'_, 'a> {
                         len,
                     });
                 }
-                if image {
+                if image && !(self.options.remote_images && scheme == "https") {
                     self.error_at(
                         at,
                         "remote image would be blocked by the pages' Content-Security-Policy".into(),
-                        "pages load images only from the site itself: download the image into the guide (e.g. guide/assets/) and link to it relatively",
+                        "pages load images only from the site itself: download the image into the guide (e.g. guide/assets/) and link to it relatively, or let pages show https: images with `markdown: {remote_images: allow}` in guide.yaml",
                     );
                 }
                 return dest.clone();

@@ -32,6 +32,8 @@ pub trait Host {
     fn anchor(&mut self, id: &str, at: Span) -> bool;
     fn error(&mut self, at: Span, message: String, help: &str);
     fn warning(&mut self, at: Span, message: String, help: &str);
+    /// An `<img>` without alt text (an error or a warning, as the guide says).
+    fn missing_alt(&mut self, at: Span, help: &str);
 }
 
 /// Tags allowed by `HtmlPolicy::Strict`, without attributes.
@@ -446,9 +448,8 @@ impl Sanitizer {
             }
         }
         if name == "img" && !has_alt {
-            host.error(
+            host.missing_alt(
                 at,
-                "image without alt text".into(),
                 "describe the picture for readers who cannot see it: <img alt=\"说明文字\" …>",
             );
         }

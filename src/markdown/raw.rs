@@ -77,4 +77,8 @@ impl html::Host for Renderer<'_, '_> {
     fn warning(&mut self, at: Span, message: String, help: &str) {
         self.warning_at(at, message, help);
     }
+
+    fn missing_alt(&mut self, at: Span, help: &str) {
+        Renderer::missing_alt(self, at, help);
+    }
 }

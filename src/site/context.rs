@@ -65,6 +65,7 @@ impl Shared {
                 .collect(),
             tools_css: assets.tools_css.clone(),
             tools_js: assets.tools_js.clone(),
+            remote_images: cfg.markdown.remote_images == crate::config::RemoteImages::Allow,
             // Only when the theme ships one (a theme of one's own may not).
             share_image: base_url
                 .filter(|_| assets.files.iter().any(|(p, _)| p == SHARE_IMAGE))

@@ -89,6 +89,61 @@ fn remote_images_and_leftover_mdbook_directives_are_reported_where_they_are() {
 }
 
 #[test]
+fn remote_images_and_missing_alt_text_follow_the_guides_markdown_options() {
+    let body = "# 第三章\n\n![远程图片](https://example.org/a.png)\n\n![](local.png)\n\n\
+                <img src=\"https://example.org/b.png\">\n\n![旧图](http://example.org/c.png)\n";
+    let extra = "markdown:\n  missing_alt: warning\n  remote_images: allow\n";
+    let p = guide_with("compat-images", body, extra);
+    p.write("guide/chapters/local.png", "png");
+    let r = p.run(&["build"]);
+    // https: images pass; plain http: stays refused (mixed content); no alt text only warns.
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(
+        r.stderr.matches("error: remote image").count(),
+        1,
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("guide/chapters/c.md:7:"), "{}", r.stderr);
+    assert_eq!(
+        r.stderr.matches("warning: image without alt text").count(),
+        2,
+        "{}",
+        r.stderr
+    );
+    p.write(
+        "guide/chapters/c.md",
+        body.replace("![旧图](http://example.org/c.png)\n", ""),
+    );
+    let r = p.run(&["build"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let html = p.read("public/c.html");
+    assert!(html.contains("img-src 'self' data: https:;"), "{html}");
+    assert!(html.contains("src=\"https://example.org/a.png\""), "{html}");
+    // Without the options, the same page is refused, and the CSP keeps images on the site.
+    let strict = guide_with(
+        "compat-images-default",
+        &body.replace("![旧图](http://example.org/c.png)\n", ""),
+        "",
+    );
+    strict.write("guide/chapters/local.png", "png");
+    let r = strict.run(&["check"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(
+        r.stderr.matches("error: remote image").count(),
+        2,
+        "{}",
+        r.stderr
+    );
+    assert_eq!(
+        r.stderr.matches("error: image without alt text").count(),
+        2,
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
 fn an_unlisted_chapter_is_a_warning_and_links_to_it_say_why_they_fail() {
     let p = guide_with("compat-unlisted", "# 第三章\n\n见[草稿](d.md)。\n", "");
     p.write("guide/chapters/d.md", "# 草稿\n");

@@ -29,6 +29,9 @@ impl Host for Rec {
     fn warning(&mut self, _at: Span, message: String, _help: &str) {
         self.warnings.push(message);
     }
+    fn missing_alt(&mut self, _at: Span, _help: &str) {
+        self.errors.push("image without alt text".into());
+    }
 }
 
 /// Feeds each string as one event (`block` lines) and finishes the page.
