@@ -5,7 +5,8 @@
 //    section containing it verbatim ranks above every section that does not (unless the query
 //    also searched other words: synonyms, numerals as digits);
 // 2. a one-character query returns every section containing that character;
-// 3. a number query returns exactly the sections holding that number as a whole token.
+// 3. a number query returns exactly the sections holding that number as a whole token;
+// 4. results never show the same section of two pages twice (repeats fold into `also`).
 'use strict';
 const fs = require('fs');
 const path = require('path');
@@ -68,6 +69,26 @@ GS.ready(() => {
     const fw = GS.sections(n.replace(/[0-9]/g, (d) => String.fromCharCode(0xff10 + Number(d)))).map((r) => r.section).sort((a, b) => a - b);
     if (JSON.stringify(fw) !== JSON.stringify(got)) bad(`full-width ${n} differs`); else pass++;
   }
+  // 4. repeats fold: for every heading that several pages share, no two results shown start
+  //    with the same heading and snippet (the later ones are in the first one's `also`).
+  const pagesOf = new Map();
+  D.sections.forEach((s) => { if (s.heading) pagesOf.set(s.heading, (pagesOf.get(s.heading) || new Set()).add(s.page)); });
+  let folded = 0;
+  for (const [heading, pages] of pagesOf) {
+    if (pages.size < 3) continue;
+    const res = GS.search(heading, 10);
+    const keys = new Set();
+    let ok = true;
+    const firsts = res.filter((r, i) => i === 0 || res[i - 1].page !== r.page);
+    for (const r of firsts) {
+      const key = r.heading + '|' + Array.from(r.snippet.map((x) => x[0]).join('').replace(/\s+/g, ' ')).slice(0, 40).join('');
+      if (keys.has(key)) ok = false;
+      keys.add(key);
+      folded += r.also.length;
+    }
+    if (ok) pass++; else bad(`${heading}: two results show the same section`);
+  }
+  if (!folded) bad('no repeated section was folded');
   console.log(`${pass} passed (${rewritten} sampled queries also searched other words), ${fail} failed`);
   process.exit(fail ? 1 : 0);
 });

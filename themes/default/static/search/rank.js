@@ -92,6 +92,7 @@ var ELLIPSIS = '…';
 // Two results whose snippets start with this many equal characters under the same heading
 // show the same thing: the second is folded into the first.
 var REPEAT_CHARS = 40;
+var RE_SPACES = /\s+/g;
 
 // ---- BM25F ----
 
@@ -651,7 +652,8 @@ function isRepeat(queryPlan, g, byKey) {
   if (!s) return false;
   var shown = snippet(s.text || s.code || s.heading, queryPlan.highlight);
   if (!shown.some((segment) => segment[1])) return false;
-  var key = s.heading + '\u0000' + Array.from(shown.map((segment) => segment[0]).join('')).slice(0, REPEAT_CHARS).join('');
+  var start = shown.map((segment) => segment[0]).join('').replace(RE_SPACES, ' ');
+  var key = s.heading + '\u0000' + Array.from(start).slice(0, REPEAT_CHARS).join('');
   var first = byKey.get(key);
   if (!first) {
     byKey.set(key, g);
