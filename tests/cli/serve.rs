@@ -205,12 +205,15 @@ pub fn raw(port: u16, req: &[u8]) -> (u16, String, Vec<u8>) {
         return (0, String::from_utf8_lossy(&buf).into_owned(), Vec::new());
     };
     let head = String::from_utf8_lossy(&buf[..end]).into_owned();
-    let status = head
-        .split(' ')
+    (status_of(&head), head, buf[end + 4..].to_vec())
+}
+
+/// The status code of a response head (`HTTP/1.1 200 OK` → 200); 0 if there is none.
+pub fn status_of(head: &str) -> u16 {
+    head.split(' ')
         .nth(1)
         .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
-    (status, head, buf[end + 4..].to_vec())
+        .unwrap_or(0)
 }
 
 /// A response header's value (case-insensitive name).

@@ -51,11 +51,7 @@ impl LiveSocket {
             }
         };
         let head = String::from_utf8_lossy(&buf[..end]).into_owned();
-        let status = head
-            .split(' ')
-            .nth(1)
-            .and_then(|s| s.parse().ok())
-            .unwrap_or(0);
+        let status = crate::serve::status_of(&head);
         if status != 101 || crate::serve::header(&head, "sec-websocket-accept") != Some(ACCEPT) {
             return Err((status, head));
         }
