@@ -502,9 +502,11 @@ function matchAlternative(alt, hits) {
 }
 
 // Whether the units' verbatim matches follow each other as the units do in the query.
-function wholeQueryVerbatim(units, best) {
+// From the start: only where the first unit begins the section's first field, the page title.
+function wholeQueryVerbatim(units, best, fromStart) {
   var first = best[0];
-  var ends = first.starts.map((p) => p + first.alt.span - first.alt.offsets[0]);
+  var starts = fromStart ? first.starts.filter((p) => p === first.alt.offsets[0]) : first.starts;
+  var ends = starts.map((p) => p + first.alt.span - first.alt.offsets[0]);
   for (var i = 1; i < best.length && ends.length; i++) {
     var previous = units[i - 1];
     var gap = units[i].queryPos - (previous.queryPos + previous.queryLength);
@@ -586,7 +588,10 @@ function rank(queryPlan) {
     chain /= totalWeight;
     var whole = allVerbatim && best.length > 1 && wholeQueryVerbatim(queryPlan.units, best);
     var score = sum * coverage * coverage * (1 + CHAIN_BONUS * chain) * (whole ? WHOLE_QUERY_BONUS : 1);
-    results.push({ section: c.section, score: score, coverage: coverage, tier: allVerbatim ? 1 : 0 });
+    // The page title starts with the whole query as typed: such pages come first.
+    var asTyped = best.every((m, i) => m && m.alt === queryPlan.units[i].alts[0]);
+    var titleStart = allVerbatim && asTyped && wholeQueryVerbatim(queryPlan.units, best, true);
+    results.push({ section: c.section, score: score, coverage: coverage, tier: allVerbatim ? 1 : 0, titleStart: titleStart });
   });
   var maxCoverage = 0;
   results.forEach((r) => { if (r.coverage > maxCoverage) maxCoverage = r.coverage; });
@@ -611,7 +616,7 @@ function rankPages(queryPlan, ranked) {
     var page = pageOf(r.section);
     var g = byPage.get(page);
     if (!g) {
-      g = { page: page, hits: [], tier: strict ? r.tier : 0, score: 0, scored: 0 };
+      g = { page: page, hits: [], tier: strict ? r.tier : 0, score: 0, scored: 0, titleStart: 0 };
       byPage.set(page, g);
       pages.push(g);
     }
@@ -619,10 +624,11 @@ function rankPages(queryPlan, ranked) {
       g.score += r.score * PAGE_SECTION_SHARES[g.scored];
       g.scored++;
     }
+    if (r.titleStart) g.titleStart = 1;
     if (g.hits.length < MAX_HITS_PER_PAGE) g.hits.push(r);
   });
   pages.forEach((g) => { g.score *= state.pageBoost[g.page] || 1; });
-  pages.sort((a, b) => b.tier - a.tier || b.score - a.score || a.page - b.page);
+  pages.sort((a, b) => b.titleStart - a.titleStart || b.tier - a.tier || b.score - a.score || a.page - b.page);
   return pages;
 }
 
