@@ -191,7 +191,10 @@ mod tests {
 
     /// Orders chapters `a.md` … named in `nav` (every one exists): → (source, part, ancestors)
     /// in order, and the diagnostics as `line:col message`.
-    fn ordered(nav: &str) -> (Vec<(String, usize, Vec<String>)>, Vec<String>) {
+    /// A placed chapter: source, part index, ancestors.
+    type Placed = (String, usize, Vec<String>);
+
+    fn ordered(nav: &str) -> (Vec<Placed>, Vec<String>) {
         let (c, d, text) = config(nav);
         assert!(d.is_empty(), "{d:?}");
         let c = c.expect("the nav parses");
