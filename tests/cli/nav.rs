@@ -176,3 +176,28 @@ fn large_guide_nav_script_carries_the_nesting() {
         "breadcrumb"
     );
 }
+
+#[test]
+fn sections_of_a_draft_left_out_move_up_to_its_place() {
+    let p = nested_guide("nav-draft");
+    p.write(
+        "guide/chapters/b.md",
+        "---\ndraft: true\n---\n\n# 乙章\n\n正文。\n",
+    );
+    p.run(&["build"]).ok();
+    assert!(!p.path("public/b.html").exists());
+    let c = p.read("public/c.html");
+    // c and e now sit in the part beside a and f; d stays under c.
+    assert!(
+        c.contains("<li><a href=\"a.html\">甲章</a></li>\n      <li><a href=\"c.html\" aria-current=\"page\">丙节</a><details class=\"nav-sections\" open>"),
+        "{c}"
+    );
+    assert!(
+        c.contains(
+            "<li><a href=\"e.html\">戊节</a></li>\n      <li><a href=\"f.html\">己章</a></li>"
+        ),
+        "{c}"
+    );
+    assert!(!c.contains("乙章"), "nor in breadcrumbs: {c}");
+    assert!(c.contains("rel=\"prev\" href=\"a.html\""), "{c}");
+}
