@@ -101,7 +101,81 @@ pub enum HtmlPolicy {
 #[serde(deny_unknown_fields)]
 pub struct NavPart {
     pub title: String,
-    pub chapters: Vec<Spanned<String>>,
+    pub chapters: Vec<Spanned<NavEntry>>,
+}
+
+/// How deep chapters may nest below a part: a part's chapters are level 1, their `sections`
+/// level 2, and so on (mdBook books rarely go past 3; deeper outlines do not fit a phone).
+pub const NAV_MAX_DEPTH: usize = 4;
+
+/// A chapter in the nav: a path (`- chapters/a.md`) or a mapping
+/// `{chapter: chapters/a.md, sections: [...]}` whose sections nest the same way.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NavEntry {
+    /// Guide-relative path of the chapter file.
+    pub chapter: String,
+    /// Where the path is written, when it is a mapping's `chapter:` value (for the plain path
+    /// form, the entry's own span says it).
+    pub chapter_at: Option<serde_saphyr::Location>,
+    /// Chapters nested under this one, in reading order.
+    pub sections: Vec<Spanned<NavEntry>>,
+}
+
+impl NavEntry {
+    /// Where the chapter path is written, given the entry's span.
+    pub fn path_at(entry: &Spanned<NavEntry>) -> serde_saphyr::Location {
+        entry.value.chapter_at.unwrap_or(entry.referenced)
+    }
+}
+
+impl<'de> Deserialize<'de> for NavEntry {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(NavEntryVisitor)
+    }
+}
+
+/// A plain string, or a mapping with exactly `chapter` and optional `sections`. Written by
+/// hand because an untagged enum would lose the YAML positions (serde-saphyr buffers it).
+struct NavEntryVisitor;
+
+impl<'de> serde::de::Visitor<'de> for NavEntryVisitor {
+    type Value = NavEntry;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a chapter path, or a mapping `{chapter: PATH, sections: [...]}`")
+    }
+
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<NavEntry, E> {
+        Ok(NavEntry {
+            chapter: v.to_owned(),
+            chapter_at: None,
+            sections: Vec::new(),
+        })
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<NavEntry, A::Error> {
+        use serde::de::Error;
+        const FIELDS: &[&str] = &["chapter", "sections"];
+        let mut chapter: Option<Spanned<String>> = None;
+        let mut sections: Option<Vec<Spanned<NavEntry>>> = None;
+        while let Some(key) = map.next_key::<String>()? {
+            match key.as_str() {
+                "chapter" if chapter.is_some() => return Err(A::Error::duplicate_field("chapter")),
+                "sections" if sections.is_some() => {
+                    return Err(A::Error::duplicate_field("sections"))
+                }
+                "chapter" => chapter = Some(map.next_value()?),
+                "sections" => sections = Some(map.next_value()?),
+                other => return Err(A::Error::unknown_field(other, FIELDS)),
+            }
+        }
+        let chapter = chapter.ok_or_else(|| A::Error::missing_field("chapter"))?;
+        Ok(NavEntry {
+            chapter: chapter.value,
+            chapter_at: Some(chapter.referenced),
+            sections: sections.unwrap_or_default(),
+        })
+    }
 }
 
 fn default_language() -> String {

@@ -18,6 +18,7 @@ mod entities;
 pub mod html;
 mod notes;
 mod raw;
+mod size;
 
 use std::ops::Range;
 
@@ -541,6 +542,7 @@ impl<'a> Renderer<'_, 'a> {
                 break;
             }
         }
+        let size = size::take(&mut inner);
         let alt: String = inner
             .iter()
             .filter_map(|e| match e {
@@ -555,13 +557,22 @@ impl<'a> Renderer<'_, 'a> {
             );
         }
         let dest = self.link_dest(&dest_url, self.span(range), true);
-        self.out.push(Event::Start(Tag::Image {
+        let start = Tag::Image {
             link_type,
             dest_url: dest,
             title,
             id,
-        }));
-        self.out.extend(inner);
+        };
+        match size {
+            Some(size) => {
+                let html = size::img_html(start, inner, &size);
+                self.out.push(Event::InlineHtml(html.into()));
+            }
+            None => {
+                self.out.push(Event::Start(start));
+                self.out.extend(inner);
+            }
+        }
     }
 
     fn nest(&mut self, by: usize, range: &Range<usize>) {

@@ -282,6 +282,9 @@ pub struct NavChapterCtx {
     /// A draft shown by `serve` (left out of the payload when false).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub draft: bool,
+    /// The chapters nested under it (guide.yaml `sections:`), left out when none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub children: Vec<NavChapterCtx>,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -322,6 +325,9 @@ pub struct PageCtx<'a> {
     pub updated: String,
     pub part: Option<String>,
     pub breadcrumbs: Vec<LinkCtx>,
+    /// URLs of the nav branches open on this page: the chapters it is nested under and itself
+    /// (deeper nav levels are collapsed elsewhere).
+    pub nav_open: Vec<String>,
     pub prev: Option<LinkCtx>,
     pub next: Option<LinkCtx>,
     pub toc: Vec<TocCtx>,

@@ -89,11 +89,12 @@ pub fn mdbook(book: &Path) -> Result<Imported, String> {
     let mut entries = summary::entries(&summary);
     let drafts = name_drafts(&mut entries, &src, &mut imp.report);
     let mut parts = summary::parts(&entries, &title);
-    let deep = entries.iter().filter(|e| e.depth > 2).count();
+    let max = crate::config::NAV_MAX_DEPTH;
+    let deep = entries.iter().filter(|e| e.depth > max + 1).count();
     if deep > 0 {
         imp.report.note(
-            "nav flattened to parts → chapters",
-            format!("{deep} chapters were nested deeper than two levels"),
+            "nav nesting capped",
+            format!("{deep} chapters were nested deeper than {max} levels below a part; they join level {max}"),
         );
     }
     let listed = keep_book_files(&mut parts, &drafts, &src, &mut imp.report);
@@ -150,8 +151,8 @@ pub fn mdbook(book: &Path) -> Result<Imported, String> {
         part.published = part
             .chapters
             .iter()
-            .find(|c| !drafts.contains_key(*c))
-            .cloned();
+            .find(|c| !drafts.contains_key(&c.path))
+            .map(|c| c.path.clone());
     }
     let first = parts
         .iter()
@@ -210,7 +211,8 @@ fn keep_book_files(
 ) -> BTreeSet<String> {
     let mut listed = BTreeSet::new();
     for part in parts {
-        part.chapters.retain(|p| {
+        part.chapters.retain(|c| {
+            let p = &c.path;
             if drafts.contains_key(p) {
                 return true;
             }
@@ -318,11 +320,30 @@ fn guide_yaml(
             "  - title: {}\n    chapters:\n",
             yaml_str(&p.title)
         ));
-        for c in &p.chapters {
-            y.push_str(&format!("      - {}\n", yaml_str(&format!("{prefix}{c}"))));
-        }
+        nav_chapters(&mut y, &p.chapters, prefix);
     }
     y
+}
+
+/// A part's chapters as nav entries: a chapter with deeper ones after it becomes
+/// `{chapter, sections}`. A level may rise by one at a time (an entry left out may leave a
+/// gap), so each one's level is capped at one below the chapter before it.
+fn nav_chapters(y: &mut String, chapters: &[summary::PartChapter], prefix: &str) {
+    let mut levels = Vec::with_capacity(chapters.len());
+    let mut prev = 0;
+    for c in chapters {
+        prev = c.level.min(prev + 1);
+        levels.push(prev);
+    }
+    for (i, c) in chapters.iter().enumerate() {
+        let indent = " ".repeat(6 + 4 * (levels[i] - 1));
+        let path = yaml_str(&format!("{prefix}{}", c.path));
+        if levels.get(i + 1).is_some_and(|&next| next > levels[i]) {
+            y.push_str(&format!("{indent}- chapter: {path}\n{indent}  sections:\n"));
+        } else {
+            y.push_str(&format!("{indent}- {path}\n"));
+        }
+    }
 }
 
 fn home(
@@ -408,10 +429,42 @@ mod tests {
     }
 
     #[test]
+    fn nested_chapters_become_sections_and_a_gap_in_levels_closes() {
+        let ch = |path: &str, level| summary::PartChapter {
+            path: path.into(),
+            level,
+        };
+        let mut y = String::new();
+        let list = [ch("a.md", 1), ch("b.md", 2), ch("c.md", 3), ch("d.md", 2)];
+        // e.md's parent was left out (level 3 after level 1): it nests one level, not two.
+        nav_chapters(
+            &mut y,
+            &[&list[..], &[ch("e.md", 1), ch("f.md", 3)]].concat(),
+            "",
+        );
+        assert_eq!(
+            y,
+            "      - chapter: \"a.md\"\n        sections:\n          - chapter: \"b.md\"\n            sections:\n              - \"c.md\"\n          - \"d.md\"\n      - chapter: \"e.md\"\n        sections:\n          - \"f.md\"\n"
+        );
+        let (c, d) = crate::load::parse_config_for_tests(&format!(
+            "title: t\ndescription: d\nupdated: 2026-12-07\nnotice: n\nnav:\n  - title: p\n    chapters:\n{y}"
+        ));
+        assert!(d.is_empty(), "{d:?}");
+        let nav = &c.expect("parses").nav[0].chapters;
+        assert_eq!(
+            nav[0].value.sections[0].value.sections[0].value.chapter,
+            "c.md"
+        );
+    }
+
+    #[test]
     fn guide_yaml_quotes_every_string_and_sets_mdbook_options() {
         let parts = vec![summary::Part {
             title: "入门: \"引号\"".into(),
-            chapters: vec!["ch01.md".into()],
+            chapters: vec![summary::PartChapter {
+                path: "ch01.md".into(),
+                level: 1,
+            }],
             published: None,
         }];
         let y = guide_yaml("书", "说明", "zh-CN", &parts, "chapters/");

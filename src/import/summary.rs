@@ -1,10 +1,11 @@
-//! mdBook's `SUMMARY.md` → guidesmith's two-level nav.
+//! mdBook's `SUMMARY.md` → guidesmith's nav.
 //!
 //! mdBook's outline is prefix chapters, then numbered chapters nested to any depth (under
-//! optional part headings), then suffix chapters. guidesmith's nav is parts → chapters, so each
-//! top-level numbered chapter becomes a part holding itself and every chapter nested under it
-//! (depth-first, the reading order); prefix and suffix chapters form parts of their own, named
-//! after the part heading above them, else the book's title. Draft chapters (`[标题]()`) have
+//! optional part headings), then suffix chapters. guidesmith's nav is parts → chapters →
+//! sections, so each top-level numbered chapter becomes a part holding itself and every chapter
+//! nested under it (depth-first, the reading order), with the nesting below it kept (up to
+//! `NAV_MAX_DEPTH` levels; deeper chapters join the deepest level); prefix and suffix chapters
+//! form parts of their own, named after the part heading above them, else the book's title. Draft chapters (`[标题]()`) have
 //! no file: `import` gives each one (`draft: true`) before grouping, else they are left out.
 //! Pure: text in, outline out.
 
@@ -26,9 +27,26 @@ pub struct Entry {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Part {
     pub title: String,
-    pub chapters: Vec<String>,
+    /// Depth-first, each with its nav level (1 = the part's own chapters).
+    pub chapters: Vec<PartChapter>,
     /// Its first chapter that is not a draft (set by `import`, for the home page's links).
     pub published: Option<String>,
+}
+
+/// A chapter of a part and how deep it nests (1 = directly in the part, 2 = in the `sections`
+/// of the level-1 chapter before it, …).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PartChapter {
+    pub path: String,
+    pub level: usize,
+}
+
+/// The nav level of a SUMMARY.md entry: a top-level chapter and the chapters one below it
+/// share level 1 (the part is named after the former); deeper ones keep their nesting.
+pub fn level(depth: usize) -> usize {
+    depth
+        .saturating_sub(1)
+        .clamp(1, crate::config::NAV_MAX_DEPTH)
 }
 
 /// Every chapter line of SUMMARY.md, in order.
@@ -121,7 +139,10 @@ pub fn parts(entries: &[Entry], book_title: &str) -> Vec<Part> {
             });
         }
         if let (Some(path), Some(part)) = (&e.path, parts.last_mut()) {
-            part.chapters.push(path.clone());
+            part.chapters.push(PartChapter {
+                path: path.clone(),
+                level: level(e.depth),
+            });
         }
     }
     parts.retain(|p| !p.chapters.is_empty());
@@ -166,22 +187,28 @@ mod tests {
     #[test]
     fn top_level_chapters_become_parts_and_loose_chapters_group() {
         let p = parts(&entries(SUMMARY), "书名");
-        let got: Vec<(&str, Vec<&str>)> = p
+        let got: Vec<(&str, Vec<(&str, usize)>)> = p
             .iter()
             .map(|p| {
                 (
                     p.title.as_str(),
-                    p.chapters.iter().map(String::as_str).collect(),
+                    p.chapters
+                        .iter()
+                        .map(|c| (c.path.as_str(), c.level))
+                        .collect(),
                 )
             })
             .collect();
         assert_eq!(
             got,
             [
-                ("书名", vec!["foreword.md", "intro.md"]),
-                ("入门指南", vec!["ch01.md", "ch01-01.md", "deep one.md"]),
-                ("草稿", vec!["ch02-01.md"]),
-                ("入门", vec!["appendix.md"]),
+                ("书名", vec![("foreword.md", 1), ("intro.md", 1)]),
+                (
+                    "入门指南",
+                    vec![("ch01.md", 1), ("ch01-01.md", 1), ("deep one.md", 2)]
+                ),
+                ("草稿", vec![("ch02-01.md", 1)]),
+                ("入门", vec![("appendix.md", 1)]),
             ]
         );
     }

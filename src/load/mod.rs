@@ -69,6 +69,9 @@ pub struct Chapter {
     pub render: RenderOptions,
     /// Index of the nav part it belongs to (None for the home page).
     pub part: Option<usize>,
+    /// The chapters it is nested under in nav (`sections:`), outermost first, by source path;
+    /// empty for a part's own chapters. A draft left out of a build may be among them.
+    pub ancestors: Vec<String>,
     /// Hash of (source, display, text, render options): the key of everything derived from
     /// this file and the guide-wide options alone.
     pub key: u64,
@@ -215,6 +218,22 @@ fn load_inner(opts: &LoadOptions, cache: &mut LoadCache) -> (Option<Guide>, Vec<
         drafts,
     };
     (Some(guide), diags)
+}
+
+/// `guide.yaml`'s parser, for tests elsewhere in the crate (the import's output must parse).
+#[cfg(test)]
+pub fn parse_config_for_tests(text: &str) -> (Option<GuideConfig>, Vec<Diagnostic>) {
+    parse::parse_config(text, "guide.yaml")
+}
+
+impl Guide {
+    /// The published chapters `ch` is nested under in nav, outermost first.
+    pub fn ancestors<'g>(&'g self, ch: &Chapter) -> Vec<&'g Chapter> {
+        ch.ancestors
+            .iter()
+            .filter_map(|a| self.chapters.iter().find(|c| c.source == *a))
+            .collect()
+    }
 }
 
 /// What guide.yaml decides about a chapter: the render options (folded into its key, so a

@@ -183,6 +183,7 @@ pub fn parse_chapter(
             ..RenderOptions::default()
         },
         part: None,
+        ancestors: Vec::new(),
         key,
     })
 }

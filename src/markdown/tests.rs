@@ -455,3 +455,23 @@ fn footnotes_are_numbered_by_first_use_and_listed_at_the_bottom_with_back_links(
     // A page without footnotes gets no section.
     assert!(!r("正文\n").html.contains("footnotes"));
 }
+
+#[test]
+fn an_alt_text_size_suffix_sizes_the_image_and_leaves_the_alt_clean() {
+    let x = r("![流程图|300](../../assets/a.png)\n\n![示意 *图*|320x200](../../assets/b.png \"题注\")\n\n![比例|50%](../../assets/c.png)\n\n![A|B](../../assets/d.png)\n\n| 表 |\n|---|\n| ![表中图\\|120](../../assets/e.png) |\n");
+    for want in [
+        "<img src=\"../assets/a.png\" alt=\"流程图\" width=\"300\" />",
+        "<img src=\"../assets/b.png\" alt=\"示意 图\" title=\"题注\" width=\"320\" height=\"200\" />",
+        "<img src=\"../assets/c.png\" alt=\"比例\" width=\"50%\" />",
+        "<img src=\"../assets/d.png\" alt=\"A|B\" />",
+        "<img src=\"../assets/e.png\" alt=\"表中图\" width=\"120\" />",
+    ] {
+        assert!(x.html.contains(want), "{want}\n{}", x.html);
+    }
+    // The destination is still checked and recorded like any image's.
+    assert_eq!(x.links.len(), 5, "{:?}", x.links);
+    let y = r("![|300](../../assets/a.png)\n");
+    assert!(messages(&y)
+        .iter()
+        .any(|m| m.contains("image without alt text")));
+}

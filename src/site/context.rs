@@ -3,7 +3,7 @@
 //! each page's own context.
 
 use crate::diag::Diagnostic;
-use crate::load::Guide;
+use crate::load::{Chapter, Guide};
 use crate::markdown::{page_url, root_prefix};
 use crate::theme::{LinkCtx, NavChapterCtx, NavPartCtx, PageCtx, SiteCtx};
 
@@ -112,6 +112,7 @@ impl Shared {
             updated: self.updated.clone(),
             part: None,
             breadcrumbs: Vec::new(),
+            nav_open: Vec::new(),
             prev: None,
             next: None,
             toc: Vec::new(),
@@ -130,7 +131,8 @@ impl Shared {
     }
 }
 
-/// The navigation: every part with its chapters, in reading order.
+/// The navigation: every part with its chapters, in reading order, each chapter with the
+/// ones nested under it.
 fn nav_parts(guide: &Guide) -> Vec<NavPartCtx> {
     guide
         .config
@@ -139,20 +141,44 @@ fn nav_parts(guide: &Guide) -> Vec<NavPartCtx> {
         .enumerate()
         .map(|(pi, part)| NavPartCtx {
             title: part.title.clone(),
-            chapters: guide
-                .chapters
-                .iter()
-                .filter(|c| c.part == Some(pi))
-                .map(|c| NavChapterCtx {
-                    title: c.front.title.clone(),
-                    url: c.url.clone(),
-                    draft: c.front.draft,
-                })
-                .collect(),
+            chapters: nav_tree(guide, guide.chapters.iter().filter(|c| c.part == Some(pi))),
         })
         // A part whose chapters are all drafts left out of this build has nothing to show.
         .filter(|p| !p.chapters.is_empty())
         .collect()
+}
+
+/// Chapters in nav order (depth-first) → the tree: each goes under its nearest published
+/// ancestor, so a draft left out of the build lifts its sections a level.
+fn nav_tree<'g>(guide: &Guide, chapters: impl Iterator<Item = &'g Chapter>) -> Vec<NavChapterCtx> {
+    let mut roots = Vec::new();
+    // The open branch: each chapter's source with its node, children still being added.
+    let mut stack: Vec<(&str, NavChapterCtx)> = Vec::new();
+    let close = |stack: &mut Vec<(&str, NavChapterCtx)>, roots: &mut Vec<NavChapterCtx>| {
+        if let Some((_, node)) = stack.pop() {
+            match stack.last_mut() {
+                Some((_, parent)) => parent.children.push(node),
+                None => roots.push(node),
+            }
+        }
+    };
+    for c in chapters {
+        let parent = guide.ancestors(c).last().map(|p| p.source.as_str());
+        while !stack.is_empty() && stack.last().map(|(s, _)| Some(*s)) != Some(parent) {
+            close(&mut stack, &mut roots);
+        }
+        let node = NavChapterCtx {
+            title: c.front.title.clone(),
+            url: c.url.clone(),
+            draft: c.front.draft,
+            children: Vec::new(),
+        };
+        stack.push((c.source.as_str(), node));
+    }
+    while !stack.is_empty() {
+        close(&mut stack, &mut roots);
+    }
+    roots
 }
 
 /// The breadcrumb every page starts with.

@@ -85,11 +85,24 @@ pub fn images(html: &str, page: &str, dims: &Dims) -> String {
             }
             _ => out.push_str(body),
         }
-        if let Some((w, h)) = dims
-            .get(&site_path)
-            .filter(|_| !has("width") && !has("height"))
-        {
-            out.push_str(&format!(" width=\"{w}\" height=\"{h}\""));
+        let attr = |name: &str| {
+            body.split_once(&format!(" {name}=\""))
+                .and_then(|(_, v)| v.split_once('"'))
+                .map(|(v, _)| v)
+        };
+        match dims.get(&site_path) {
+            Some((w, h)) if !has("width") && !has("height") => {
+                out.push_str(&format!(" width=\"{w}\" height=\"{h}\""));
+            }
+            // A width in pixels alone (`![图|300](…)`): the height that keeps the proportions,
+            // so the page does not jump when the lazy image arrives.
+            Some(&(w, h)) if !has("height") && w > 0 => {
+                if let Some(px) = attr("width").and_then(|v| v.parse::<u64>().ok()) {
+                    let height = (px * u64::from(h) + u64::from(w) / 2) / u64::from(w);
+                    out.push_str(&format!(" height=\"{height}\""));
+                }
+            }
+            _ => {}
         }
         if site_path.ends_with(".svg") && !has("class") {
             out.push_str(" class=\"gs-svg\"");
@@ -183,6 +196,21 @@ mod tests {
         assert_eq!(
             out,
             "<p><a class=\"figure-zoom\" href=\"../assets/a.svg\"><img src=\"../assets/a.svg\" alt=\"图\" width=\"720\" height=\"1040\" class=\"gs-svg\" loading=\"lazy\" decoding=\"async\"></a></p><img src=\"https://x/y.png\" alt=\"\">"
+        );
+    }
+
+    #[test]
+    fn a_width_alone_gets_the_height_that_keeps_the_proportions() {
+        let dims = Dims::from([("assets/a.svg".to_owned(), (720, 1040))]);
+        let html = "<img src=\"../assets/a.svg\" alt=\"图\" width=\"300\" /><img src=\"../assets/a.svg\" alt=\"图\" width=\"50%\" />";
+        let out = images(html, "chapters/x.html", &dims);
+        assert!(
+            out.contains("alt=\"图\" width=\"300\" height=\"433\" class=\"gs-svg\""),
+            "{out}"
+        );
+        assert!(
+            out.contains("width=\"50%\" class=\"gs-svg\" loading"),
+            "{out}"
         );
     }
 

@@ -172,15 +172,19 @@ fn chapter_ctx<'a>(inp: &'a Inputs, i: usize) -> PageCtx<'a> {
         .part
         .and_then(|p| cfg.nav.get(p))
         .map(|p| p.title.clone());
+    let link = |c: &&Chapter| LinkCtx {
+        title: c.front.title.clone(),
+        url: c.url.clone(),
+    };
+    let ancestors = inp.guide.ancestors(page);
     let mut breadcrumbs = vec![home_crumb()];
     breadcrumbs.extend(part.iter().map(|p| LinkCtx {
         title: p.clone(),
         url: String::new(),
     }));
-    let link = |c: &&Chapter| LinkCtx {
-        title: c.front.title.clone(),
-        url: c.url.clone(),
-    };
+    breadcrumbs.extend(ancestors.iter().map(link));
+    let mut nav_open: Vec<String> = ancestors.iter().map(|c| c.url.clone()).collect();
+    nav_open.push(page.url.clone());
     let kind = if page.source == "index.md" {
         "home"
     } else {
@@ -196,6 +200,7 @@ fn chapter_ctx<'a>(inp: &'a Inputs, i: usize) -> PageCtx<'a> {
             .map_or_else(|| cfg.updated.clone(), |u| u.value.clone()),
         part,
         breadcrumbs,
+        nav_open,
         prev: i.checked_sub(1).and_then(|j| inp.pages.get(j)).map(link),
         next: inp.pages.get(i + 1).map(link),
         toc: r

@@ -52,9 +52,11 @@ pub fn search_sections(
             .part
             .and_then(|p| guide.config.nav.get(p))
             .map(|p| p.title.clone());
+        let ancestors = guide.ancestors(page);
         let mut h2 = String::new();
         for s in &r.sections {
             let mut crumbs: Vec<String> = part.iter().cloned().collect();
+            crumbs.extend(ancestors.iter().map(|a| a.front.title.clone()));
             crumbs.push(page.front.title.clone());
             if s.level == 3 && !h2.is_empty() {
                 crumbs.push(h2.clone());

@@ -12,6 +12,7 @@ mod a11y;
 mod checklists;
 mod harness;
 mod keyboard;
+mod nav;
 mod notfound;
 mod offline;
 mod paper;

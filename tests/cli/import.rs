@@ -1,5 +1,5 @@
 //! Tests: `guidesmith import mdbook` turns a small mdBook book (tests/fixtures/mdbook-mini:
-//! prefix chapter, part heading, nested chapters, a draft (kept as a `draft: true` chapter), an include with an anchor, an
+//! prefix chapter, part heading, chapters nested three deep (kept as nav `sections`), a draft (kept as a `draft: true` chapter), an include with an anchor, an
 //! image, a chapter with no heading, a file not in SUMMARY.md) into a guide that `check`
 //! passes and `build` publishes, and reports what it changed.
 
@@ -81,6 +81,18 @@ fn an_mdbook_book_imports_checks_clean_and_builds() {
         install
             .contains("<img alt=\"示意图\" src=\"../img/a.svg\" class=\"gs-svg center\" width=\"50%\" loading=\"lazy\""),
         "{install}"
+    );
+    // SUMMARY.md's third level stays nested: under 安装 in the sidebar and the breadcrumbs.
+    assert!(
+        install.contains("aria-current=\"page\">安装</a><details class=\"nav-sections\" open><summary>小节（1）</summary><ol><li><a href=\"../notitle.html\">没有标题</a>"),
+        "{install}"
+    );
+    let notitle = p.read("public/notitle.html");
+    assert!(
+        notitle.contains(
+            "<li><a href=\"ch01/install.html\">安装</a></li>\n  <li aria-current=\"page\">"
+        ),
+        "{notitle}"
     );
     let intro = p.read("public/intro.html");
     assert!(intro.contains("href=\"ch01/install.html\"") && intro.contains("href=\"ch01.html\""));

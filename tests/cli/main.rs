@@ -8,6 +8,7 @@ mod check;
 mod edits;
 mod import;
 mod markdown_compat;
+mod nav;
 mod output;
 mod search;
 mod serve;

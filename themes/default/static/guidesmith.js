@@ -338,20 +338,42 @@
       h.className = "nav-part-title";
       h.textContent = part.title;
       sec.appendChild(h);
-      var ol = doc.createElement("ol");
-      part.chapters.forEach(function (ch) {
-        var li = doc.createElement("li");
-        var a = doc.createElement("a");
-        a.href = base + ch.url;
-        a.textContent = ch.title;
-        a.setAttribute("data-gs-chapter", "");
-        if (here.slice(-ch.url.length - 1) === "/" + ch.url) a.setAttribute("aria-current", "page");
-        li.appendChild(a);
-        ol.appendChild(li);
-      });
-      sec.appendChild(ol);
+      sec.appendChild(navList(part.chapters, base, here).ol);
       nav.insertBefore(sec, first);
     });
+  }
+
+  // One level of the large-guide nav, as partials/nav-sections.html draws it: nested sections
+  // sit in a <details>, open only on the current page's branch. → the list, and whether the
+  // current page is in it.
+  function navList(chapters, base, here) {
+    var ol = doc.createElement("ol");
+    var current = false;
+    chapters.forEach(function (ch) {
+      var li = doc.createElement("li");
+      var a = doc.createElement("a");
+      a.href = base + ch.url;
+      a.textContent = ch.title;
+      a.setAttribute("data-gs-chapter", "");
+      var mine = here.slice(-ch.url.length - 1) === "/" + ch.url;
+      if (mine) a.setAttribute("aria-current", "page");
+      li.appendChild(a);
+      if (ch.children && ch.children.length) {
+        var sub = navList(ch.children, base, here);
+        var det = doc.createElement("details");
+        det.className = "nav-sections";
+        var sum = doc.createElement("summary");
+        sum.textContent = "小节（" + ch.children.length + "）";
+        det.appendChild(sum);
+        det.appendChild(sub.ol);
+        det.open = mine || sub.current;
+        li.appendChild(det);
+        mine = mine || sub.current;
+      }
+      current = current || mine;
+      ol.appendChild(li);
+    });
+    return { ol: ol, current: current };
   }
 
   // Wide screens: mark the on-page TOC entry of the section being read.
