@@ -42,6 +42,7 @@ for t in "${targets[@]}"; do
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
   crashes=$(find "fuzz/artifacts/$t" -type f 2>/dev/null | wc -l)
   # Keep the end of libFuzzer's log (final stats, and the crash report if any).
-  tail -n 300 "$log" > "$log.tmp" && mv "$log.tmp" "$log"
+  # (machine paths made relative: the repository's and the home folder's)
+  tail -n 300 "$log" | sed -e "s#$PWD/##g" -e "s#$HOME#~#g" > "$log.tmp" && mv "$log.tmp" "$log"
   echo "$(date -u +%FT%TZ) target=$t seconds=$seconds execs=${execs:-?} exit=$status artifacts=$crashes" | tee -a bench/results/fuzz-summary.txt
 done
