@@ -18,11 +18,19 @@
 # Node-vm query numbers of bench/search_bench.js), then the query side of both systems measured in
 # headless Chromium by bench/search_browser.js (npm playwright-core, installed into $WORK/pw) and
 # the ratios ours / Pagefind. Per-N JSON with every per-query figure: $WORK/result-N.json.
+#   bench/search_bench.sh quality
+# Search quality instead: builds the bundled guide (guide/, from the repository root) into
+# WORK/quality/html, runs Pagefind over the same pages as above (the pages our index covers, same
+# options) and prints bench/search_quality.js's table: recall@5 and MRR@5 per category of
+# tests/search/queries.yaml, guidesmith vs Pagefind, in headless Chromium for Pagefind (needs
+# Pagefind and playwright-core). Per-query JSON: WORK/quality/result.json.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(cd "$here/.." && pwd)"
 shared="${SHARED:-$repo/../shared/bench}"
 work="${WORK:-${BENCH_WORK:-${TMPDIR:-/tmp}/guidesmith-bench}/search}"
+mode=sizes
+if [ "${1:-}" = quality ]; then mode=quality; shift; fi
 sizes=("$@"); [ ${#sizes[@]} -gt 0 ] || sizes=(1000 5000)
 mkdir -p "$work"
 work="$(cd "$work" && pwd)"
@@ -53,11 +61,42 @@ fi
 browser=yes
 if [ "${BROWSER:-}" = skip ] || [ ! -x "$chromium" ] || [ ! -d "$work/pw/node_modules/playwright-core" ]; then browser=""; fi
 
+# Pagefind over the pages our index covers (not the print-all, search or 404 pages), copied from
+# the built site OUT/html into OUT/pf-site; the bundle goes where the site serves it
+# (OUT/html/pagefind). The theme's in-page contents and heading permalinks repeat text our index
+# does not hold; a theme would mark them data-pagefind-ignore. Prints "wall_s rss_kb".
+run_pagefind() {
+  local out="$1"
+  rm -rf "$out/html/pagefind" "$out/pf-site"
+  node "$here/search_bench.js" --pages "$out/html" | while IFS= read -r page; do
+    mkdir -p "$(dirname "$out/pf-site/$page")"
+    cp "$out/html/$page" "$out/pf-site/$page"
+  done
+  peak "$pagefind" --site "$out/pf-site" --output-path "$out/html/pagefind" \
+    --root-selector main --exclude-selectors .toc-inline --exclude-selectors .h-anchor \
+    --force-language zh-cn
+}
+
 peak() { # run a command, print "wall_s rss_kb" (GNU time)
   /usr/bin/time -f "%e %M" "$@" 2>&1 >/dev/null | tail -1
 }
 jget() { node -e "const o=JSON.parse(require('fs').readFileSync(0,'utf8'));console.log('$1'.split('.').reduce((a,k)=>a==null?a:a[k],o))"; }
 kbpc() { printf '%.0f KB (%.1f %%)' "$(echo "$1/1024" | bc -l)" "$(echo "100*$1/$2" | bc -l)"; }
+
+if [ "$mode" = quality ]; then
+  [ -n "$pagefind" ] || { echo "quality: Pagefind is needed (npm install pagefind failed or PAGEFIND=skip)" >&2; exit 1; }
+  [ -n "$browser" ] || { echo "quality: headless Chromium is needed (BROWSER=skip, no $chromium, or npm install playwright-core failed)" >&2; exit 1; }
+  out="$work/quality"
+  rm -rf "$out"; mkdir -p "$out"
+  echo "== building the bundled guide into $out/html" >&2
+  (cd "$repo" && "$gs" build --out "$out/html" >"$out/build.log" 2>&1) || { cat "$out/build.log" >&2; exit 1; }
+  echo "== Pagefind over the same pages ($("$pagefind" --version 2>/dev/null || echo pagefind))" >&2
+  run_pagefind "$out" >/dev/null
+  echo "== queries: guidesmith in Node, Pagefind in headless Chromium" >&2
+  CHROMIUM="$chromium" WORK="$work" node "$here/search_quality.js" "$out/html" --json "$out/result.json"
+  echo "(per-query JSON: $out/result.json)"
+  exit 0
+fi
 
 # G3: ours index = the entry search/index.js (manifest or one-file index) + term shards t-*, snippet
 # store = section shards s-* (the pinyin file p-* is in neither);
@@ -94,18 +133,7 @@ for n in "${sizes[@]}"; do
         --meta vm_requests_max="$(get first_query_requests_max)"
         --meta vm_warm_p50="$(get warm_ms_p50)" --meta vm_warm_p95="$(get warm_ms_p95)")
   if [ -n "$pagefind" ]; then
-    # Pagefind gets the pages our index covers (not the print-all, search or 404 pages), from
-    # the built site, and writes its bundle where the site serves it (/pagefind/).
-    rm -rf "$out/html/pagefind" "$out/pf-site"
-    node "$here/search_bench.js" --pages "$out" | while IFS= read -r page; do
-      mkdir -p "$(dirname "$out/pf-site/$page")"
-      cp "$out/html/$page" "$out/pf-site/$page"
-    done
-    # The theme's in-page contents and heading permalinks repeat text our index does not hold;
-    # a theme would mark them data-pagefind-ignore.
-    pt="$(peak "$pagefind" --site "$out/pf-site" --output-path "$out/html/pagefind" \
-      --root-selector main --exclude-selectors .toc-inline --exclude-selectors .h-anchor \
-      --force-language zh-cn)"
+    pt="$(run_pagefind "$out")"
     meta+=(--meta pf_build_s="$(echo "$pt" | cut -d' ' -f1)" --meta pf_rss_mb="$(( $(echo "$pt" | cut -d' ' -f2) / 1024 ))")
   fi
   sz="$(node "$here/search_browser.js" --sizes "$out")"
