@@ -326,7 +326,7 @@ fn orphans(
         }
     }
     for c in &guide.checklists {
-        if used.contains(c.id.as_str()) {
+        if used.contains(c.id.as_str()) || guide.a_chapter_failed() {
             continue;
         }
         let display = format!("{}/{}", guide.display_root, c.source);

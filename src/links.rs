@@ -119,6 +119,14 @@ fn link_problem<'p>(
         ))
     };
     match &l.target {
+        // A page or checklist that failed to load has its own error: nothing to add.
+        Target::Chapter { source, .. }
+        | Target::Page { source, .. }
+        | Target::Checklist { source, .. }
+            if known.guide.failed.contains(source) =>
+        {
+            None
+        }
         Target::Fragment(f) => {
             let set = &known.ids[page.source.as_str()];
             (!set.contains(f.as_str()))
@@ -178,7 +186,7 @@ fn link_problem<'p>(
 fn checklist_references(known: &Known, page: &Chapter, r: &Rendered, diags: &mut Vec<Diagnostic>) {
     for l in &r.checklists {
         if let Target::Checklist { source, .. } = &l.target {
-            if !known.lists.contains_key(source.as_str()) {
+            if !known.lists.contains_key(source.as_str()) && !known.guide.failed.contains(source) {
                 let id = source
                     .trim_start_matches("checklists/")
                     .trim_end_matches(".yaml");
@@ -196,7 +204,7 @@ fn checklist_references(known: &Known, page: &Chapter, r: &Rendered, diags: &mut
         start: page.front_start,
     };
     for c in &page.front.checklists {
-        if !known.list_ids.contains(&c.value.as_str()) {
+        if !known.list_ids.contains(&c.value.as_str()) && !known.guide.checklist_failed(&c.value) {
             diags.push(
                 e.diag_at(&c.referenced, format!("no checklist with id `{}`", c.value))
                     .with_help(known.list_help(&c.value)),
@@ -208,7 +216,7 @@ fn checklist_references(known: &Known, page: &Chapter, r: &Rendered, diags: &mut
 /// Each checklist's `chapter:` must be a chapter of the guide.
 fn checklist_chapters(known: &Known, diags: &mut Vec<Diagnostic>) {
     for c in &known.guide.checklists {
-        if known.ids.contains_key(c.chapter.as_str()) {
+        if known.ids.contains_key(c.chapter.as_str()) || known.guide.failed.contains(&c.chapter) {
             continue;
         }
         let display = format!("{}/{}", known.guide.display_root, c.source);

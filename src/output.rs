@@ -80,7 +80,14 @@ impl std::fmt::Display for OutputError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             OutputError::Refused { message, help } => write!(f, "{message}\n  = help: {help}"),
-            OutputError::Io { path, error } => write!(f, "{}: {error}", path.display()),
+            OutputError::Io { path, error } => {
+                write!(f, "{}: {error}", path.display())?;
+                if error.kind() == io::ErrorKind::ResourceBusy {
+                    // A bind mount shares its parent's device, so `check_location` misses it.
+                    write!(f, "\n  = help: the output folder is in use or mounted; it is replaced whole by renaming, so build into a folder inside it (e.g. --out public/site)")?;
+                }
+                Ok(())
+            }
         }
     }
 }
@@ -175,7 +182,34 @@ pub fn check_location(out: &Path, protected: &Protected) -> Result<PathBuf, Outp
             ));
         }
     }
+    if is_mount_point(&out_c) {
+        return Err(refused(
+            format!(
+                "cannot write the site to `{}`: it is a mount point, and the output is replaced \
+                 whole by renaming (so a failed build never leaves half a site), which a mount \
+                 point does not allow",
+                out_c.display()
+            ),
+            "build into a folder inside it (e.g. --out public/site) or into a plain folder",
+        ));
+    }
     Ok(out_c)
+}
+
+/// A folder on another file system than its parent's (a mount point, which cannot be renamed).
+#[cfg(unix)]
+fn is_mount_point(p: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    let dev = |p: &Path| std::fs::symlink_metadata(p).map(|m| (m.is_dir(), m.dev()));
+    match (dev(p), p.parent().map(dev)) {
+        (Ok((true, a)), Some(Ok((_, b)))) => a != b,
+        _ => false,
+    }
+}
+
+#[cfg(not(unix))]
+fn is_mount_point(_: &Path) -> bool {
+    false
 }
 
 fn refused(message: String, help: &str) -> OutputError {

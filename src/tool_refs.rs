@@ -16,12 +16,13 @@ pub fn check(guide: &Guide) -> Vec<Diagnostic> {
                 .at(&t.text, line, col)
         };
         let chapters = guide.chapters.iter().map(|c| c.source.as_str());
-        if !guide.chapters.iter().any(|c| c.source == t.chapter) {
+        let failed = guide.failed.contains(&t.chapter);
+        if !failed && !guide.chapters.iter().any(|c| c.source == t.chapter) {
             let d = at(t.chapter_pos, format!("no chapter `{}`", t.chapter));
             diags.push(with_hint(d, &t.chapter, chapters));
         }
         for (id, pos) in t.checklists.iter().zip(&t.checklist_pos) {
-            if !guide.checklists.iter().any(|c| &c.id == id) {
+            if !guide.checklists.iter().any(|c| &c.id == id) && !guide.checklist_failed(id) {
                 let d = at(*pos, format!("no checklist with id `{id}`"));
                 let ids = guide.checklists.iter().map(|c| c.id.as_str());
                 diags.push(with_hint(d, id, ids));

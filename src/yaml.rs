@@ -127,9 +127,27 @@ fn describe(err: &Error) -> (String, Option<String>) {
         ),
         other => {
             let text = other.to_string();
+            if let Some(max) = integer_max(&text) {
+                return (
+                    format!("expected a whole number from 0 to {max}"),
+                    Some("write a plain number such as 8 (no exponent, sign or decimals)".into()),
+                );
+            }
             (strip_location(&text), yaml_help(&text))
         }
     }
+}
+
+/// The largest value of the unsigned integer type a number did not fit ("invalid u8").
+fn integer_max(text: &str) -> Option<u64> {
+    let ty = text.strip_prefix("invalid ")?.split_whitespace().next()?;
+    Some(match ty {
+        "u8" => u8::MAX.into(),
+        "u16" => u16::MAX.into(),
+        "u32" => u32::MAX.into(),
+        "u64" | "usize" => u64::MAX,
+        _ => return None,
+    })
 }
 
 /// Removes serde-saphyr's own " at line X column Y" suffix; we print positions ourselves.

@@ -47,6 +47,9 @@ pub struct Guide {
     /// Draft chapters (`draft: true`) left out of this build, in nav order; empty when
     /// `LoadOptions::drafts` publishes them.
     pub drafts: Vec<String>,
+    /// Chapters, checklists and tools that failed to load, by guide-relative path: their own
+    /// errors are the root cause, so what refers to them reports nothing more.
+    pub failed: std::collections::BTreeSet<String>,
 }
 
 /// A chapter file: its source text and parsed front matter.
@@ -183,6 +186,7 @@ fn load_inner(opts: &LoadOptions, cache: &mut LoadCache) -> (Option<Guide>, Vec<
         &config_text,
         read.chapters,
         &files,
+        &read.failed,
         &show,
         &mut diags,
     );
@@ -197,7 +201,8 @@ fn load_inner(opts: &LoadOptions, cache: &mut LoadCache) -> (Option<Guide>, Vec<
             !ch.front.draft
         });
     }
-    let (mut home, mut checklists, assets) = (read.home, read.checklists, read.assets);
+    let (mut home, mut checklists, assets, failed) =
+        (read.home, read.checklists, read.assets, read.failed);
     let mut tools = read.tools;
     tools.sort_by(|a, b| a.id.cmp(&b.id));
     for ch in home.iter_mut().chain(chapters.iter_mut()) {
@@ -216,6 +221,7 @@ fn load_inner(opts: &LoadOptions, cache: &mut LoadCache) -> (Option<Guide>, Vec<
         assets,
         unlisted,
         drafts,
+        failed,
     };
     (Some(guide), diags)
 }
@@ -227,6 +233,18 @@ pub fn parse_config_for_tests(text: &str) -> (Option<GuideConfig>, Vec<Diagnosti
 }
 
 impl Guide {
+    /// Whether checklist `id`'s file failed to load (its own error is the root cause).
+    pub fn checklist_failed(&self, id: &str) -> bool {
+        self.failed
+            .iter()
+            .any(|f| crate::source::checklist_stem(f) == Some(id))
+    }
+
+    /// Whether some chapter failed to load, so which checklists are used is not known.
+    pub fn a_chapter_failed(&self) -> bool {
+        self.failed.iter().any(|f| f.ends_with(".md"))
+    }
+
     /// The published chapters `ch` is nested under in nav, outermost first.
     pub fn ancestors<'g>(&'g self, ch: &Chapter) -> Vec<&'g Chapter> {
         ch.ancestors

@@ -1,7 +1,7 @@
 //! Cross-checks after reading: nav ↔ chapter files, and output paths that two sources would
 //! share.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::PathBuf;
 
 use crate::checklist::Checklist;
@@ -23,6 +23,7 @@ pub fn order(
     config_text: &str,
     chapters: HashMap<String, Chapter>,
     files: &[(String, PathBuf)],
+    failed: &BTreeSet<String>,
     show: &dyn Fn(&str) -> String,
     diags: &mut Vec<Diagnostic>,
 ) -> (Vec<Chapter>, Vec<String>) {
@@ -35,6 +36,7 @@ pub fn order(
         },
         chapters,
         files,
+        failed,
         seen: HashMap::new(),
         ordered: Vec::new(),
         diags,
@@ -67,6 +69,7 @@ struct Walk<'a> {
     src: Embedded<'a>,
     chapters: HashMap<String, Chapter>,
     files: &'a [(String, PathBuf)],
+    failed: &'a BTreeSet<String>,
     seen: HashMap<String, (usize, usize)>,
     ordered: Vec<Chapter>,
     diags: &'a mut Vec<Diagnostic>,
@@ -116,11 +119,15 @@ impl Walk<'_> {
         }
     }
 
-    /// A nav entry without a loaded chapter: no such file, or one that failed to load.
+    /// A nav entry without a loaded chapter: no such file, or one that is not a chapter. One
+    /// that failed to load says nothing more: its own error is the root cause.
     fn no_file(&mut self, path: &str, at: &serde_saphyr::Location) {
+        if self.failed.contains(path) {
+            return;
+        }
         let known = self.files.iter().any(|(r, _)| r == path);
         let msg = if known {
-            format!("nav entry `{path}` could not be loaded (see its own error)")
+            format!("nav entry `{path}` is not a chapter (nav lists the `.md` files of chapters; `index.md` is the home page)")
         } else {
             format!("nav entry `{path}` has no file")
         };
@@ -212,7 +219,15 @@ mod tests {
             .map(|r| (r.clone(), PathBuf::from(r)))
             .collect();
         let mut diags = Vec::new();
-        let (order, _) = order(&c, &text, chapters, &files, &|s| s.to_owned(), &mut diags);
+        let (order, _) = order(
+            &c,
+            &text,
+            chapters,
+            &files,
+            &Default::default(),
+            &|s| s.to_owned(),
+            &mut diags,
+        );
         let got = order
             .into_iter()
             .map(|ch| (ch.source, ch.part.unwrap_or(99), ch.ancestors))

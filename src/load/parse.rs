@@ -23,34 +23,26 @@ pub fn parse_config(text: &str, display: &str) -> (Option<GuideConfig>, Vec<Diag
             for (key, url) in [("base_url", &c.base_url), ("edit_url", &c.edit_url)] {
                 let Some(url) = url else { continue };
                 if !config::is_http_url(url) {
-                    let line = text
-                        .lines()
-                        .position(|l| l.trim_start().starts_with(&format!("{key}:")))
-                        .map_or(0, |i| i + 1);
-                    let col = text
-                        .lines()
-                        .nth(line.saturating_sub(1))
-                        .and_then(|l| l.find(':'))
-                        .map_or(1, |c| c + 3);
                     let d = Diagnostic::error(
                         display,
                         format!("`{key}` must be an http(s):// address, found `{url}`"),
                     );
-                    let d = if line > 0 { d.at(text, line, col) } else { d };
                     diags.push(
-                        d.with_help("write the full address, e.g. https://example.org/guide/"),
+                        at_key(d, text, key)
+                            .with_help("write the full address, e.g. https://example.org/guide/"),
                     );
                 }
             }
             diags.extend(check_synonyms(&c, &e));
             if !config::is_date(&c.updated) {
-                diags.push(Diagnostic::error(
+                let d = Diagnostic::error(
                     display,
                     format!(
                         "`updated` must be a date like 2026-11-24, found `{}`",
                         c.updated
                     ),
-                ));
+                );
+                diags.push(at_key(d, text, "updated"));
             }
             (Some(c), diags)
         }
@@ -58,6 +50,22 @@ pub fn parse_config(text: &str, display: &str) -> (Option<GuideConfig>, Vec<Diag
             diags.push(d);
             (None, diags)
         }
+    }
+}
+
+/// `d` located at the value of top-level key `key` of guide.yaml (the file unlocated if the key
+/// is not written on a line of its own).
+fn at_key(d: Diagnostic, text: &str, key: &str) -> Diagnostic {
+    let found = text.lines().enumerate().find_map(|(i, l)| {
+        let rest = l.strip_prefix(key)?.strip_prefix(':')?;
+        let value = rest.trim_start().trim_start_matches(['"', '\'']);
+        let col = l.len() - value.len();
+        let value = value.trim_end().trim_end_matches(['"', '\'']);
+        Some((i + 1, l[..col].chars().count() + 1, value.chars().count()))
+    });
+    match found {
+        Some((line, col, len)) => d.at(text, line, col).with_len(len.max(1)),
+        None => d,
     }
 }
 

@@ -1,7 +1,7 @@
 //! Reading the guide's files through the `LoadCache`: a parallel prefetch of what the cache
 //! cannot answer, then every file in order (chapters, checklists, `guide.yaml`, other files).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -287,6 +287,9 @@ pub struct Read {
     pub checklists: Vec<Checklist>,
     pub tools: Vec<crate::tool::Tool>,
     pub assets: BTreeMap<String, Vec<u8>>,
+    /// Chapters, checklists and tools that could not be read or parsed (their own errors are
+    /// reported), by guide-relative path.
+    pub failed: BTreeSet<String>,
 }
 
 /// Takes every file in order: from the prefetch, from the cache, or read now.
@@ -322,27 +325,42 @@ pub fn read_all(
                 Ok(ch) => {
                     read.chapters.insert(rel.clone(), ch);
                 }
-                Err(mut ds) => diags.append(&mut ds),
+                Err(mut ds) => {
+                    read.failed.insert(rel.clone());
+                    diags.append(&mut ds);
+                }
             }
         } else if let Some(stem) = source::checklist_stem(rel) {
             let (text, key, pre) = cache.take_text(rel, path, &display, max, &mut fetched);
             match text {
                 Ok(text) => {
                     let (list, ds) = read_checklist(cache, (rel, stem, &display), &text, key, pre);
+                    if list.is_none() {
+                        read.failed.insert(rel.clone());
+                    }
                     read.checklists.extend(list);
                     diags.extend(ds);
                 }
-                Err(d) => diags.push(d),
+                Err(d) => {
+                    read.failed.insert(rel.clone());
+                    diags.push(d);
+                }
             }
         } else if let Some(stem) = source::tool_stem(rel) {
             // A handful of small files: parsed on every load, no cache needed.
             match cache.read_text(rel, path, &display, max).0 {
                 Ok(text) => {
                     let (tool, ds) = crate::tool::parse(&display, rel, stem, &text);
+                    if tool.is_none() {
+                        read.failed.insert(rel.clone());
+                    }
                     read.tools.extend(tool);
                     diags.extend(ds);
                 }
-                Err(d) => diags.push(d),
+                Err(d) => {
+                    read.failed.insert(rel.clone());
+                    diags.push(d);
+                }
             }
         } else {
             match cache.read_bytes(rel, path, &display, max) {

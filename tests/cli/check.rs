@@ -87,6 +87,44 @@ macro_rules! check_cases {
 }
 
 check_cases! {
+    // Issue 21: a root cause is reported alone, never after (or beside) the errors it causes.
+    // `chapters/a.md` fails to load, and nav, the home page's link to it and its checklist's
+    // `chapter:` say nothing more.
+    a_front_matter_typo_is_the_only_error_not_followed_by_missing_chapter_errors:
+        |n| with_file(n, "guide/chapters/a.md", "---\ntitel: 第一章\nchecklists: [demo]\n---\n\n## 话费\n"),
+        exit 1, [
+            Has("guide/chapters/a.md:2:1"),
+            Has("1 error(s), 0 warning(s)"),
+            Lacks("missing chapter"),
+            Lacks("not used by any chapter"),
+        ];
+    // `rows: 1e9` is one error at the value, in words, and the chapters naming the checklist
+    // (front matter, ```checklist block) say nothing more.
+    an_out_of_range_number_is_one_error_at_the_value_in_words:
+        |n| {
+            let p = with_file(
+                n,
+                "guide/checklists/demo.yaml",
+                "id: demo\ntitle: 演示清单\npurpose: 演示\nchapter: chapters/a.md\nsections:\n  - title: 一\n    items:\n      - {id: t, table: {columns: [甲, 乙], rows: 1e9}}\n",
+            );
+            let b = p.read("guide/chapters/b.md") + "\n```checklist\ndemo\n```\n";
+            p.write("guide/chapters/b.md", b);
+            p
+        },
+        exit 1, [
+            Has("guide/checklists/demo.yaml:8:48"),
+            Has("expected a whole number from 0 to 255"),
+            Has("1 error(s), 0 warning(s)"),
+        ];
+    an_invalid_updated_date_in_guide_yaml_names_its_line:
+        |n| {
+            let p = Project::empty(n);
+            small_guide(&p, "guide");
+            let cfg = p.read("guide/guide.yaml").replace("2026-11-24", "0000-00-00");
+            p.write("guide/guide.yaml", cfg);
+            p
+        },
+        exit 1, [Has("guide/guide.yaml:3:10"), Has("found `0000-00-00`")];
     // I1: front matter, each with Chinese text before the error column (caret by display width).
     unclosed_front_matter_points_at_the_opening_fence:
         |n| with_chapter(n, "---\ntitle: 第三章\n说明：没有结束的前言\n"),

@@ -599,3 +599,30 @@ fn three_builds_started_together_leave_one_complete_site_or_refuse_cleanly() {
         }
     });
 }
+
+/// `--out` on a mount point: refused up front, saying why (the output is swapped in by
+/// renaming) and what to do, instead of a bare "Device or resource busy" after the build.
+#[cfg(target_os = "linux")]
+#[test]
+fn an_output_on_a_mount_point_is_refused_saying_why_and_what_to_do() {
+    let p = project();
+    let out = p.path("mnt");
+    std::fs::create_dir_all(&out).unwrap();
+    let mounted = Command::new("mount")
+        .args(["-t", "tmpfs", "tmpfs"])
+        .arg(&out)
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !mounted {
+        crate::harness::print_skip("cannot mount a tmpfs here (needs root)");
+        return;
+    }
+    let r = p.run(&["build", "--out", "mnt"]);
+    let listing = std::fs::read_dir(&out).map(|d| d.count());
+    let _ = Command::new("umount").arg(&out).status();
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("is a mount point"), "{}", r.stderr);
+    assert!(r.stderr.contains("--out public/site"), "{}", r.stderr);
+    assert_eq!(listing.ok(), Some(0), "nothing written into the mount");
+}
