@@ -382,6 +382,8 @@ pub struct PrintChapterCtx {
     /// Element id of the chapter (`c3`); its own ids are prefixed with `c3-`.
     pub id: String,
     pub title: String,
+    /// How deep it is nested in nav (`sections:`): 0 for a part's own chapters.
+    pub depth: usize,
     pub summary: Vec<String>,
     /// Trusted HTML from our Markdown renderer.
     pub body: String,

@@ -62,6 +62,30 @@ impl Report {
     }
 }
 
+/// How many images in `text` load from another site (`![](https://…)`, `<img src="http…">`).
+fn remote_images(text: &str) -> usize {
+    use pulldown_cmark::{Event, Parser, Tag};
+    let remote = |url: &str| {
+        let url = url.trim_start().to_ascii_lowercase();
+        url.starts_with("http://") || url.starts_with("https://") || url.starts_with("//")
+    };
+    Parser::new(text)
+        .map(|e| match e {
+            Event::Start(Tag::Image { dest_url, .. }) => usize::from(remote(&dest_url)),
+            Event::Html(h) | Event::InlineHtml(h) => h
+                .split("<img")
+                .skip(1)
+                .filter(|tag| {
+                    let tag = &tag[..tag.find('>').unwrap_or(tag.len())];
+                    tag.split_once("src=")
+                        .is_some_and(|(_, v)| remote(v.trim_start_matches(['"', '\''])))
+                })
+                .count(),
+            _ => 0,
+        })
+        .sum()
+}
+
 /// Files larger than this under `src/` are not copied (the guide's default input limit).
 const MAX_COPY_BYTES: u64 = crate::source::DEFAULT_MAX_FILE_BYTES;
 
@@ -127,6 +151,13 @@ pub fn mdbook(book: &Path) -> Result<Imported, String> {
                 .note("directives left as written", format!("{rel}:{line}: {why}"));
         }
         let mut text = expanded.text;
+        let remote = remote_images(&text);
+        if remote > 0 {
+            imp.report.note(
+                "remote images, blocked until guide.yaml says `markdown: {remote_images: allow}` (https only)",
+                format!("{rel}: {remote}"),
+            );
+        }
         if !text.starts_with("---\n") && crate::markdown::leading_h1(&text).is_none() {
             let t = titles.get(rel.as_str()).copied().unwrap_or(rel);
             text = format!("---\ntitle: {}\n---\n\n{text}", yaml_str(t));
@@ -420,6 +451,15 @@ pub fn write(out: &Path, files: &BTreeMap<String, Vec<u8>>) -> Result<(), String
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn remote_images_are_counted_in_markdown_and_html_not_in_code_or_links() {
+        let text = "![a](https://x.org/a.png) ![b](img/b.png) ![c]( HTTP://x.org/c.png)\n\n\
+                    <img width=\"20\" src=\"https://x.org/d.png\"> <img src='local.png'>\n\n\
+                    [link](https://x.org/) `![e](https://x.org/e.png)`\n\n\
+                    ```\n![f](https://x.org/f.png)\n```\n";
+        assert_eq!(remote_images(text), 3);
+    }
 
     #[test]
     fn today_is_a_plausible_date() {

@@ -53,6 +53,7 @@ pub fn page(inp: &Inputs, cache: &mut Cache, site: &mut Site, diags: &mut Vec<Di
         let chapter = PrintChapterCtx {
             id: format!("c{n}"),
             title: page.front.title.clone(),
+            depth: page.ancestors.len(),
             summary: page.front.summary.clone(),
             body: format!("{BODY_MARK}{n}-->"),
         };

@@ -85,6 +85,25 @@ fn nested_nav_reads_depth_first_and_nests_the_sidebar_and_breadcrumbs() {
         .map(|t| at(t).expect("in the print page"))
         .collect();
     assert!(pos.windows(2).all(|w| w[0] < w[1]), "{pos:?}");
+    // Its contents indent each chapter by its depth in nav.
+    let contents = &print[print.find("class=\"print-contents\"").unwrap()..];
+    let contents = &contents[..contents.find("</nav>").unwrap()];
+    for (t, li) in [
+        ("乙章", "<li>"),
+        ("丙节", "<li class=\"d1\">"),
+        ("丁小节", "<li class=\"d2\">"),
+        ("戊节", "<li class=\"d1\">"),
+    ] {
+        let entry = contents
+            .split("<li")
+            .find(|e| e.contains(&format!(">{t}</a>")))
+            .expect(t);
+        assert_eq!(
+            format!("<li{}", &entry[..entry.find('>').unwrap() + 1]),
+            li,
+            "{t}"
+        );
+    }
     let sitemap = p.read("public/sitemap.xml");
     let pos: Vec<usize> = order
         .iter()
