@@ -244,6 +244,34 @@ pub fn leading_h1(body: &str) -> Option<String> {
     (!text.is_empty()).then(|| text.to_owned())
 }
 
+/// The events, without those inside quotes or lists nested deeper than `max` (the renderer
+/// reports depth `max`; keeping what is deeper would cost memory in proportion to the nesting).
+fn nested_at_most<'a>(
+    events: impl Iterator<Item = (Event<'a>, Range<usize>)>,
+    max: usize,
+) -> Vec<(Event<'a>, Range<usize>)> {
+    let mut depth = 0usize;
+    let mut out = Vec::new();
+    for (e, range) in events {
+        let nests = |e: &Event| match e {
+            Event::Start(Tag::BlockQuote(_) | Tag::List(_)) => 1,
+            Event::End(TagEnd::BlockQuote(_) | TagEnd::List(_)) => -1,
+            _ => 0,
+        };
+        let step = nests(&e);
+        if step > 0 {
+            depth += 1;
+        }
+        if depth <= max {
+            out.push((e, range));
+        }
+        if step < 0 {
+            depth = depth.saturating_sub(1);
+        }
+    }
+    out
+}
+
 /// Renders one chapter body with the default options.
 pub fn render(input: &Input<'_>) -> Rendered {
     render_with(input, &RenderOptions::default())
@@ -253,9 +281,10 @@ pub fn render(input: &Input<'_>) -> Rendered {
 pub fn render_with(input: &Input<'_>, opts: &RenderOptions) -> Rendered {
     let body = &input.file[input.body_start..];
     let lines = LineIndex::new(input.file);
-    let events: Vec<(Event<'_>, Range<usize>)> = Parser::new_ext(body, options())
-        .into_offset_iter()
-        .collect();
+    let events = nested_at_most(
+        Parser::new_ext(body, options()).into_offset_iter(),
+        MAX_NESTING + 1,
+    );
     let mut r = Renderer {
         input,
         lines,

@@ -173,6 +173,14 @@ fn deep_nesting_is_a_diagnostic_not_a_crash() {
     let body = ">".repeat(100_000) + " x\n";
     let x = r(&body);
     assert!(x.diags.iter().any(|d| d.message.contains("nested deeper")));
+    // What is nested deeper than reported is dropped, not held (memory grew with the nesting).
+    let opened = x.html.matches("<blockquote").count();
+    assert!(opened <= MAX_NESTING + 1, "{opened} quotes rendered");
+    assert_eq!(opened, x.html.matches("</blockquote>").count());
+    let shallow = r(&(">".repeat(MAX_NESTING) + " 字\n"));
+    assert!(shallow.diags.is_empty());
+    assert_eq!(shallow.html.matches("<blockquote").count(), MAX_NESTING);
+    assert!(shallow.html.contains("字"));
     let body = "[".repeat(100_000) + "x\n";
     let x = r(&body);
     assert!(x.diags.is_empty());

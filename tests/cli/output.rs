@@ -541,7 +541,12 @@ fn three_builds_started_together_leave_one_complete_site_or_refuse_cleanly() {
     reference.run(&["build"]).ok();
     let clean = tree(&reference.path("public"));
     let p = project();
-    hang_guard(300, move || {
+    // 20 rounds here; GUIDESMITH_LOCK_ROUNDS=200 for the stress run.
+    let rounds: u64 = std::env::var("GUIDESMITH_LOCK_ROUNDS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(20);
+    hang_guard(15 * rounds, move || {
         // Byte for byte the clean build's site (the manifest's stat columns aside).
         let same_site = |dir: &Path| {
             let now = tree(dir);
@@ -550,7 +555,7 @@ fn three_builds_started_together_leave_one_complete_site_or_refuse_cleanly() {
                     .iter()
                     .all(|(k, v)| k == ".guidesmith-manifest" || v.0 == clean[k].0)
         };
-        for round in 0..20 {
+        for round in 0..rounds {
             // Half the rounds start with no output, half over the last round's.
             if round % 2 == 0 {
                 let _ = std::fs::remove_dir_all(p.path("public"));
