@@ -117,6 +117,8 @@ pub struct Rendered {
     pub checklists: Vec<Link>,
     /// Every fragment id defined on the page (headings and footnotes).
     pub ids: Vec<String>,
+    /// The id of the title `# H1` (not rendered in the body): the page's `h1` carries it.
+    pub title_id: Option<String>,
     /// Outside http(s) links and images, with their positions (`check --external`).
     pub outside: Vec<Outside>,
     pub diags: Vec<Diagnostic>,
@@ -626,6 +628,7 @@ impl<'a> Renderer<'_, 'a> {
             Some(id) => id.to_string(),
             None => self.slugger.unique(&heading_text(&inner)),
         };
+        self.res.title_id = Some(id.clone());
         self.res.ids.push(id);
     }
 
@@ -719,6 +722,10 @@ impl<'a> Renderer<'_, 'a> {
             _ => {
                 self.section().code.push_str(code);
                 self.section().code.push('\n');
+                if let Some(note) = code_note(info) {
+                    let html = format!("<p class=\"code-note\" role=\"note\">{note}</p>\n");
+                    self.out.push(Event::Html(html.into()));
+                }
                 let (html, fallback) =
                     highlight::code_block_bounded(lang, code, &mut self.highlight_budget);
                 if let Some(why) = fallback {
@@ -865,6 +872,17 @@ fn heading_text(inner: &[(Event<'_>, Range<usize>)]) -> String {
         })
         .collect();
     text.trim().to_owned()
+}
+
+/// What a Rust book's info-string attribute says of the code, for the reader: a listing that
+/// does not compile or panics must not read like working code (`rust,does_not_compile`).
+fn code_note(info: &str) -> Option<&'static str> {
+    info.split([',', ' ', '\t']).find_map(|attr| match attr {
+        "does_not_compile" | "compile_fail" => Some("注意：这段代码无法编译"),
+        "should_panic" | "panics" => Some("注意：这段代码运行时会 panic"),
+        "not_desired_behavior" => Some("注意：这段代码的运行结果不是想要的"),
+        _ => None,
+    })
 }
 
 /// The language of a code block's info string: its first word, up to a comma (`rust,ignore`

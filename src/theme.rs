@@ -321,6 +321,9 @@ pub struct PageCtx<'a> {
     /// chapter | home | checklist | checklists | print-all | search | 404
     pub kind: &'static str,
     pub title: String,
+    /// The id of the page's `h1` (a chapter whose body starts with its title heading), so
+    /// links to that heading's id land on it.
+    pub title_id: Option<String>,
     pub description: String,
     pub updated: String,
     pub part: Option<String>,
@@ -381,6 +384,8 @@ pub struct PrintPartCtx {
 pub struct PrintChapterCtx {
     /// Element id of the chapter (`c3`); its own ids are prefixed with `c3-`.
     pub id: String,
+    /// The id of its `h1`: its title heading's id (prefixed like the rest), else `c3-title`.
+    pub title_id: String,
     pub title: String,
     /// How deep it is nested in nav (`sections:`): 0 for a part's own chapters.
     pub depth: usize,

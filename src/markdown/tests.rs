@@ -342,6 +342,26 @@ fn code_info_strings_take_the_language_before_the_comma() {
         x.html
     );
     assert!(x.html.contains("hl-"), "{}", x.html);
+    assert!(!x.html.contains("code-note"), "{}", x.html);
+}
+
+#[test]
+fn listings_marked_as_not_compiling_or_panicking_say_so_above_the_code() {
+    let x = r(
+        "```rust,does_not_compile\nfn main() { let x: i32 = \"a\"; }\n```\n\n\
+               ```rust,panics\nfn main() { panic!() }\n```\n\n```compile_fail\nx\n```\n",
+    );
+    let notes: Vec<&str> = x
+        .html
+        .split("<p class=\"code-note\" role=\"note\">")
+        .skip(1)
+        .collect();
+    assert_eq!(notes.len(), 3, "{}", x.html);
+    assert!(
+        notes[0].starts_with("注意：这段代码无法编译</p>\n<pre class=\"code\" data-lang=\"rust\"")
+    );
+    assert!(notes[1].starts_with("注意：这段代码运行时会 panic</p>"));
+    assert!(notes[2].starts_with("注意：这段代码无法编译</p>"));
 }
 
 #[test]

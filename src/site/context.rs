@@ -108,6 +108,7 @@ impl Shared {
             url: url.to_owned(),
             kind,
             title: title.to_owned(),
+            title_id: None,
             description: self.description.clone(),
             updated: self.updated.clone(),
             part: None,

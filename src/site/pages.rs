@@ -230,6 +230,7 @@ fn chapter_ctx<'a>(inp: &'a Inputs, i: usize) -> PageCtx<'a> {
             .as_ref()
             .map(|t| t.replace("{path}", &page.source)),
         draft: page.front.draft,
+        title_id: r.title_id.clone(),
         ..inp.shared.blank(kind, &page.url, "")
     }
 }

@@ -52,6 +52,10 @@ pub fn page(inp: &Inputs, cache: &mut Cache, site: &mut Site, diags: &mut Vec<Di
         }
         let chapter = PrintChapterCtx {
             id: format!("c{n}"),
+            title_id: format!(
+                "c{n}-{}",
+                inp.rendered[i].title_id.as_deref().unwrap_or("title")
+            ),
             title: page.front.title.clone(),
             depth: page.ancestors.len(),
             summary: page.front.summary.clone(),

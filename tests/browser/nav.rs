@@ -110,6 +110,24 @@ fn nested_nav_opens_the_current_branch_expands_by_keyboard_and_fits_320px() {
             tab.press_key("Enter")?;
             std::thread::sleep(std::time::Duration::from_millis(100));
             assert_eq!(eval(&tab, &format!("{other}.open"))?, true, "{name}");
+            if extra > 0 {
+                // On a wide screen the sidebar scrolls itself to the current chapter, far down
+                // the list; the page itself stays at its top.
+                viewport(&tab, 1280, 800, 1.0, false)?;
+                open(&tab, &format!("file://{}/x200.html", site.display()))?;
+                let seen = eval_json(
+                    &tab,
+                    r#"(() => {
+                    const nav = document.getElementById('gs-nav');
+                    const cur = nav.querySelector('a[aria-current=page]');
+                    const n = nav.getBoundingClientRect(), c = cur.getBoundingClientRect();
+                    return { inside: c.top >= n.top && c.bottom <= n.bottom,
+                             scrolled: nav.scrollTop, page: window.scrollY };
+                })()"#,
+                )?;
+                assert_eq!(seen["inside"], true, "{name}: {seen}");
+                assert_eq!(seen["page"], 0, "{name}: {seen}");
+            }
         }
         Ok(())
     });

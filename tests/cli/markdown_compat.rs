@@ -54,7 +54,7 @@ fn markdown_from_other_tools_checks_clean_and_builds() {
     p.run(&["build"]).ok();
     let html = p.read("public/c.html");
     for want in [
-        "<h1>第三章 兼容写法</h1>",
+        "<h1 id=\"第三章-兼容写法\">第三章 兼容写法</h1>",
         "href=\"a.html#%E8%AF%9D%E8%B4%B9\"",
         "href=\"b.html\"",
         "<summary>展开 <code>Vec&lt;T&gt;</code></summary>",
@@ -71,6 +71,29 @@ fn markdown_from_other_tools_checks_clean_and_builds() {
     assert!(!html.contains("多行注释"));
     // No front matter: the description is the guide's.
     assert!(html.contains("<meta name=\"description\" content=\"小指南\">"));
+    // A link to the title heading's id lands on the page's h1, here and on the print page.
+    let b = p.read("guide/chapters/b.md") + "\n[回到第三章](c.md#第三章-兼容写法)\n";
+    p.write("guide/chapters/b.md", b);
+    p.run(&["build"]).ok();
+    let print = p.read("public/print.html");
+    let n = print.find("<h1 id=\"c").expect("chapter h1");
+    let c3 = print[n..]
+        .split("<h1 id=\"")
+        .find(|h| h.contains("第三章 兼容写法</h1>"))
+        .unwrap();
+    let id = &c3[..c3.find('"').unwrap()];
+    assert!(id.ends_with("-第三章-兼容写法"), "{id}");
+    let encoded: String = url_encode(id);
+    assert!(print.contains(&format!("href=\"#{encoded}\"")), "{id}");
+}
+
+fn url_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }
 
 #[test]

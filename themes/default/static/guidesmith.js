@@ -63,6 +63,7 @@
 
     searchOnDemand();
     drawLargeNav(nav);
+    showCurrent(nav);
     tocHighlight();
     addManifest();
     registerOffline();
@@ -341,6 +342,15 @@
       sec.appendChild(navList(part.chapters, base, here).ol);
       nav.insertBefore(sec, first);
     });
+  }
+
+  // On wide screens the sidebar scrolls by itself: bring the current chapter into it (a third
+  // of the way down) when it is out of view, without moving the page.
+  function showCurrent(nav) {
+    var cur = nav && nav.querySelector("[aria-current=page]");
+    if (!cur || nav.scrollHeight <= nav.clientHeight) return;
+    var top = cur.getBoundingClientRect().top - nav.getBoundingClientRect().top;
+    if (top < 0 || top > nav.clientHeight - 48) nav.scrollTop += top - nav.clientHeight / 3;
   }
 
   // One level of the large-guide nav, as partials/nav-sections.html draws it: nested sections
