@@ -38,6 +38,10 @@ pub struct GuideConfig {
     /// How chapters' Markdown is read (defaults suit a guide written for guidesmith).
     #[serde(default)]
     pub markdown: MarkdownConfig,
+    /// Stylesheets of the guide's own (guide-relative `.css` files) loaded after the theme's on
+    /// every page: an imported book's `additional-css` (MkDocs's name).
+    #[serde(default)]
+    pub extra_css: Vec<Spanned<String>>,
 }
 
 /// `markdown:` in guide.yaml: the options that let a book written for mdBook build as written.

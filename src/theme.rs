@@ -265,6 +265,8 @@ pub struct SiteCtx {
     pub tools: Vec<LinkCtx>,
     /// `markdown.remote_images: allow`: the CSP's `img-src` also reaches `https:`.
     pub remote_images: bool,
+    /// guide.yaml's `extra_css`: the guide's own stylesheets, by site URL.
+    pub extra_css: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -27,6 +27,23 @@ use serde::Deserialize;
 struct BookToml {
     #[serde(default)]
     book: BookTable,
+    #[serde(default)]
+    output: OutputTable,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct OutputTable {
+    #[serde(default)]
+    html: HtmlTable,
+}
+
+/// `[output.html]`: the book's own stylesheets and scripts.
+#[derive(Debug, Default, Deserialize)]
+struct HtmlTable {
+    #[serde(default, rename = "additional-css")]
+    additional_css: Vec<String>,
+    #[serde(default, rename = "additional-js")]
+    additional_js: Vec<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -203,11 +220,49 @@ pub fn mdbook(book: &Path) -> Result<Imported, String> {
         .language
         .clone()
         .unwrap_or_else(|| "zh-CN".to_owned());
+    let css = book_css(book, &cfg.output.html, &mut imp);
+    let head = Head {
+        title: &title,
+        description: &description,
+        language: &language,
+        extra_css: &css,
+    };
     imp.files.insert(
         "guide.yaml".into(),
-        guide_yaml(&title, &description, &language, &parts, prefix).into_bytes(),
+        guide_yaml(&head, &parts, prefix).into_bytes(),
     );
     Ok(imp)
+}
+
+/// The book's `additional-css`, copied to `assets/book/` (→ their guide paths, for
+/// `extra_css`); its `additional-js` is reported, not carried over.
+fn book_css(book: &Path, html: &HtmlTable, imp: &mut Imported) -> Vec<String> {
+    let mut out = Vec::new();
+    for rel in &html.additional_css {
+        let path = book.join(rel);
+        let name = Path::new(rel).file_name().and_then(|n| n.to_str());
+        let to = name.map(|n| format!("assets/book/{n}"));
+        match (std::fs::read(&path), to) {
+            (Ok(bytes), Some(to)) if rel.ends_with(".css") && !imp.files.contains_key(&to) => {
+                imp.files.insert(to.clone(), bytes);
+                imp.report.note(
+                    "book stylesheets carried over (guide.yaml `extra_css`)",
+                    format!("{rel} → {to}"),
+                );
+                out.push(to);
+            }
+            _ => imp
+                .report
+                .note("book stylesheets not carried over", rel.clone()),
+        }
+    }
+    for rel in &html.additional_js {
+        imp.report.note(
+            "book scripts not carried over (pages run only the theme's scripts)",
+            rel.clone(),
+        );
+    }
+    out
 }
 
 /// mdBook's drafts (`[标题]()`) have no file: each gets a name with `draft: true`, in its place
@@ -330,21 +385,29 @@ fn yaml_str(s: &str) -> String {
     serde_json::to_string(s).unwrap_or_else(|_| "\"\"".to_owned())
 }
 
-fn guide_yaml(
-    title: &str,
-    description: &str,
-    language: &str,
-    parts: &[summary::Part],
-    prefix: &str,
-) -> String {
+/// guide.yaml's settings above the nav.
+struct Head<'a> {
+    title: &'a str,
+    description: &'a str,
+    language: &'a str,
+    extra_css: &'a [String],
+}
+
+fn guide_yaml(head: &Head, parts: &[summary::Part], prefix: &str) -> String {
     let mut y = String::new();
     y.push_str("# Imported from an mdBook book by `guidesmith import mdbook`.\n");
-    y.push_str(&format!("title: {}\n", yaml_str(title)));
-    y.push_str(&format!("description: {}\n", yaml_str(description)));
-    y.push_str(&format!("language: {}\n", yaml_str(language)));
+    y.push_str(&format!("title: {}\n", yaml_str(head.title)));
+    y.push_str(&format!("description: {}\n", yaml_str(head.description)));
+    y.push_str(&format!("language: {}\n", yaml_str(head.language)));
     y.push_str(&format!("updated: {}\n", today()));
     y.push_str("notice: \"本站由 guidesmith 从 mdBook 源文件导入生成，内容以原书为准。\"\n");
     y.push_str("markdown:\n  html: safe\n  heading_ids: mdbook\n  rust_hidden_lines: true\n  missing_alt: warning\n");
+    if !head.extra_css.is_empty() {
+        y.push_str("extra_css:\n");
+        for c in head.extra_css {
+            y.push_str(&format!("  - {}\n", yaml_str(c)));
+        }
+    }
     y.push_str("nav:\n");
     for p in parts {
         y.push_str(&format!(
@@ -507,7 +570,18 @@ mod tests {
             }],
             published: None,
         }];
-        let y = guide_yaml("书", "说明", "zh-CN", &parts, "chapters/");
+        let css = ["assets/book/ferris.css".to_owned()];
+        let head = Head {
+            title: "书",
+            description: "说明",
+            language: "zh-CN",
+            extra_css: &css,
+        };
+        let y = guide_yaml(&head, &parts, "chapters/");
+        assert!(
+            y.contains("extra_css:\n  - \"assets/book/ferris.css\"\n"),
+            "{y}"
+        );
         assert!(
             y.contains(
                 "  - title: \"入门: \\\"引号\\\"\"\n    chapters:\n      - \"chapters/ch01.md\"\n"

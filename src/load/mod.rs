@@ -209,6 +209,7 @@ fn load_inner(opts: &LoadOptions, cache: &mut LoadCache) -> (Option<Guide>, Vec<
         apply_config(ch, &config);
     }
     nav::output_collisions(home.as_ref(), &chapters, &checklists, &assets, &mut diags);
+    nav::extra_css(&config, &config_text, &assets, &show, &mut diags);
     checklists.sort_by(|a, b| a.id.cmp(&b.id));
     let guide = Guide {
         display_root: opts.display_root.trim_end_matches('/').to_owned(),

@@ -64,6 +64,40 @@ pub fn order(
     (ordered, missing.into_iter().map(|c| c.source).collect())
 }
 
+/// Each `extra_css` entry is a `.css` file of the guide.
+pub fn extra_css(
+    config: &GuideConfig,
+    config_text: &str,
+    assets: &BTreeMap<String, Vec<u8>>,
+    show: &dyn Fn(&str) -> String,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let display = show("guide.yaml");
+    let src = Embedded {
+        path: &display,
+        file: config_text,
+        start: 0,
+    };
+    for css in &config.extra_css {
+        let path = css.value.as_str();
+        let problem = if !path.ends_with(".css") {
+            format!("`extra_css` lists `{path}`, which is not a `.css` file")
+        } else if !assets.contains_key(path) {
+            format!("`extra_css` lists `{path}`, which is not a file of the guide")
+        } else {
+            continue;
+        };
+        let help = match diag::did_you_mean(
+            path,
+            assets.keys().map(String::as_str).filter(|a| a.ends_with(".css")),
+        ) {
+            Some(s) => format!("did you mean `{s}`?"),
+            None => "put the stylesheet under guide/ (e.g. guide/assets/book.css) and list its guide-relative path".into(),
+        };
+        diags.push(src.diag_at(&css.referenced, problem).with_help(help));
+    }
+}
+
 /// The nav walk's state: chapters not yet placed, paths seen (and where), the order so far.
 struct Walk<'a> {
     src: Embedded<'a>,

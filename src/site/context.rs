@@ -66,6 +66,7 @@ impl Shared {
             tools_css: assets.tools_css.clone(),
             tools_js: assets.tools_js.clone(),
             remote_images: cfg.markdown.remote_images == crate::config::RemoteImages::Allow,
+            extra_css: cfg.extra_css.iter().map(|c| page_url(&c.value)).collect(),
             // Only when the theme ships one (a theme of one's own may not).
             share_image: base_url
                 .filter(|_| assets.files.iter().any(|(p, _)| p == SHARE_IMAGE))

@@ -125,6 +125,27 @@ check_cases! {
             p
         },
         exit 1, [Has("guide/guide.yaml:3:10"), Has("found `0000-00-00`")];
+    // `extra_css` names stylesheets of the guide: a missing one or another kind of file is a
+    // located error.
+    extra_css_entries_must_be_css_files_of_the_guide:
+        |n| {
+            let p = Project::empty(n);
+            small_guide(&p, "guide");
+            p.write("guide/assets/book.css", ".x { color: red; }\n");
+            p.write("guide/assets/book.js", "void 0;\n");
+            let cfg = p.read("guide/guide.yaml")
+                + "extra_css:\n  - assets/book.css\n  - assets/bok.css\n  - assets/book.js\n";
+            p.write("guide/guide.yaml", cfg);
+            p
+        },
+        exit 1, [
+            Has("guide/guide.yaml:12:5"),
+            Has("`extra_css` lists `assets/bok.css`, which is not a file of the guide"),
+            Has("did you mean `assets/book.css`?"),
+            Has("guide/guide.yaml:13:5"),
+            Has("which is not a `.css` file"),
+            Has("2 error(s)"),
+        ];
     // I1: front matter, each with Chinese text before the error column (caret by display width).
     unclosed_front_matter_points_at_the_opening_fence:
         |n| with_chapter(n, "---\ntitle: 第三章\n说明：没有结束的前言\n"),

@@ -75,7 +75,7 @@ fn an_mdbook_book_imports_checks_clean_and_builds() {
         "hidden lines shown\n{code}"
     );
     let install = p.read("public/ch01/install.html");
-    assert!(install.contains("<h1>安装</h1>"), "{install}");
+    assert!(install.contains("<h1 id=\"安装\">安装</h1>"), "{install}");
     assert!(!install.contains("译者注"), "{install}");
     assert!(
         install
@@ -96,6 +96,16 @@ fn an_mdbook_book_imports_checks_clean_and_builds() {
     );
     let intro = p.read("public/intro.html");
     assert!(intro.contains("href=\"ch01/install.html\"") && intro.contains("href=\"ch01.html\""));
+    // The book's own stylesheet (book.toml `additional-css`) is loaded after the theme's on
+    // every page; its script is reported, not carried over.
+    assert!(
+        install.contains("<link rel=\"stylesheet\" href=\"../assets/book/book.css\">"),
+        "{install}"
+    );
+    assert!(p
+        .read("public/assets/book/book.css")
+        .contains(".ferris-explain"));
+    assert!(!p.path("public/assets/book/book.js").exists());
 }
 
 #[test]
