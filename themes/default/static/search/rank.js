@@ -419,6 +419,17 @@ function contains(sorted, value) {
   return false;
 }
 
+// Whether a text holds a stop word (of two characters or more) inside it.
+function hasStopWord(text) {
+  var chars = Array.from(text);
+  for (var j = 0; j < chars.length - 1; j++) {
+    for (var k = j + 2; k <= Math.min(j + MAX_STOP_WORD_CHARS, chars.length); k++) {
+      if (STOP_WORDS.has(chars.slice(j, k).join(''))) return true;
+    }
+  }
+  return false;
+}
+
 // Long runs: max-match the run into vocabulary words (longest words win: the sum of squared
 // lengths is maximised); bigrams inside content words count fully, inside stop words little,
 // across words barely. → weight per bigram.
@@ -435,7 +446,9 @@ function runWeights(alt) {
     for (j = Math.max(0, i - MAX_WORD_CHARS); j < i - 1; j++) {
       var word = chars.slice(j, i).join('');
       // A vocabulary word counts only if its shard is ranked with (sharded layout).
-      var known = state.vocabulary.has(word)
+      // The vocabulary is counted from the guide's text, so it holds question frames glued to
+      // a word (多久能, 怎么办理): such a string is not a content word.
+      var known = state.vocabulary.has(word) && !hasStopWord(word)
         && (!state.selectedShards || state.selectedShards.includes(termShard(chars[j] + chars[j + 1])));
       var usable = known || STOP_WORDS.has(word);
       var score = bestScore[j] + (i - j) * (i - j);
