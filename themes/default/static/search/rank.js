@@ -249,19 +249,30 @@ function planNumerals(text, unit, labels) {
 // Alternatives with readers' words replaced by the guide's (guide.yaml `synonyms`). A
 // one-character reader's word (天 for 日) stands only for a whole unit, longer ones also
 // inside a run (转网被拦 → 转网受阻).
+// A run with two or more readers' words (扣了钱能全退吗) also gets one alternative with all of
+// them replaced.
 function planSynonyms(text, unit, labels) {
+  var all = text;
+  var count = 0;
   state.synonyms.forEach((group) => {
     var guideWord = group[0];
     if (text.indexOf(guideWord) >= 0) return;
     var word = group.slice(1).find((w) => (Array.from(w).length === 1 ? text === w : text.indexOf(w) >= 0));
     if (!word) return;
-    var replaced = text.split(word).join(guideWord);
-    var alt = Array.from(replaced).length === 1
-      ? { terms: [CHAR_LIST_PREFIX + replaced], offsets: [0], span: 1, weight: SYNONYM_WEIGHT, surface: replaced }
-      : phraseAlternative(replaced, SYNONYM_WEIGHT, replaced);
-    unit.alts.push(alt);
+    unit.alts.push(synonymAlternative(text.split(word).join(guideWord)));
     labels.push(LABEL_SYNONYM_BEFORE + guideWord + LABEL_SYNONYM_AFTER);
+    if (all.indexOf(word) >= 0) {
+      all = all.split(word).join(guideWord);
+      count++;
+    }
   });
+  if (count > 1) unit.alts.push(synonymAlternative(all));
+}
+
+function synonymAlternative(text) {
+  return Array.from(text).length === 1
+    ? { terms: [CHAR_LIST_PREFIX + text], offsets: [0], span: 1, weight: SYNONYM_WEIGHT, surface: text }
+    : phraseAlternative(text, SYNONYM_WEIGHT, text);
 }
 
 // The plan of a query: {units: [{queryPos, queryLength, alts}], labels (shown above the
