@@ -257,16 +257,42 @@ function planSynonyms(text, unit, labels) {
   state.synonyms.forEach((group) => {
     var guideWord = group[0];
     if (text.indexOf(guideWord) >= 0) return;
-    var word = group.slice(1).find((w) => (Array.from(w).length === 1 ? text === w : text.indexOf(w) >= 0));
-    if (!word) return;
-    unit.alts.push(synonymAlternative(text.split(word).join(guideWord)));
+    var replaced = replaceReadersWords(text, group);
+    if (replaced === text) return;
+    unit.alts.push(synonymAlternative(replaced));
     labels.push(LABEL_SYNONYM_BEFORE + guideWord + LABEL_SYNONYM_AFTER);
-    if (all.indexOf(word) >= 0) {
-      all = all.split(word).join(guideWord);
+    var inAll = replaceReadersWords(all, group);
+    if (inAll !== all) {
+      all = inAll;
       count++;
     }
   });
   if (count > 1) unit.alts.push(synonymAlternative(all));
+}
+
+// The text with the readers' words of a synonym group replaced by the guide's word: the
+// characters any of them covers (偷扣 and 扣话费 in 偷扣话费) make one stretch, replaced once
+// (扣费). A one-character reader's word stands only for the whole text.
+function replaceReadersWords(text, group) {
+  var chars = Array.from(text);
+  var covered = [];
+  group.slice(1).forEach((w) => {
+    var length = Array.from(w).length;
+    if (length === 1) {
+      if (text === w) covered[0] = true;
+      return;
+    }
+    for (var i = 0; i + length <= chars.length; i++) {
+      if (chars.slice(i, i + length).join('') !== w) continue;
+      for (var k = i; k < i + length; k++) covered[k] = true;
+    }
+  });
+  var out = '';
+  chars.forEach((c, i) => {
+    if (!covered[i]) out += c;
+    else if (!covered[i - 1]) out += group[0];
+  });
+  return out;
 }
 
 function synonymAlternative(text) {
