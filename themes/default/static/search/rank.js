@@ -47,6 +47,11 @@ var LABEL_IGNORED_AFTER = '”，已按其余的词查找';
 // Chinese numerals before a unit are also searched as digits (十五天 → 15天), the way the
 // guide writes quantities.
 var RE_NUMERAL_QUANTITY = /[零〇一二两三四五六七八九十百千]+(?=个月|个工作日|个小时|小时|天|日|年|倍|元|块|分钟|周|个星期)/g;
+// 多 between a numeral and its unit (五个多月, 十多天) is dropped: the guide gives the number.
+var RE_APPROXIMATE = /([零〇一二两三四五六七八九十百千0-9]个?)多(?=个月|月|个工作日|工作日|个小时|小时|天|日|年|倍|元|块|分钟|周|个星期)/g;
+// Fractions in words (千分之三) are the number the guide writes with a sign (3‰), which the
+// index does not keep.
+var RE_FRACTION = /[千百]分之([零〇一二两三四五六七八九十百]+)/g;
 var NUMERAL_DIGITS = { 零: 0, 〇: 0, 一: 1, 二: 2, 两: 2, 三: 3, 四: 4, 五: 5, 六: 6, 七: 7, 八: 8, 九: 9 };
 var NUMERAL_UNITS = { 十: 10, 百: 100, 千: 1000 };
 
@@ -230,7 +235,9 @@ function numeralValue(text) {
 // The run with its numeral quantities in digits, and that text again with each one-character
 // unit replaced by the guide's word for it (天 → 日): alternatives, announced like synonyms.
 function planNumerals(text, unit, labels) {
-  var digits = text.replace(RE_NUMERAL_QUANTITY, (numeral) => String(numeralValue(numeral)));
+  var digits = text.replace(RE_APPROXIMATE, '$1')
+    .replace(RE_FRACTION, (fraction, numeral) => String(numeralValue(numeral)))
+    .replace(RE_NUMERAL_QUANTITY, (numeral) => String(numeralValue(numeral)));
   if (digits === text) return;
   var variants = [digits];
   state.synonyms.forEach((group) => {
