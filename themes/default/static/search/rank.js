@@ -463,6 +463,18 @@ function contains(sorted, value) {
   return false;
 }
 
+// The guide's words of guide.yaml's synonym groups: content words even where the vocabulary
+// (counted from the text) misses them, so an alternative with 离线阅读 put in for 没网的时候
+// weighs it fully.
+var synonymWordSet = null;
+function synonymWords() {
+  if (!synonymWordSet || synonymWordSet.groups !== state.synonyms) {
+    synonymWordSet = new Set(state.synonyms.map((g) => g[0]));
+    synonymWordSet.groups = state.synonyms;
+  }
+  return synonymWordSet;
+}
+
 // Whether a text holds a stop word (of two characters or more) inside it.
 function hasStopWord(text) {
   var chars = Array.from(text);
@@ -492,8 +504,9 @@ function runWeights(alt) {
       // A vocabulary word counts only if its shard is ranked with (sharded layout).
       // The vocabulary is counted from the guide's text, so it holds question frames glued to
       // a word (多久能, 怎么办理): such a string is not a content word.
-      var known = state.vocabulary.has(word) && !hasStopWord(word)
-        && (!state.selectedShards || state.selectedShards.includes(termShard(chars[j] + chars[j + 1])));
+      var known = (state.vocabulary.has(word) && !hasStopWord(word)
+        && (!state.selectedShards || state.selectedShards.includes(termShard(chars[j] + chars[j + 1]))))
+        || synonymWords().has(word);
       var usable = known || STOP_WORDS.has(word);
       var score = bestScore[j] + (i - j) * (i - j);
       if (usable && score > bestScore[i]) {
