@@ -79,6 +79,8 @@ var RELATIVE_COVERAGE = 0.5;
 // …but with fewer than FEW_PAGES pages left, a third of the query is enough.
 var FEW_PAGES = 5;
 var FEW_PAGES_COVERAGE = 0.34;
+// How much a query term found nowhere counts against its alternative's coverage.
+var MISSING_TERM_SHARE = 0.25;
 var EPSILON = 1e-9;
 
 // ---- grouping and snippets ----
@@ -601,16 +603,21 @@ function rank(queryPlan) {
       a.idfSum = 0;
       a.slot = slots;
       slots += a.terms.length;
+      var missingSum = 0;
       a.terms.forEach((term, i) => {
         var list = listOf(term) || [];
         var raw = list.length ? idf(list.length) : 0;
         // Bigrams across words or inside question frames weigh little in both the coverage
         // and the sum.
-        var weight = raw ? termWeight(a, term, i) : 0;
+        var weight = termWeight(a, term, i);
         var value = Math.sqrt(raw) * weight;
         a.termIdf.push(value);
         a.rawIdf.push(raw * weight);
         a.idfSum += value;
+        // A term found nowhere (营业听's 业听) still counts against the alternative's
+        // coverage, by the idf of the rarest term, so the reading as typed does not look
+        // complete without it.
+        if (!list.length) missingSum += Math.sqrt(idf(0)) * weight * MISSING_TERM_SHARE;
         list.forEach((x) => {
           var c = candidates.get(x.section);
           if (!c) {
@@ -620,6 +627,7 @@ function rank(queryPlan) {
           c.hits[a.slot + i] = x;
         });
       });
+      if (a.idfSum) a.idfSum += missingSum;
       u.weight = Math.max(u.weight, a.idfSum);
     });
     totalWeight += u.weight;
