@@ -36,7 +36,8 @@ function parseQueries(text) {
   return out;
 }
 // Floors [recall@5, MRR@5] the gate holds: the whole set, and any category not listed.
-const FLOORS = { overall: [0.9, 0.845], category: [0.83, 0.7] };
+// The readers' own wording (colloquial, slang) has floors of its own.
+const FLOORS = { overall: [0.92, 0.875], colloquial: [0.87, 0.82], slang: [0.89, 0.84], category: [0.84, 0.69] };
 const queries = parseQueries(fs.readFileSync(path.join(__dirname, 'queries.yaml'), 'utf8'))
   .filter((item, i) => !half || (i % 2 === 0) === (half === 'odd'));
 
