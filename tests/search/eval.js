@@ -14,7 +14,7 @@ const verbose = process.argv.includes('--verbose');
 const halfAt = process.argv.indexOf('--half');
 const half = halfAt > 0 ? process.argv[halfAt + 1] : null;
 if (half !== null && half !== 'odd' && half !== 'even') { console.error('--half takes odd or even'); process.exit(2); }
-if (!site) { console.error('usage: node tests/search/eval.js SITE_DIR [--verbose]'); process.exit(2); }
+if (!site) { console.error('usage: node tests/search/eval.js SITE_DIR [--verbose] [--half odd|even]'); process.exit(2); }
 const sd = path.join(site, 'search');
 const entry = fs.existsSync(sd) && fs.readdirSync(sd).filter((f) => /^(manifest|index)(-[0-9a-f]+)?\.js$/.test(f)).sort()[0];
 if (!entry) { console.error(`no search/index-*.js or search/manifest-*.js under ${site}`); process.exit(2); }

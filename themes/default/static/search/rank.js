@@ -465,18 +465,6 @@ function contains(sorted, value) {
   return false;
 }
 
-// The guide's words of guide.yaml's synonym groups: content words even where the vocabulary
-// (counted from the text) misses them, so an alternative with 离线阅读 put in for 没网的时候
-// weighs it fully.
-var synonymWordSet = null;
-function synonymWords() {
-  if (!synonymWordSet || synonymWordSet.groups !== state.synonyms) {
-    synonymWordSet = new Set(state.synonyms.map((g) => g[0]));
-    synonymWordSet.groups = state.synonyms;
-  }
-  return synonymWordSet;
-}
-
 // Whether a text holds a stop word (of two characters or more) inside it.
 function hasStopWord(text) {
   var chars = Array.from(text);
@@ -508,7 +496,9 @@ function runWeights(alt) {
       // a word (多久能, 怎么办理): such a string is not a content word.
       var known = (state.vocabulary.has(word) && !hasStopWord(word)
         && (!state.selectedShards || state.selectedShards.includes(termShard(chars[j] + chars[j + 1]))))
-        || synonymWords().has(word);
+        // The guide's words of the synonym groups are content words even where the vocabulary
+        // misses them (离线阅读 put in for 没网的时候).
+        || state.guideWords.has(word);
       var usable = known || STOP_WORDS.has(word);
       var score = bestScore[j] + (i - j) * (i - j);
       if (usable && score > bestScore[i]) {
