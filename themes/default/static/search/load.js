@@ -107,6 +107,8 @@ function startIndex(data) {
     bm25: data.bm,
     // guide.yaml's synonym groups: the guide's word first, then readers' words (normalised).
     synonyms: data.syn || [],
+    // The first word of each group: the guide's own.
+    guideWords: new Set((data.syn || []).map((group) => group[0])),
     // Front matter `search: {boost}`: {page index: factor on the page's score}.
     pageBoost: data.pb || {},
     postings: new Map(),

@@ -47,6 +47,11 @@ var LABEL_IGNORED_AFTER = '”，已按其余的词查找';
 // Chinese numerals before a unit are also searched as digits (十五天 → 15天), the way the
 // guide writes quantities.
 var RE_NUMERAL_QUANTITY = /[零〇一二两三四五六七八九十百千]+(?=个月|个工作日|个小时|小时|天|日|年|倍|元|块|分钟|周|个星期)/g;
+// 多 between a numeral and its unit (五个多月, 十多天) is dropped: the guide gives the number.
+var RE_APPROXIMATE = /([零〇一二两三四五六七八九十百千0-9]个?)多(?=个月|月|个工作日|工作日|个小时|小时|天|日|年|倍|元|块|分钟|周|个星期)/g;
+// Fractions in words (千分之三) are the number the guide writes with a sign (3‰), which the
+// index does not keep.
+var RE_FRACTION = /[千百]分之([零〇一二两三四五六七八九十百]+)/g;
 var NUMERAL_DIGITS = { 零: 0, 〇: 0, 一: 1, 二: 2, 两: 2, 三: 3, 四: 4, 五: 5, 六: 6, 七: 7, 八: 8, 九: 9 };
 var NUMERAL_UNITS = { 十: 10, 百: 100, 千: 1000 };
 
@@ -74,6 +79,8 @@ var RELATIVE_COVERAGE = 0.5;
 // …but with fewer than FEW_PAGES pages left, a third of the query is enough.
 var FEW_PAGES = 5;
 var FEW_PAGES_COVERAGE = 0.34;
+// How much a query term found nowhere counts against its alternative's coverage.
+var MISSING_TERM_SHARE = 0.25;
 var EPSILON = 1e-9;
 
 // ---- grouping and snippets ----
@@ -230,7 +237,9 @@ function numeralValue(text) {
 // The run with its numeral quantities in digits, and that text again with each one-character
 // unit replaced by the guide's word for it (天 → 日): alternatives, announced like synonyms.
 function planNumerals(text, unit, labels) {
-  var digits = text.replace(RE_NUMERAL_QUANTITY, (numeral) => String(numeralValue(numeral)));
+  var digits = text.replace(RE_APPROXIMATE, '$1')
+    .replace(RE_FRACTION, (fraction, numeral) => String(numeralValue(numeral)))
+    .replace(RE_NUMERAL_QUANTITY, (numeral) => String(numeralValue(numeral)));
   if (digits === text) return;
   var variants = [digits];
   state.synonyms.forEach((group) => {
@@ -249,19 +258,56 @@ function planNumerals(text, unit, labels) {
 // Alternatives with readers' words replaced by the guide's (guide.yaml `synonyms`). A
 // one-character reader's word (天 for 日) stands only for a whole unit, longer ones also
 // inside a run (转网被拦 → 转网受阻).
+// A run with two or more readers' words (扣了钱能全退吗) also gets one alternative with all of
+// them replaced.
 function planSynonyms(text, unit, labels) {
+  var all = text;
+  var count = 0;
   state.synonyms.forEach((group) => {
     var guideWord = group[0];
     if (text.indexOf(guideWord) >= 0) return;
-    var word = group.slice(1).find((w) => (Array.from(w).length === 1 ? text === w : text.indexOf(w) >= 0));
-    if (!word) return;
-    var replaced = text.split(word).join(guideWord);
-    var alt = Array.from(replaced).length === 1
-      ? { terms: [CHAR_LIST_PREFIX + replaced], offsets: [0], span: 1, weight: SYNONYM_WEIGHT, surface: replaced }
-      : phraseAlternative(replaced, SYNONYM_WEIGHT, replaced);
-    unit.alts.push(alt);
+    var replaced = replaceReadersWords(text, group);
+    if (replaced === text) return;
+    unit.alts.push(synonymAlternative(replaced));
     labels.push(LABEL_SYNONYM_BEFORE + guideWord + LABEL_SYNONYM_AFTER);
+    var inAll = replaceReadersWords(all, group);
+    if (inAll !== all) {
+      all = inAll;
+      count++;
+    }
   });
+  if (count > 1) unit.alts.push(synonymAlternative(all));
+}
+
+// The text with the readers' words of a synonym group replaced by the guide's word: the
+// characters any of them covers (偷扣 and 扣话费 in 偷扣话费) make one stretch, replaced once
+// (扣费). A one-character reader's word stands only for the whole text.
+function replaceReadersWords(text, group) {
+  var chars = Array.from(text);
+  var covered = [];
+  group.slice(1).forEach((w) => {
+    var length = Array.from(w).length;
+    if (length === 1) {
+      if (text === w) covered[0] = true;
+      return;
+    }
+    for (var i = 0; i + length <= chars.length; i++) {
+      if (chars.slice(i, i + length).join('') !== w) continue;
+      for (var k = i; k < i + length; k++) covered[k] = true;
+    }
+  });
+  var out = '';
+  chars.forEach((c, i) => {
+    if (!covered[i]) out += c;
+    else if (!covered[i - 1]) out += group[0];
+  });
+  return out;
+}
+
+function synonymAlternative(text) {
+  return Array.from(text).length === 1
+    ? { terms: [CHAR_LIST_PREFIX + text], offsets: [0], span: 1, weight: SYNONYM_WEIGHT, surface: text }
+    : phraseAlternative(text, SYNONYM_WEIGHT, text);
 }
 
 // The plan of a query: {units: [{queryPos, queryLength, alts}], labels (shown above the
@@ -419,6 +465,17 @@ function contains(sorted, value) {
   return false;
 }
 
+// Whether a text holds a stop word (of two characters or more) inside it.
+function hasStopWord(text) {
+  var chars = Array.from(text);
+  for (var j = 0; j < chars.length - 1; j++) {
+    for (var k = j + 2; k <= Math.min(j + MAX_STOP_WORD_CHARS, chars.length); k++) {
+      if (STOP_WORDS.has(chars.slice(j, k).join(''))) return true;
+    }
+  }
+  return false;
+}
+
 // Long runs: max-match the run into vocabulary words (longest words win: the sum of squared
 // lengths is maximised); bigrams inside content words count fully, inside stop words little,
 // across words barely. → weight per bigram.
@@ -435,8 +492,13 @@ function runWeights(alt) {
     for (j = Math.max(0, i - MAX_WORD_CHARS); j < i - 1; j++) {
       var word = chars.slice(j, i).join('');
       // A vocabulary word counts only if its shard is ranked with (sharded layout).
-      var known = state.vocabulary.has(word)
-        && (!state.selectedShards || state.selectedShards.includes(termShard(chars[j] + chars[j + 1])));
+      // The vocabulary is counted from the guide's text, so it holds question frames glued to
+      // a word (多久能, 怎么办理): such a string is not a content word.
+      var known = (state.vocabulary.has(word) && !hasStopWord(word)
+        && (!state.selectedShards || state.selectedShards.includes(termShard(chars[j] + chars[j + 1]))))
+        // The guide's words of the synonym groups are content words even where the vocabulary
+        // misses them (离线阅读 put in for 没网的时候).
+        || state.guideWords.has(word);
       var usable = known || STOP_WORDS.has(word);
       var score = bestScore[j] + (i - j) * (i - j);
       if (usable && score > bestScore[i]) {
@@ -531,16 +593,21 @@ function rank(queryPlan) {
       a.idfSum = 0;
       a.slot = slots;
       slots += a.terms.length;
+      var missingSum = 0;
       a.terms.forEach((term, i) => {
         var list = listOf(term) || [];
         var raw = list.length ? idf(list.length) : 0;
         // Bigrams across words or inside question frames weigh little in both the coverage
         // and the sum.
-        var weight = raw ? termWeight(a, term, i) : 0;
+        var weight = termWeight(a, term, i);
         var value = Math.sqrt(raw) * weight;
         a.termIdf.push(value);
         a.rawIdf.push(raw * weight);
         a.idfSum += value;
+        // A term found nowhere (营业听's 业听) still counts against the alternative's
+        // coverage, by the idf of the rarest term, so the reading as typed does not look
+        // complete without it.
+        if (!list.length) missingSum += Math.sqrt(idf(0)) * weight * MISSING_TERM_SHARE;
         list.forEach((x) => {
           var c = candidates.get(x.section);
           if (!c) {
@@ -550,6 +617,7 @@ function rank(queryPlan) {
           c.hits[a.slot + i] = x;
         });
       });
+      if (a.idfSum) a.idfSum += missingSum;
       u.weight = Math.max(u.weight, a.idfSum);
     });
     totalWeight += u.weight;
