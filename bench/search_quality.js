@@ -43,17 +43,6 @@ const { spawnSync } = require('child_process');
 const repo = path.resolve(__dirname, '..');
 const evalJs = path.join(repo, 'tests/search/eval.js');
 
-// ---------- queries (the format eval.js reads) ----------
-function parseQueries(text) {
-  const out = [];
-  for (const line of text.split('\n')) {
-    const m = line.match(/^- \{q: (.*), cat: ([a-z]+), expect: \[(.*)\]\}\s*$/);
-    if (m) out.push({ q: m[1].trim(), cat: m[2], expect: m[3].split(',').map((s) => s.trim()).filter(Boolean) });
-    else if (line.startsWith('- ')) throw new Error(`cannot parse: ${line}`);
-  }
-  return out;
-}
-
 // ---------- scoring (eval.js's definitions) ----------
 function top5Of(pages) {
   const order = [];
@@ -208,7 +197,7 @@ async function main() {
   if (!fs.existsSync(path.join(site, 'pagefind/pagefind.js'))) {
     console.error(`no pagefind/pagefind.js under ${site} (run Pagefind over the site first)`); process.exit(2);
   }
-  const queries = parseQueries(fs.readFileSync(path.join(repo, 'tests/search/queries.yaml'), 'utf8'));
+  const queries = require(path.join(repo, 'tests/search/queries.js')).loadQueries();
   const gs = await runGuidesmith(site, queries);
   const pf = await runPagefind(site, queries);
   const rows = queries.map((item, i) => ({ ...item, gs: gs[i], pf: pf.rows[i] }));

@@ -21,13 +21,7 @@ import sys
 import tempfile
 import time
 
-
-def rss_kib(pid):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return 0
+from serve_load import rss_kib  # VmRSS from /proc, shared with the load benchmark
 
 
 def watch(pid, seconds):

@@ -26,19 +26,10 @@ const GS = shipped ? require(path.resolve(sdir, shipped)) : require('./client').
 GS.setEntry(path.join(sd, entry));
 GS.setLoader((f) => vm.runInThisContext(fs.readFileSync(f, 'utf8'), { filename: f }));
 
-function parseQueries(text) {
-  const out = [];
-  for (const line of text.split('\n')) {
-    const m = line.match(/^- \{q: (.*), cat: ([a-z]+), expect: \[(.*)\]\}\s*$/);
-    if (m) out.push({ q: m[1].trim(), cat: m[2], expect: m[3].split(',').map((s) => s.trim()).filter(Boolean) });
-    else if (line.startsWith('- ')) throw new Error(`cannot parse: ${line}`);
-  }
-  return out;
-}
 // Floors [recall@5, MRR@5] the gate holds: the whole set, and any category not listed.
 // The readers' own wording (colloquial, slang) has floors of its own.
 const FLOORS = { overall: [0.92, 0.875], colloquial: [0.87, 0.82], slang: [0.89, 0.84], category: [0.84, 0.69] };
-const queries = parseQueries(fs.readFileSync(path.join(__dirname, 'queries.yaml'), 'utf8'))
+const queries = require('./queries').loadQueries()
   .filter((item, i) => !half || (i % 2 === 0) === (half === 'odd'));
 
 GS.ready(() => {
