@@ -30,6 +30,8 @@ var MAX_PINYIN_WORDS = 4;
 var MAX_SEGMENTS = 5;
 var MAX_SEGMENT_STEPS = 2000;
 var MAX_SYLLABLE_STEPS = 20000;
+// Continuations followed after each character of a syllable-by-syllable reading.
+var MAX_SYLLABLE_BRANCHES = 3;
 // Pure initials (no vowel) are read as one syllable per letter up to this length.
 var MAX_INITIALS_RUN = 5;
 var MAX_SEGMENTATIONS = 3;
@@ -225,12 +227,15 @@ function pinyinCandidates(word, typing) {
   return found;
 }
 
-// Pinyin over several vocabulary strings, or single syllables forming known bigrams
-// (txglj → 通信管理局): [{entry: {term, count}, weight}], best first.
+// Pinyin over several vocabulary strings (txglj → 通信 + 管理局), or, only when no such
+// reading exists, single syllables forming known bigrams: [{entry: {term, count}, weight}],
+// best first. Words first: a syllable-by-syllable reading is a guess, and its many branches
+// would spend the step budget before the words are tried.
 function segmentCandidates(word) {
   ensurePinyin();
   var found = [];
   var steps = 0;
+  var bySyllable = false;
   // Whether text + c continues a known bigram (always, for the first character).
   function joins(text, c) {
     return !text || postingsOf(Array.from(text).pop() + c);
@@ -250,19 +255,31 @@ function segmentCandidates(word) {
         walk(i + e.initials.length, text + e.term, score * e.count, depth + 1, 'i');
       }
     });
+    if (!bySyllable) return;
+    // The characters that can come next, the most frequent bigrams first; past the first
+    // character only the best few are followed (a beam), so the budget reaches every start.
+    var next = [];
     state.syllables.forEach((syllable) => {
       var initials = mode === 'i' || (mode === '' && word.length <= MAX_INITIALS_RUN && !/[aeiouv]/.test(word));
       if (initials ? syllable[0] !== word[i] : !word.startsWith(syllable, i)) return;
       state.syllableChars[syllable].forEach((c) => {
-        if (++steps > MAX_SYLLABLE_STEPS) return;
         var list = text ? postingsOf(Array.from(text).pop() + c) : true;
         if (!list) return;
-        var next = i + (initials ? 1 : syllable.length);
-        walk(next, text + c, score * (text ? list.length : 1), depth + 1, initials ? 'i' : 'f');
+        next.push({ c: c, at: i + (initials ? 1 : syllable.length), n: text ? list.length : 1, mode: initials ? 'i' : 'f' });
       });
+    });
+    if (text) next = next.sort((x, y) => y.n - x.n || (x.c < y.c ? -1 : 1)).slice(0, MAX_SYLLABLE_BRANCHES);
+    next.forEach((x) => {
+      if (++steps > MAX_SYLLABLE_STEPS) return;
+      walk(x.at, text + x.c, score * x.n, depth + 1, x.mode);
     });
   }
   walk(0, '', 1, 0, '');
+  if (!found.length) {
+    bySyllable = true;
+    steps = 0;
+    walk(0, '', 1, 0, '');
+  }
   found.sort((a, b) => b.score - a.score || (a.text < b.text ? -1 : 1));
   var seen = {};
   return found.filter((x) => {
