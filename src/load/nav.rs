@@ -1,5 +1,5 @@
-//! Cross-checks after reading: nav ↔ chapter files, and output paths that two sources would
-//! share.
+//! Cross-checks after reading: nav ↔ chapter files, output paths that two sources would
+//! share, and guide.yaml's `extra_css` ↔ the guide's files.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::PathBuf;
