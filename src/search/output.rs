@@ -154,16 +154,24 @@ impl FileMemo {
 pub fn script(json: &str) -> Vec<u8> {
     let mut s = String::with_capacity(json.len() + 16);
     s.push_str("GS.load('");
-    for c in json.chars() {
-        match c {
-            '\\' => s.push_str("\\\\"),
-            '\'' => s.push_str("\\'"),
-            '<' => s.push_str("\\x3c"),
-            '\u{2028}' => s.push_str("\\u2028"),
-            '\u{2029}' => s.push_str("\\u2029"),
-            c => s.push(c),
-        }
+    // Runs without a character to escape are copied whole (a byte scan: 0xE2 starts both line
+    // separators).
+    let b = json.as_bytes();
+    let mut from = 0;
+    for (i, &byte) in b.iter().enumerate() {
+        let escaped = match byte {
+            b'\\' => "\\\\",
+            b'\'' => "\\'",
+            b'<' => "\\x3c",
+            0xE2 if b[i..].starts_with("\u{2028}".as_bytes()) => "\\u2028",
+            0xE2 if b[i..].starts_with("\u{2029}".as_bytes()) => "\\u2029",
+            _ => continue,
+        };
+        s.push_str(&json[from..i]);
+        s.push_str(escaped);
+        from = i + if byte == 0xE2 { 3 } else { 1 };
     }
+    s.push_str(&json[from..]);
     s.push_str("');\n");
     // Held until the site is written: no slack from growing.
     s.shrink_to_fit();
@@ -448,7 +456,9 @@ fn split_chars(posts: &[(&str, &str)]) -> BTreeSet<char> {
 fn char_lists(idx: &Index, split: &BTreeSet<char>) -> Vec<(String, String)> {
     // One pass over the terms: a one- or two-character term counts for its first character,
     // and for its second when the first is CJK too.
-    let mut best: BTreeMap<char, BTreeMap<u32, u32>> = BTreeMap::new();
+    // Best impact per section, indexed by section (0 = absent: impacts are at least 1).
+    let mut best: BTreeMap<char, Vec<u32>> = BTreeMap::new();
+    let sections = idx.field_len.len();
     for TermList { term, list, .. } in &idx.lists {
         let mut it = term.chars();
         let (Some(a), b, None) = (it.next(), it.next(), it.next()) else {
@@ -465,17 +475,19 @@ fn char_lists(idx: &Index, split: &BTreeSet<char>) -> Vec<(String, String)> {
         }
         let postings = decode_postings(list).unwrap_or_default();
         for c in wanted {
-            let sections = best.entry(c).or_default();
+            let best = best.entry(c).or_insert_with(|| vec![0; sections]);
             for p in &postings {
-                let e = sections.entry(p.section).or_insert(0);
-                *e = (*e).max(p.impact);
+                if let Some(e) = best.get_mut(p.section as usize) {
+                    *e = (*e).max(p.impact);
+                }
             }
         }
     }
     best.into_iter()
-        .map(|(c, sections)| {
-            let list: Vec<Posting> = sections
-                .into_iter()
+        .map(|(c, impacts)| {
+            let list: Vec<Posting> = (0u32..)
+                .zip(impacts)
+                .filter(|&(_, impact)| impact > 0)
                 .map(|(section, impact)| Posting {
                     section,
                     impact,

@@ -519,3 +519,13 @@ fn synonyms_and_boosts_ship_in_the_index() {
     let text = String::from_utf8_lossy(&none.files[0].1).into_owned();
     assert!(text.contains(r#""syn":[]"#) && text.contains(r#""pb":{}"#));
 }
+
+#[test]
+fn script_escapes_only_what_a_single_quoted_string_needs() {
+    let json = "{\"t\":\"a\\\\b 'c' </script> \u{2028}行\u{2029} \u{2020}€ 中\"}";
+    let got = String::from_utf8(output::script(json)).unwrap();
+    let want =
+        "GS.load('{\"t\":\"a\\\\\\\\b \\'c\\' \\x3c/script> \\u2028行\\u2029 \u{2020}€ 中\"}');\n";
+    assert_eq!(got, want);
+    assert_eq!(output::script(""), b"GS.load('');\n");
+}
