@@ -25,6 +25,9 @@ pub const MAX_VOCAB: usize = 6000;
 const MAX_HEADINGS: usize = 4000;
 /// A recurring string must occur at least this often.
 const MIN_COUNT: u32 = 3;
+/// A string whose weakest neighbouring pair is less cohesive than this is two words that happen
+/// to meet (前要 in 销户前要…), not a word (see `cohesion`).
+const MIN_COHESION: f64 = 0.1;
 /// Strings that begin or end with one of these are grammar, not vocabulary.
 const EDGE_STOP: &str = "的了着和与或及把被是也就都而吗呢吧啊您你我他她它们这那个之其";
 
@@ -198,7 +201,18 @@ fn count(counts: &mut CountMap, candidates: &mut FxHashSet<Key>, text: &str, del
     }
 }
 
-/// Chooses the vocabulary from the counts: recurring closed strings (most frequent first, up
+/// How much the string holds together: over its neighbouring pairs, the least of (count of the
+/// pair) / (count of the rarer of its two characters). 销户 is most of what 销 occurs in; 前要
+/// is a sliver of both 前 and 要.
+fn cohesion(chars: &[char], counts: &CountMap) -> f64 {
+    let count = |g: &[char]| f64::from(counts.get(&key(g)).copied().unwrap_or(0));
+    chars
+        .windows(2)
+        .map(|p| count(p) / count(&p[..1]).min(count(&p[1..])).max(1.0))
+        .fold(f64::INFINITY, f64::min)
+}
+
+/// Chooses the vocabulary from the counts: recurring, closed and cohesive strings (most frequent first, up
 /// to `MAX_VOCAB`), then headings and titles; each with its readings.
 /// `candidates` must hold every character and every string counted `MIN_COUNT` times or more.
 fn choose<'a>(
@@ -242,6 +256,9 @@ fn choose<'a>(
             continue;
         };
         if stop.contains(first) || stop.contains(last) {
+            continue;
+        }
+        if cohesion(&chars, counts) < MIN_COHESION {
             continue;
         }
         recurring.push((c, chars.into_iter().collect()));

@@ -54,7 +54,12 @@ pub fn search_sections(
             .map(|p| p.title.clone());
         let ancestors = guide.ancestors(page);
         let mut h2 = String::new();
-        for s in &r.sections {
+        // The summary shows at the top of the page, so it is searched with the page's lead
+        // (text before the first heading), or as a lead of its own when there is none.
+        let summary_lead = crate::markdown::SectionText::default();
+        let has_lead = r.sections.first().is_some_and(|s| s.anchor.is_empty());
+        let lead = (!has_lead && !page.front.summary.is_empty()).then_some(&summary_lead);
+        for s in lead.into_iter().chain(&r.sections) {
             let mut crumbs: Vec<String> = part.iter().cloned().collect();
             crumbs.extend(ancestors.iter().map(|a| a.front.title.clone()));
             crumbs.push(page.front.title.clone());
@@ -66,7 +71,9 @@ pub fn search_sections(
             }
             let mut text = s.text.clone();
             if s.anchor.is_empty() && !page.front.summary.is_empty() {
-                text = format!("{}\n{text}", page.front.summary.join("\n"));
+                text = format!("{}\n{text}", page.front.summary.join("\n"))
+                    .trim_end()
+                    .to_owned();
             }
             out.push(search::Section {
                 page: page.url.clone(),
@@ -118,8 +125,9 @@ pub fn search_sections(
     out
 }
 
-/// A tool page: its purpose and note, then one section per form section (heading, help, the
-/// fields' labels and help), anchored at the section's heading (`ts-N` in tool.html).
+/// A tool page: its purpose and note, one section per form section (heading, help, the
+/// fields' labels and help), anchored at the section's heading (`ts-N` in tool.html), and its
+/// computed dates.
 fn tool_sections(t: &Tool, out: &mut Vec<search::Section>) {
     let url = page_url(&t.source);
     let crumbs = |more: &[&str]| {
@@ -156,4 +164,36 @@ fn tool_sections(t: &Tool, out: &mut Vec<search::Section>) {
             code: String::new(),
         });
     }
+    if !t.rules.is_empty() {
+        out.push(search::Section {
+            page: url.clone(),
+            anchor: "tool-rules-title".into(),
+            page_title: t.title.clone(),
+            heading: RULES_HEADING.into(),
+            breadcrumb: crumbs(&[RULES_HEADING]),
+            text: t.rules.iter().map(rule_text).collect::<Vec<_>>().join("\n"),
+            code: String::new(),
+        });
+    }
+}
+
+/// The heading of a tool's computed dates (partials/tool-rules.html).
+const RULES_HEADING: &str = "算出来的日期";
+
+/// What a computed date says on the page: its label, how it is counted, its basis and note.
+fn rule_text(r: &crate::tool::Rule) -> String {
+    let unit = match r.unit {
+        "days" => "日",
+        "months" => "个月",
+        "years" => "年",
+        _ => "个工作日",
+    };
+    let how = format!("{}加 {} {unit}", r.from_label, r.n);
+    [
+        r.label.as_str(),
+        &how,
+        &r.basis,
+        r.note.as_deref().unwrap_or(""),
+    ]
+    .join("\n")
 }

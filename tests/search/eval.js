@@ -28,7 +28,7 @@ GS.setLoader((f) => vm.runInThisContext(fs.readFileSync(f, 'utf8'), { filename: 
 
 // Floors [recall@5, MRR@5] the gate holds: the whole set, and any category not listed.
 // The readers' own wording (colloquial, slang) has floors of its own.
-const FLOORS = { overall: [0.92, 0.875], colloquial: [0.87, 0.82], slang: [0.89, 0.84], category: [0.84, 0.69] };
+const FLOORS = { overall: [0.94, 0.895], colloquial: [0.89, 0.845], slang: [0.93, 0.885], category: [0.84, 0.69] };
 const queries = require('./queries').loadQueries()
   .filter((item, i) => !half || (i % 2 === 0) === (half === 'odd'));
 
