@@ -3,7 +3,8 @@
 //! Owns: the per-section position space (fields laid out title, heading, breadcrumb, body, code
 //! with a gap between fields so no phrase spans two fields), the BM25F ranking constants and
 //! formula (mirrored by the client's `impact`), and the one encoding of posting lists:
-//! character varints of section deltas, impacts, position counts and position deltas.
+//! character varints of section deltas, impacts, position counts (times two, plus one when the
+//! term is in the title or heading field: the head flag) and position deltas.
 //!
 //! An impact is the BM25F term-frequency part only, normalised by fixed per-field pivot lengths
 //! (`PIVOT`) instead of corpus averages, so it depends on nothing but its own section: a section
@@ -23,6 +24,9 @@ use super::Section;
 
 /// Field order inside a section's position space.
 pub const FIELDS: usize = 5;
+/// The fields a posting's head flag covers: a term there names what the section is about.
+const TITLE: usize = 0;
+const HEADING: usize = 1;
 /// BM25F field weights: page title, heading, breadcrumb, body, code.
 pub const FIELD_WEIGHT: [f64; FIELDS] = [4.0, 5.0, 1.5, 1.0, 0.3];
 /// Length normalisation per field.
@@ -69,6 +73,8 @@ pub fn impact(tf: &[u32; FIELDS], lens: &[u32; FIELDS]) -> u32 {
 pub struct Posting {
     pub section: u32,
     pub impact: u32,
+    /// The term is in the section's title or heading field.
+    pub head: bool,
     pub positions: Vec<u32>,
 }
 
@@ -78,6 +84,8 @@ pub struct SectionTerm<'a> {
     pub term: &'a str,
     pub kind: Kind,
     pub impact: u32,
+    /// In the title or heading field.
+    pub head: bool,
     pub positions: &'a [u32],
 }
 
@@ -87,6 +95,7 @@ struct TermEnd {
     text: u32,
     positions: u32,
     impact: u8,
+    head: bool,
     kind: Kind,
 }
 
@@ -110,6 +119,7 @@ impl Analysed {
                 term: self.text.get(from.0..t).unwrap_or(""),
                 kind: e.kind,
                 impact: u32::from(e.impact),
+                head: e.head,
                 positions: self.positions.get(from.1..p).unwrap_or(&[]),
             };
             from = (t, p);
@@ -227,6 +237,7 @@ fn flatten(
             text: n32(text.len()),
             positions: n32(fill[i + 1]),
             impact: u8::try_from(impact(tf, &field_len)).unwrap_or(u8::MAX),
+            head: tf[TITLE] + tf[HEADING] > 0,
             kind: *kind,
         });
     }
@@ -259,15 +270,14 @@ struct ListWriter {
 }
 
 impl ListWriter {
-    fn push(&mut self, section: u32, impact: u32, positions: &[u32]) {
+    fn push(&mut self, section: u32, impact: u32, head: bool, positions: &[u32]) {
         push_b32(&mut self.body, section.wrapping_sub(self.last));
         self.last = section;
         self.count += 1;
         push_b32(&mut self.body, impact);
-        push_b32(
-            &mut self.body,
-            u32::try_from(positions.len()).unwrap_or(u32::MAX),
-        );
+        // The position count, shifted to make room for the head flag.
+        let count = u32::try_from(positions.len()).unwrap_or(u32::MAX >> 1);
+        push_b32(&mut self.body, count << 1 | u32::from(head));
         let mut last = 0u32;
         for &pos in positions {
             push_b32(&mut self.body, pos.wrapping_sub(last));
@@ -305,7 +315,7 @@ impl Assembler {
                     &mut self.lists.entry(t.term.into()).or_insert(e).1
                 }
             };
-            w.push(section, t.impact, t.positions);
+            w.push(section, t.impact, t.head, t.positions);
         }
     }
 
@@ -343,6 +353,7 @@ pub fn patch(idx: &mut Index, changed: &[usize], old: &[Arc<Analysed>], new: &[A
             entry.1.push(Posting {
                 section: id(i),
                 impact: t.impact,
+                head: t.head,
                 positions: t.positions.to_vec(),
             });
         }
@@ -425,7 +436,7 @@ pub fn push_b32(out: &mut String, mut v: u32) {
 pub fn encode_postings(list: &[Posting]) -> String {
     let mut w = ListWriter::default();
     for p in list {
-        w.push(p.section, p.impact, &p.positions);
+        w.push(p.section, p.impact, p.head, &p.positions);
     }
     w.finish()
 }
@@ -457,7 +468,8 @@ pub fn decode_postings(text: &str) -> Option<Vec<Posting>> {
     for _ in 0..n {
         section = section.wrapping_add(read()?);
         let impact = read()?;
-        let count = read()?;
+        let count_head = read()?;
+        let (count, head) = (count_head >> 1, count_head & 1 == 1);
         let mut positions = Vec::new();
         let mut pos = 0u32;
         for _ in 0..count {
@@ -467,6 +479,7 @@ pub fn decode_postings(text: &str) -> Option<Vec<Posting>> {
         out.push(Posting {
             section,
             impact,
+            head,
             positions,
         });
     }
@@ -534,15 +547,21 @@ mod tests {
 
     #[test]
     fn postings_round_trip() {
-        let p = |section, impact, positions| Posting {
+        let p = |section, impact, head, positions| Posting {
             section,
             impact,
+            head,
             positions,
         };
-        let list = vec![p(3, 20, vec![1, 300]), p(10, 1, vec![0]), p(11, 31, vec![])];
+        let list = vec![
+            p(3, 20, false, vec![1, 300]),
+            p(10, 1, true, vec![0]),
+            p(11, 31, false, vec![]),
+        ];
         let text = encode_postings(&list);
-        // count 3; delta 3, impact 20, 2 positions, 1, 299 (2 chars); delta 7, 1, 1, 0; delta 1, 31, 0
-        assert_eq!(text, "33K21h971101V0");
+        // count 3; delta 3, impact 20, 2 positions (×2), 1, 299 (2 chars); delta 7, 1,
+        // 1 position in the head (×2 + 1), 0; delta 1, 31, 0
+        assert_eq!(text, "33K41h971301V0");
         assert_eq!(decode_postings(&text), Some(list));
         assert_eq!(decode_postings("3"), None);
         assert_eq!(decode_postings(""), None);

@@ -491,6 +491,7 @@ fn char_lists(idx: &Index, split: &BTreeSet<char>) -> Vec<(String, String)> {
                 .map(|(section, impact)| Posting {
                     section,
                     impact,
+                    head: false,
                     positions: Vec::new(),
                 })
                 .collect();

@@ -52,7 +52,7 @@ const nShards = D.manifest.ss.length;
 
 // With ONE_FILE_SITE (the same sections in the one-file layout, whose client derives every
 // posting list from the text): the lists decoded from the term shards are the same,
-// member for member (section, impact, positions).
+// member for member (section, impact, head flag, positions).
 let listsDiffer = 0;
 if (process.argv[3]) {
   const od = path.join(process.argv[3], 'search');
@@ -61,7 +61,7 @@ if (process.argv[3]) {
   c1.GS.setEntry(path.join(od, one));
   c1.GS.ready(() => {});
   const D1 = c1.GS._state();
-  const key = (l) => JSON.stringify((l || []).map((x) => [x.section, x.impact, x.positions]));
+  const key = (l) => JSON.stringify((l || []).map((x) => [x.section, x.impact, x.head, x.positions]));
   const terms = [...D.postings.keys()].filter((t) => t[0] !== '\u0001');
   for (const t of new Set(terms.concat([...D1.postings.keys()]))) {
     if (key(D.postings.get(t)) !== key(D1.postings.get(t)) && ++listsDiffer <= 5) console.log(`LIST ${t}`);

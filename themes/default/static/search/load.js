@@ -23,6 +23,9 @@ var state = null;
 var ENTRY = '@entry';
 // Terms of a one-character list: "\u0001" + the character (output.rs char_lists).
 var CHAR_LIST_PREFIX = '\u0001';
+// The fields a posting's head flag covers (= index.rs TITLE, HEADING).
+var FIELD_TITLE = 0;
+var FIELD_HEADING = 1;
 // One position is left free between the fields of a section (= index.rs).
 var FIELD_GAP = 1;
 var BREADCRUMB_SEPARATOR = ' \u203a ';
@@ -59,7 +62,8 @@ function readVarint(cursor) {
 }
 
 // One posting list (= index.rs encode_postings): its length, then per section the delta from
-// the previous section, the impact, the position count and the position deltas.
+// the previous section, the impact, the position count × 2 (+ 1 when the term is in the title
+// or heading field: head) and the position deltas.
 function decodePostings(text) {
   var cursor = { text: text, at: 0 };
   var list = [];
@@ -67,13 +71,14 @@ function decodePostings(text) {
   for (var left = readVarint(cursor); left-- > 0 && cursor.at < text.length;) {
     section += readVarint(cursor);
     var weight = readVarint(cursor);
+    var countHead = readVarint(cursor);
     var positions = [];
     var pos = 0;
-    for (var count = readVarint(cursor); count-- > 0 && cursor.at < text.length;) {
+    for (var count = countHead >> 1; count-- > 0 && cursor.at < text.length;) {
       pos += readVarint(cursor);
       positions.push(pos);
     }
-    list.push({ section: section, impact: weight, positions: positions });
+    list.push({ section: section, impact: weight, head: (countHead & 1) === 1, positions: positions });
   }
   return list;
 }
@@ -170,11 +175,12 @@ function indexSectionTexts() {
         }
         var last = list[list.length - 1];
         if (!last || last.section !== id) {
-          last = { section: id, tf: [0, 0, 0, 0, 0], positions: [] };
+          last = { section: id, tf: [0, 0, 0, 0, 0], head: false, positions: [] };
           list.push(last);
           ownPostings.push(last);
         }
         last.tf[field]++;
+        if (field === FIELD_TITLE || field === FIELD_HEADING) last.head = true;
         last.positions.push(token.pos);
       });
       next = tokenized.end + FIELD_GAP;

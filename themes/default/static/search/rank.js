@@ -69,9 +69,11 @@ var STOP_BIGRAM_WEIGHT = 0.1;
 // A bigram across two words, or in no known word.
 var LOOSE_BIGRAM_WEIGHT = 0.15;
 // Score = BM25F sum × coverage² × (1 + CHAIN_BONUS × adjacency) × (WHOLE_QUERY_BONUS when the
-// whole query occurs verbatim).
+// whole query occurs verbatim) × (1 + HEADING_BONUS × share of the query verbatim in the
+// section's title or heading).
 var CHAIN_BONUS = 2;
 var WHOLE_QUERY_BONUS = 2;
+var HEADING_BONUS = 0.5;
 // Sections covering less of the query than this are dropped when better ones exist…
 var MIN_COVERAGE = 0.6;
 // …or, when no section reaches it, less than this share of the best coverage…
@@ -579,6 +581,16 @@ function wholeQueryVerbatim(units, best, fromStart) {
   return ends.length > 0;
 }
 
+// The weight of the units whose best alternative occurs verbatim with every term of it in the
+// title or heading field: the section is about what they name, not a passing mention.
+function headingShare(units, best, hits) {
+  var share = 0;
+  best.forEach((m, i) => {
+    if (m && m.starts.length && m.alt.terms.every((t, k) => hits[m.alt.slot + k] && hits[m.alt.slot + k].head)) share += units[i].weight;
+  });
+  return share;
+}
+
 // The sections matching a plan, best first: [{section, score, coverage, tier}], tier 1 when
 // every unit occurs verbatim.
 function rank(queryPlan) {
@@ -655,7 +667,9 @@ function rank(queryPlan) {
     coverage /= totalWeight;
     chain /= totalWeight;
     var whole = allVerbatim && best.length > 1 && wholeQueryVerbatim(queryPlan.units, best);
-    var score = sum * coverage * coverage * (1 + CHAIN_BONUS * chain) * (whole ? WHOLE_QUERY_BONUS : 1);
+    var heading = headingShare(queryPlan.units, best, c.hits) / totalWeight;
+    var score = sum * coverage * coverage * (1 + CHAIN_BONUS * chain) * (whole ? WHOLE_QUERY_BONUS : 1)
+      * (1 + HEADING_BONUS * heading);
     // The page title starts with the whole query as typed: such pages come first.
     var asTyped = best.every((m, i) => m && m.alt === queryPlan.units[i].alts[0]);
     var titleStart = allVerbatim && asTyped && wholeQueryVerbatim(queryPlan.units, best, true);
