@@ -222,7 +222,8 @@ function pinyinCandidates(word, typing) {
   found.forEach((x) => { if (x.entry.count > maxCount) maxCount = x.entry.count; });
   found.forEach((x) => {
     var weight = x.match >= MATCH_FULL ? WEIGHT_FULL : x.match >= MATCH_INITIALS ? WEIGHT_INITIALS : WEIGHT_PREFIX;
-    x.weight = weight * Math.sqrt(x.entry.count / maxCount);
+    // A reading is as likely as its word is frequent in the guide (ts: 投诉 before 套餐).
+    x.weight = weight * x.entry.count / maxCount;
   });
   return found;
 }
