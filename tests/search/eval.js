@@ -27,8 +27,11 @@ GS.setEntry(path.join(sd, entry));
 GS.setLoader((f) => vm.runInThisContext(fs.readFileSync(f, 'utf8'), { filename: f }));
 
 // Floors [recall@5, MRR@5] the gate holds: the whole set, and any category not listed.
-// The readers' own wording (colloquial, slang) has floors of its own.
-const FLOORS = { overall: [0.94, 0.895], colloquial: [0.89, 0.845], slang: [0.93, 0.885], category: [0.84, 0.69] };
+// The readers' own wording (colloquial, slang) has floors of its own. The overall floor and
+// every category's recall floor are issue #20's goal.
+const FLOORS = { overall: [0.95, 0.9], colloquial: [0.89, 0.845], slang: [0.93, 0.885], category: [0.85, 0.69] };
+// At most this share of the queries may find nothing (issue #20's goal, like the overall floor).
+const MAX_ZERO_SHARE = 0.01;
 const queries = require('./queries').loadQueries()
   .filter((item, i) => !half || (i % 2 === 0) === (half === 'odd'));
 
@@ -82,8 +85,9 @@ GS.ready(() => {
       if (s.recall / s.n < floor[0] - 1e-9 || s.mrr / s.n < floor[1] - 1e-9) failed.push(`${c} < ${floor.join(' / ')}`);
     }
     if (missing) failed.push('an expected page is not indexed');
+    if (zero > queries.length * MAX_ZERO_SHARE) failed.push(`zero results for more than ${100 * MAX_ZERO_SHARE} % of the queries`);
     const o = stats.overall;
-    const goal = o.recall / o.n >= 0.95 && o.mrr / o.n >= 0.9 && cats.every((c) => stats[c].recall / stats[c].n >= 0.85) && zero <= queries.length / 100;
+    const goal = o.recall / o.n >= 0.95 && o.mrr / o.n >= 0.9 && cats.every((c) => stats[c].recall / stats[c].n >= 0.85) && zero <= queries.length * MAX_ZERO_SHARE;
     console.log(`goal (recall@5 >= 0.95, MRR@5 >= 0.90, every category >= 0.85, zero results <= 1 %): ${goal ? 'met' : 'not met yet'}`);
     if (half) {
       console.log(`${half} half only: floors not applied`);
