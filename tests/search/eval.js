@@ -28,8 +28,8 @@ GS.setLoader((f) => vm.runInThisContext(fs.readFileSync(f, 'utf8'), { filename: 
 
 // Floors [recall@5, MRR@5] the gate holds: the whole set, and any category not listed.
 // The readers' own wording (colloquial, slang) has floors of its own. The overall floor and
-// every category's recall floor are issue #20's goal.
-const FLOORS = { overall: [0.95, 0.9], colloquial: [0.89, 0.845], slang: [0.93, 0.885], category: [0.85, 0.69] };
+// every category's floor are issue #20's goal.
+const FLOORS = { overall: [0.95, 0.9], colloquial: [0.9, 0.855], slang: [0.94, 0.9], category: [0.85, 0.85] };
 // At most this share of the queries may find nothing (issue #20's goal, like the overall floor).
 const MAX_ZERO_SHARE = 0.01;
 const queries = require('./queries').loadQueries()
@@ -87,8 +87,8 @@ GS.ready(() => {
     if (missing) failed.push('an expected page is not indexed');
     if (zero > queries.length * MAX_ZERO_SHARE) failed.push(`zero results for more than ${100 * MAX_ZERO_SHARE} % of the queries`);
     const o = stats.overall;
-    const goal = o.recall / o.n >= 0.95 && o.mrr / o.n >= 0.9 && cats.every((c) => stats[c].recall / stats[c].n >= 0.85) && zero <= queries.length * MAX_ZERO_SHARE;
-    console.log(`goal (recall@5 >= 0.95, MRR@5 >= 0.90, every category >= 0.85, zero results <= 1 %): ${goal ? 'met' : 'not met yet'}`);
+    const goal = o.recall / o.n >= 0.95 && o.mrr / o.n >= 0.9 && cats.every((c) => stats[c].recall / stats[c].n >= 0.85 && stats[c].mrr / stats[c].n >= 0.85) && zero <= queries.length * MAX_ZERO_SHARE;
+    console.log(`goal (recall@5 >= 0.95, MRR@5 >= 0.90, every category >= 0.85 on both, zero results <= 1 %): ${goal ? 'met' : 'not met yet'}`);
     if (half) {
       console.log(`${half} half only: floors not applied`);
       process.exit(0);
