@@ -441,49 +441,91 @@ pub fn encode_postings(list: &[Posting]) -> String {
     w.finish()
 }
 
-/// Reads `encode_postings` back (tests and the benchmark harness); `None` if cut off.
+/// Reads `encode_postings` back (`serve`'s patching, tests); `None` if cut off.
 pub fn decode_postings(text: &str) -> Option<Vec<Posting>> {
-    let b = text.as_bytes();
-    let mut i = 0;
-    let mut read = || -> Option<u32> {
+    let mut out = Vec::new();
+    walk_postings(text, true, |section, impact, head, positions| {
+        out.push(Posting {
+            section,
+            impact,
+            head,
+            positions: positions.to_vec(),
+        });
+    })?;
+    Some(out)
+}
+
+/// Each posting's section and impact, the positions skipped unread (`output::char_lists`
+/// reads every list of its characters' terms).
+pub fn section_impacts(text: &str) -> Option<Vec<(u32, u32)>> {
+    let mut out = Vec::new();
+    walk_postings(text, false, |section, impact, _, _| {
+        out.push((section, impact))
+    })?;
+    Some(out)
+}
+
+/// Calls `f(section, impact, head, positions)` per posting of an encoded list; the positions
+/// are decoded only when `positions` is true (else `f` sees none). `None` if cut off.
+fn walk_postings(
+    text: &str,
+    positions: bool,
+    mut f: impl FnMut(u32, u32, bool, &[u32]),
+) -> Option<()> {
+    let mut r = VarintReader {
+        bytes: text.as_bytes(),
+        at: 0,
+    };
+    let mut section = 0u32;
+    let mut pos = Vec::new();
+    for _ in 0..r.read()? {
+        section = section.wrapping_add(r.read()?);
+        let impact = r.read()?;
+        let count_head = r.read()?;
+        pos.clear();
+        let mut last = 0u32;
+        for _ in 0..count_head >> 1 {
+            if positions {
+                last = last.wrapping_add(r.read()?);
+                pos.push(last);
+            } else {
+                r.skip()?;
+            }
+        }
+        f(section, impact, count_head & 1 == 1, &pos);
+    }
+    Some(())
+}
+
+/// A cursor over character varints (`push_b32`).
+struct VarintReader<'a> {
+    bytes: &'a [u8],
+    at: usize,
+}
+
+impl VarintReader<'_> {
+    fn digit(&mut self) -> Option<u32> {
+        let d = B32_VALUE[usize::from(*self.bytes.get(self.at)?)];
+        self.at += 1;
+        (d != u8::MAX).then_some(u32::from(d))
+    }
+
+    fn read(&mut self) -> Option<u32> {
         let (mut v, mut shift) = (0u32, 0u32);
         loop {
-            let byte = *b.get(i)?;
-            let d = B32_VALUE[usize::from(byte)];
-            if d == u8::MAX {
-                return None;
-            }
-            let d = u32::from(d);
-            i += 1;
+            let d = self.digit()?;
             v |= (d & 31).checked_shl(shift)?;
             shift += 5;
             if d & 32 == 0 {
                 return Some(v);
             }
         }
-    };
-    let n = read()?;
-    let mut out = Vec::new();
-    let mut section = 0u32;
-    for _ in 0..n {
-        section = section.wrapping_add(read()?);
-        let impact = read()?;
-        let count_head = read()?;
-        let (count, head) = (count_head >> 1, count_head & 1 == 1);
-        let mut positions = Vec::new();
-        let mut pos = 0u32;
-        for _ in 0..count {
-            pos = pos.wrapping_add(read()?);
-            positions.push(pos);
-        }
-        out.push(Posting {
-            section,
-            impact,
-            head,
-            positions,
-        });
     }
-    Some(out)
+
+    fn skip(&mut self) -> Option<()> {
+        while self.digit()? & 32 != 0 {}
+        Some(())
+    }
 }
 
 #[cfg(test)]

@@ -20,7 +20,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use serde_json::{json, Value};
 
 use super::index::{
-    decode_postings, encode_postings, push_b32, Index, Posting, TermList, FIELD_B, FIELD_WEIGHT,
+    encode_postings, push_b32, section_impacts, Index, Posting, TermList, FIELD_B, FIELD_WEIGHT,
     K1, MAX_IMPACT, PIVOT, SCALE,
 };
 use super::pinyin::{override_lines, CharTable};
@@ -473,12 +473,12 @@ fn char_lists(idx: &Index, split: &BTreeSet<char>) -> Vec<(String, String)> {
         if wanted.is_empty() {
             continue;
         }
-        let postings = decode_postings(list).unwrap_or_default();
+        let postings = section_impacts(list).unwrap_or_default();
         for c in wanted {
             let best = best.entry(c).or_insert_with(|| vec![0; sections]);
-            for p in &postings {
-                if let Some(e) = best.get_mut(p.section as usize) {
-                    *e = (*e).max(p.impact);
+            for &(section, impact) in &postings {
+                if let Some(e) = best.get_mut(section as usize) {
+                    *e = (*e).max(impact);
                 }
             }
         }
