@@ -212,8 +212,8 @@ fn cohesion(chars: &[char], counts: &CountMap) -> f64 {
         .fold(f64::INFINITY, f64::min)
 }
 
-/// Chooses the vocabulary from the counts: recurring, closed and cohesive strings (most frequent first, up
-/// to `MAX_VOCAB`), then headings and titles; each with its readings.
+/// Chooses the vocabulary from the counts: recurring, closed and cohesive strings (most
+/// frequent first, up to `MAX_VOCAB`), then headings and titles; each with its readings.
 /// `candidates` must hold every character and every string counted `MIN_COUNT` times or more.
 fn choose<'a>(
     candidates: impl Iterator<Item = (&'a Key, &'a u32)> + Clone,
