@@ -262,23 +262,26 @@ fn body(inp: &Inputs, i: usize) -> String {
 /// embedded checklist forms (ids prefixed with `prefix`, links from `root`) in place of their
 /// markers. `page` is the site path the image URLs in `html` are relative to.
 pub fn assemble(inp: &Inputs, html: &str, root: &str, prefix: &str, page: &str) -> String {
-    let mut body = enhance::images(&enhance::heading_anchors(html), page, inp.dims);
-    while let Some(start) = body.find("<!--gs:checklist:") {
-        let Some(len) = body[start..].find("-->") else {
+    const MARKER: &str = "<!--gs:checklist:";
+    let body = enhance::images(&enhance::heading_anchors(html), page, inp.dims);
+    let mut out = String::with_capacity(body.len());
+    let mut rest = body.as_str();
+    while let Some(start) = rest.find(MARKER) {
+        let Some(len) = rest[start..].find("-->") else {
             break;
         };
-        let id = body[start + 17..start + len].to_owned();
-        let form = inp
-            .checklist(&id)
-            .and_then(|c| {
-                inp.theme
-                    .render(FORM_TEMPLATE, &form_ctx(c, root, 2, prefix))
-                    .ok()
-            })
-            .unwrap_or_default();
-        body.replace_range(start..start + len + 3, &form);
+        out.push_str(&rest[..start]);
+        let id = &rest[start + MARKER.len()..start + len];
+        let form = inp.checklist(id).and_then(|c| {
+            inp.theme
+                .render(FORM_TEMPLATE, &form_ctx(c, root, 2, prefix))
+                .ok()
+        });
+        out.push_str(form.as_deref().unwrap_or_default());
+        rest = &rest[start + len + 3..];
     }
-    body
+    out.push_str(rest);
+    out
 }
 
 /// A key per checklist, by id, for the page keys of the pages that show it.
