@@ -11,10 +11,12 @@
 //! as published — the text pulldown-cmark reads out of it (entities such as `&#37;` decoded,
 //! backslash escapes removed, HTML tags and comments dropped, link text without its
 //! destination) — so spelling a claim differently in the source does not hide it from the
-//! check; every occurrence is still reported at its file:line:col. Pure apart from re-reading
-//! checklist files (their parsed form no longer has positions); never writes.
+//! check; every occurrence is still reported at its file:line:col. One automaton finds every
+//! claim in one pass over a text. Pure: reads the texts `load` kept; never writes.
 
 use std::collections::{HashMap, HashSet};
+
+use aho_corasick::AhoCorasick;
 
 use crate::config::Forbidden;
 use pulldown_cmark::{Event, Parser, TagEnd};
@@ -46,6 +48,14 @@ pub fn check(
         .collect();
     let parts: Vec<&[&str]> = parts.iter().map(|p| &p[..]).collect();
     let pkey = crate::digest::digest_groups(&parts);
+    let Some(claims) = Claims::new(patterns) else {
+        let cfg = format!("{}/guide.yaml", guide.display_root);
+        diags.push(Diagnostic::error(
+            cfg,
+            "the `forbidden:` entries are too large to match",
+        ));
+        return diags;
+    };
     let checklist_texts: Vec<(&str, String, &str)> = guide
         .checklists
         .iter()
@@ -68,7 +78,7 @@ pub fn check(
                     &page.display,
                     &page.text,
                     Some(page.body_start),
-                    &patterns,
+                    &claims,
                     &mut d,
                 );
                 d
@@ -82,12 +92,12 @@ pub fn check(
         memo.insert(key, d);
     }
     for (_, display, text) in &checklist_texts {
-        forbidden_in(display, text, None, &patterns, &mut diags);
+        forbidden_in(display, text, None, &claims, &mut diags);
     }
     // Tools' wording (labels, help, rules, the printed letter) is published text too.
     for t in &guide.tools {
         let display = format!("{}/{}", guide.display_root, t.source);
-        forbidden_in(&display, &t.text, None, &patterns, &mut diags);
+        forbidden_in(&display, &t.text, None, &claims, &mut diags);
     }
     orphans(guide, pages, rendered, &checklist_texts, &mut diags);
     diags
@@ -97,6 +107,19 @@ pub fn check(
 struct Pattern<'g> {
     folded: String,
     entry: &'g Forbidden,
+}
+
+/// The patterns, and one automaton that finds them all in one pass over a text.
+struct Claims<'g> {
+    patterns: Vec<Pattern<'g>>,
+    matcher: AhoCorasick,
+}
+
+impl<'g> Claims<'g> {
+    fn new(patterns: Vec<Pattern<'g>>) -> Option<Claims<'g>> {
+        let matcher = AhoCorasick::new(patterns.iter().map(|p| &p.folded)).ok()?;
+        Some(Claims { patterns, matcher })
+    }
 }
 
 /// Validates the `forbidden:` entries and folds them for matching.
@@ -118,7 +141,7 @@ fn patterns<'g>(guide: &'g Guide, diags: &mut Vec<Diagnostic>) -> Vec<Pattern<'g
     out
 }
 
-/// Text folded for matching, with the source byte range each of its characters came from.
+/// Text folded for matching, with the source byte range each of its bytes came from.
 #[derive(Default)]
 struct Folded {
     text: String,
@@ -145,35 +168,42 @@ impl Folded {
                 continue;
             }
             let from = origin(i, c.len_utf8());
+            // ASCII and the common ideographs are their own NFKC form: most text skips it.
+            if c.is_ascii() || ('\u{4E00}'..='\u{9FFF}').contains(&c) {
+                self.push_char(c.to_ascii_lowercase(), from);
+                continue;
+            }
             for n in std::iter::once(c).nfkc() {
                 if n.is_whitespace() || invisible(n) {
                     continue;
                 }
-                for l in n.to_lowercase() {
-                    self.text.push(l);
-                    self.origin.push(from);
-                }
+                n.to_lowercase().for_each(|l| self.push_char(l, from));
             }
         }
     }
 
-    /// Source byte ranges of every occurrence of the folded `pattern`.
-    fn find(&self, pattern: &str) -> Vec<(usize, usize)> {
-        let mut found = Vec::new();
-        let pattern_chars = pattern.chars().count();
-        let (mut from, mut chars_before) = (0, 0);
-        while let Some(i) = self.text[from..].find(pattern) {
-            // Folded byte offsets → folded char indexes (counted on from the last match, so
-            // many matches stay linear) → source byte ranges.
-            chars_before += self.text[from..from + i].chars().count();
-            let first = chars_before;
-            let last = first + pattern_chars - 1;
-            let (Some(a), Some(b)) = (self.origin.get(first), self.origin.get(last)) else {
-                break;
+    fn push_char(&mut self, c: char, from: (usize, usize)) {
+        self.text.push(c);
+        self.origin.extend(std::iter::repeat_n(from, c.len_utf8()));
+    }
+
+    /// For each pattern of `claims`, the source byte ranges of its occurrences (leftmost first,
+    /// not overlapping one another).
+    fn find(&self, claims: &Claims) -> Vec<Vec<(usize, usize)>> {
+        let mut found = vec![Vec::new(); claims.patterns.len()];
+        let mut free_from = vec![0; claims.patterns.len()];
+        // Overlapping search reports each pattern's occurrences in order of their start.
+        for m in claims.matcher.find_overlapping_iter(&self.text) {
+            let p = m.pattern().as_usize();
+            if m.start() < free_from[p] {
+                continue;
+            }
+            free_from[p] = m.end();
+            let (Some(a), Some(b)) = (self.origin.get(m.start()), self.origin.get(m.end() - 1))
+            else {
+                continue;
             };
-            found.push((a.0, b.1));
-            chars_before += pattern_chars;
-            from += i + pattern.len();
+            found[p].push((a.0, b.1));
         }
         found
     }
@@ -267,28 +297,15 @@ fn forbidden_in(
     display: &str,
     text: &str,
     body_start: Option<usize>,
-    patterns: &[Pattern<'_>],
+    claims: &Claims,
     diags: &mut Vec<Diagnostic>,
 ) {
-    if patterns.is_empty() {
+    if claims.patterns.is_empty() {
         return;
     }
-    let written = fold(text);
-    let published = body_start.map(|b| fold_published(text, b.min(text.len())));
+    let written = written_and_published(text, body_start, claims);
     let lines = LineIndex::new(text);
-    for p in patterns {
-        let mut found = written.find(&p.folded);
-        if let Some(published) = &published {
-            let seen = found.clone();
-            found.extend(
-                published
-                    .find(&p.folded)
-                    .into_iter()
-                    .filter(|&(a, b)| !seen.iter().any(|&(x, y)| a < y && x < b)),
-            );
-            found.sort_unstable();
-            found.dedup();
-        }
+    for (p, found) in claims.patterns.iter().zip(written) {
         for (a, b) in found {
             let d = Diagnostic::error(
                 display,
@@ -301,6 +318,30 @@ fn forbidden_in(
             );
         }
     }
+}
+
+/// Each pattern's occurrences in `text` as written and, for a chapter, as published; an
+/// occurrence both find is kept once.
+fn written_and_published(
+    text: &str,
+    body_start: Option<usize>,
+    claims: &Claims,
+) -> Vec<Vec<(usize, usize)>> {
+    let mut found = fold(text).find(claims);
+    let Some(b) = body_start else {
+        return found;
+    };
+    let published = fold_published(text, b.min(text.len())).find(claims);
+    for (seen, more) in found.iter_mut().zip(published) {
+        let fresh: Vec<(usize, usize)> = more
+            .into_iter()
+            .filter(|&(a, b)| !seen.iter().any(|&(x, y)| a < y && x < b))
+            .collect();
+        seen.extend(fresh);
+        seen.sort_unstable();
+        seen.dedup();
+    }
+    found
 }
 
 fn orphans(
@@ -371,8 +412,9 @@ mod tests {
     fn fold_ignores_whitespace_emphasis_and_width() {
         let f = fold("须在 15 个**工作日**内 ＡＢ");
         assert_eq!(f.text, "须在15个工作日内ab");
-        assert_eq!(f.origin.len(), f.text.chars().count());
+        assert_eq!(f.origin.len(), f.text.len());
         assert_eq!(f.origin[0], (0, 3));
+        assert_eq!(f.origin[2], (0, 3));
     }
 
     fn entry(text: &str) -> Forbidden {
@@ -393,9 +435,10 @@ mod tests {
             folded: fold(&entry.text.value).text,
             entry: &entry,
         }];
+        let claims = Claims::new(p).unwrap();
         let file = format!("---\ntitle: t\n---\n{body}");
         let mut diags = Vec::new();
-        forbidden_in("x.md", &file, Some(16), &p, &mut diags);
+        forbidden_in("x.md", &file, Some(16), &claims, &mut diags);
         diags.iter().map(|d| (d.line, d.col)).collect()
     }
 
@@ -446,13 +489,14 @@ mod tests {
             ),
             reason: "条例规定的是每日 3‰ 违约金".into(),
         };
-        let p = vec![Pattern {
+        let claims = Claims::new(vec![Pattern {
             folded: fold("15% 滞纳金").text,
             entry: &entry,
-        }];
+        }])
+        .unwrap();
         let mut diags = Vec::new();
         let text = "第一行\n欠费要交 **15%** 的滞纳金？不，是 15%滞纳金。\n";
-        forbidden_in("x.md", text, None, &p, &mut diags);
+        forbidden_in("x.md", text, None, &claims, &mut diags);
         assert_eq!(diags.len(), 1, "{diags:?}");
         let d = &diags[0];
         assert_eq!((d.line, d.col, d.len), (2, 23, 6), "{}", d.render());
