@@ -78,6 +78,18 @@ pub(crate) fn axe_violations(
     Ok(serde_json::from_str(&s)?)
 }
 
+/// A digest of every element's computed colours: equal digests render in the same colours.
+const COLOURS: &str = r#"(function () {
+  var h = 2166136261, all = document.querySelectorAll('*');
+  for (var i = 0; i < all.length; i++) {
+    var s = getComputedStyle(all[i]);
+    var t = s.color + s.backgroundColor + s.borderTopColor + s.borderBottomColor + s.outlineColor
+      + s.textDecorationColor + s.fill + s.stroke + s.boxShadow + s.backgroundImage;
+    for (var j = 0; j < t.length; j++) { h = Math.imul(h ^ t.charCodeAt(j), 16777619) >>> 0; }
+  }
+  return all.length + ':' + h;
+})()"#;
+
 #[test]
 fn axe_finds_no_violations_in_light_and_dark_by_preference_and_by_toggle() {
     with_browser(|b| {
@@ -86,30 +98,35 @@ fn axe_finds_no_violations_in_light_and_dark_by_preference_and_by_toggle() {
         };
         let tab = tab(b)?;
         let mut failures = Vec::new();
-        // (system preference, theme chosen with the toggle)
-        let modes = [
-            ("light", None),
-            ("dark", None),
-            ("light", Some("dark")),
-            ("dark", Some("light")),
-        ];
-        for (scheme, chosen) in modes {
-            emulate_scheme(&tab, scheme)?;
-            for page in PAGES {
-                // Loaded with no stored theme choice: the test's browser context starts empty,
-                // and the choice is removed again after every page.
+        for page in PAGES {
+            // Each system preference is checked by axe; the theme chosen with the toggle against
+            // the other preference must then colour every element exactly as that preference
+            // does. Loaded with no stored theme choice: the test's browser context starts empty,
+            // and the choice is removed again after every page.
+            let mut by_scheme = std::collections::HashMap::new();
+            for scheme in ["light", "dark"] {
+                emulate_scheme(&tab, scheme)?;
                 open(&tab, &file_url(page))?;
-                if let Some(want) = chosen {
-                    eval(&tab, "document.querySelector('.theme-toggle').click()")?;
-                    let got =
-                        eval_str(&tab, "document.documentElement.getAttribute('data-theme')")?;
-                    assert_eq!(got, want, "{page}: toggle under {scheme} preference");
-                }
-                let what = format!("{page} [system {scheme}, toggle {chosen:?}]");
+                let what = format!("{page} [system {scheme}]");
                 assert_no_problems(&tab, &what)?;
                 for v in axe_violations(&tab, &axe)? {
                     failures.push(format!("{what}: {v}"));
                 }
+                by_scheme.insert(scheme, eval_str(&tab, COLOURS)?);
+            }
+            for (scheme, chosen) in [("light", "dark"), ("dark", "light")] {
+                emulate_scheme(&tab, scheme)?;
+                open(&tab, &file_url(page))?;
+                eval(&tab, "document.querySelector('.theme-toggle').click()")?;
+                let got = eval_str(&tab, "document.documentElement.getAttribute('data-theme')")?;
+                assert_eq!(got, chosen, "{page}: toggle under {scheme} preference");
+                assert_no_problems(&tab, &format!("{page} [system {scheme}, toggle {chosen}]"))?;
+                assert_eq!(
+                    eval_str(&tab, COLOURS)?,
+                    by_scheme[chosen],
+                    "{page}: {chosen} chosen under the {scheme} preference is coloured as the \
+                     {chosen} preference"
+                );
                 eval(&tab, "localStorage.removeItem('gs-theme')")?;
             }
         }
