@@ -8,8 +8,8 @@
 //! commands after a `$ ` prompt and leaves their output as it is. Output is always escaped.
 //!
 //! Highlighting is bounded: syntect's work per line can grow with the square of the line's
-//! length (its Markdown grammar took 51 s on one 180 KB line of `*[`), so a block with a line
-//! over `MAX_LINE_CHARS`, a block over `MAX_BLOCK_BYTES`, or a block past a page's
+//! length (its Markdown grammar takes most of a minute on one long line of `*[`), so a block
+//! with a line over `MAX_LINE_CHARS`, a block over `MAX_BLOCK_BYTES`, or a block past a page's
 //! `PAGE_BUDGET_BYTES` is shown as plain escaped text instead, and the caller warns.
 
 use std::sync::OnceLock;
@@ -78,10 +78,10 @@ fn syntax_for(lang: &str) -> Option<&'static SyntaxReference> {
     syntaxes().find_syntax_by_token(token)
 }
 
-/// Longest line (in characters) that is highlighted; measured cost of the worst grammar: about
-/// 13 ms for a 2 000-character line, 146 ms for 8 000.
+/// Longest line (in characters) that is highlighted; the worst grammar's cost at this length is
+/// in docs/performance.md.
 pub const MAX_LINE_CHARS: usize = 2_000;
-/// Largest code block that is highlighted (ordinary code: about 0.15 s per 128 KiB).
+/// Largest code block that is highlighted.
 pub const MAX_BLOCK_BYTES: usize = 128 * 1024;
 /// Code highlighted per page at most; later blocks are plain text.
 pub const PAGE_BUDGET_BYTES: usize = 512 * 1024;
@@ -313,7 +313,8 @@ mod tests {
     #[test]
     fn long_lines_large_blocks_and_a_spent_page_budget_fall_back_to_plain_text() {
         // The pathological input: syntect's Markdown grammar is quadratic on `*[` repeated.
-        // 180 KB took 51 s; bounded, it is escaped at once (hang-guard: 60 s in a debug build).
+        // Unbounded, a long line of it takes most of a minute; bounded, it is escaped at once
+        // (hang-guard: 60 s in a debug build).
         let (tx, rx) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
             let code = format!("ok\n{}\n", "*[".repeat(90_000));

@@ -301,8 +301,7 @@ fn build(a: &BuildArgs) -> ExitCode {
                 r.removed
             );
             // The process ends next and the kernel takes its memory back at once: freeing the
-            // site's thousands of buffers one by one first only delays the exit (~2 ms at
-            // N=1000).
+            // site's thousands of buffers one by one first only delays the exit.
             std::mem::forget(built);
             ExitCode::SUCCESS
         }
