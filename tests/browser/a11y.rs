@@ -117,9 +117,22 @@ fn axe_finds_no_violations_in_light_and_dark_by_preference_and_by_toggle() {
             for (scheme, chosen) in [("light", "dark"), ("dark", "light")] {
                 emulate_scheme(&tab, scheme)?;
                 open(&tab, &file_url(page))?;
+                let bar = format!(
+                    "document.querySelector('meta[name=theme-color][media*={chosen}]').content"
+                );
+                let want_bar = eval_str(&tab, &bar)?;
                 eval(&tab, "document.querySelector('.theme-toggle').click()")?;
                 let got = eval_str(&tab, "document.documentElement.getAttribute('data-theme')")?;
                 assert_eq!(got, chosen, "{page}: toggle under {scheme} preference");
+                let bars = eval_json(
+                    &tab,
+                    "Array.from(document.querySelectorAll('meta[name=theme-color]'), function (m) { return m.content; })",
+                )?;
+                assert_eq!(
+                    bars,
+                    serde_json::json!([want_bar, want_bar]),
+                    "{page}: the browser bar takes the {chosen} colour"
+                );
                 assert_no_problems(&tab, &format!("{page} [system {scheme}, toggle {chosen}]"))?;
                 assert_eq!(
                     eval_str(&tab, COLOURS)?,

@@ -27,6 +27,16 @@
     else fn();
   }
 
+  // The browser's bar follows the chosen theme too: each theme-color tag (one per system
+  // preference) is given the chosen theme's colour.
+  var bars = doc.querySelectorAll('meta[name="theme-color"]');
+  var barColour = {};
+  bars.forEach(function (m) { barColour[/dark/.test(m.media) ? "dark" : "light"] = m.content; });
+  function paintBar(theme) {
+    if (barColour[theme]) bars.forEach(function (m) { m.content = barColour[theme]; });
+  }
+  if (chosen) paintBar(chosen);
+
   ready(function () {
     var toggle = doc.querySelector(".theme-toggle");
     if (toggle) {
@@ -34,6 +44,7 @@
       toggle.addEventListener("click", function () {
         var next = isDark() ? "light" : "dark";
         root.setAttribute("data-theme", next);
+        paintBar(next);
         store(function (s) { s.setItem("gs-theme", next); });
         toggle.setAttribute("aria-pressed", next === "dark" ? "true" : "false");
       });
