@@ -480,6 +480,27 @@ mod tests {
     }
 
     #[test]
+    fn overlapping_claims_are_each_found_and_a_claim_never_overlaps_itself() {
+        let entries = [entry("滞纳金"), entry("15% 滞纳"), entry("哈哈")];
+        let claims = Claims::new(
+            entries
+                .iter()
+                .map(|e| Pattern {
+                    folded: fold(&e.text.value).text,
+                    entry: e,
+                })
+                .collect(),
+        )
+        .unwrap();
+        let found = fold("收 15% 滞纳金，哈哈哈哈").find(&claims);
+        // "15% 滞纳" and "滞纳金" share 滞纳: both are found.
+        assert_eq!(found[0], [(8, 17)]);
+        assert_eq!(found[1], [(4, 14)]);
+        // 哈哈哈哈 holds 哈哈 twice, not three times (leftmost first, as `str::find` counts).
+        assert_eq!(found[2], [(20, 26), (26, 32)]);
+    }
+
+    #[test]
     fn occurrences_are_located_in_the_source_text() {
         let entry = Forbidden {
             text: Spanned::new(
