@@ -293,6 +293,43 @@ function segmentCandidates(word) {
   }));
 }
 
+// Pinyin no word-by-word reading covers (wangsutaiman: the guide never writes 网速太慢): the
+// reading with the most letters read as vocabulary strings, joined anywhere
+// (as a Chinese query may join words the guide never writes together: 工信部投诉), syllables
+// it cannot read left out; then the fewest strings, then the most frequent. Letters read must
+// be at least half of the word. [{entry: {term, count}, weight}] or [].
+function looseReading(word) {
+  ensurePinyin();
+  var byLetter = {};
+  state.pinyinEntries.forEach((e) => {
+    (byLetter[e.full[0]] = byLetter[e.full[0]] || []).push(e);
+  });
+  // best[i]: the best reading of word.slice(i): {read (letters), strings, gain, parts}.
+  var best = [];
+  best[word.length] = { read: 0, strings: 0, gain: 0, parts: [] };
+  for (var i = word.length - 1; i >= 0; i--) {
+    var options = [];
+    (byLetter[word[i]] || []).forEach((e) => {
+      var rest = best[i + e.full.length];
+      if (rest && word.startsWith(e.full, i)) {
+        options.push({ read: rest.read + e.full.length, strings: rest.strings + 1, gain: rest.gain + Math.log(1 + e.count), parts: [e.term].concat(rest.parts) });
+      }
+    });
+    state.syllables.forEach((syllable) => {
+      var rest = best[i + syllable.length];
+      if (rest && word.startsWith(syllable, i)) options.push({ read: rest.read, strings: rest.strings, gain: rest.gain, parts: [''].concat(rest.parts) });
+    });
+    options.sort((a, b) => b.read - a.read || a.strings - b.strings || b.gain - a.gain
+      || (a.parts.join() < b.parts.join() ? -1 : 1));
+    best[i] = options[0];
+  }
+  var reading = best[0];
+  if (!reading || !reading.strings || reading.read * 2 < word.length) return [];
+  // Strings read one after another join up; a left-out syllable leaves a space.
+  var text = reading.parts.map((p) => p || ' ').join('').replace(/ +/g, ' ').trim();
+  return [{ entry: { term: text, count: 1 }, weight: SEGMENTATION_WEIGHT, whole: reading.read === word.length }];
+}
+
 // IME homophone typos: 套参 → 套餐, when the first or last bigram of the run is unknown.
 // Adds the alternatives to the query unit.
 function homophones(text, unit, labels) {

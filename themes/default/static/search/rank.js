@@ -215,8 +215,11 @@ function planWord(word, typing, unit, labels) {
       if (!typos.some((x) => x.surface === e.term)) typos.push(phraseAlternative(e.term, TYPO_WEIGHT, e.term));
     });
   }
+  if (!pinyin.length && !typos.length && word.length >= MIN_SEGMENTED_LETTERS) pinyin = looseReading(word);
   pinyin.forEach((x) => { unit.alts.push(phraseAlternative(x.entry.term, x.weight, x.entry.term)); });
   if (pinyin.length) labels.push(LABEL_PINYIN + pinyin.map((x) => x.entry.term).join(LABEL_SEPARATOR));
+  // The best reading stands for what the reader meant: readers' words in it count as in Chinese.
+  if (pinyin.length) planSynonyms(pinyin[0].entry.term, unit, labels);
   typos = typos.slice(0, MAX_TYPOS);
   typos.forEach((x) => { unit.alts.push(x); });
   if (typos.length) labels.push(LABEL_DID_YOU_MEAN + typos.map((x) => x.surface).join(LABEL_SEPARATOR));
@@ -313,6 +316,34 @@ function synonymAlternative(text) {
     : phraseAlternative(text, SYNONYM_WEIGHT, text);
 }
 
+// A word of letters the index does not know (pinyin, when it is anything).
+function isPinyinWord(run) {
+  var text = run.tokens[0].text;
+  if (run.kind !== KIND_WORD || !/^[a-z]+$/.test(text)) return false;
+  return state.latin.length < MAX_LATIN ? state.latin.indexOf(text) < 0 : !isKnown(text);
+}
+
+// Pinyin typed as several words (tousu gongxinbu, huafei tai gao) is planned as the same
+// letters typed as one word, as a reader using a Chinese IME would have typed one string: two
+// or more words the index does not know join when `looseReading` reads their letters.
+function joinPinyinWords(runs) {
+  var out = [];
+  var i = 0;
+  while (i < runs.length) {
+    var j = i;
+    while (j < runs.length && isPinyinWord(runs[j])) j++;
+    var joined = runs.slice(i, j).map((r) => r.tokens[0].text).join('');
+    if (j - i >= 2 && hasPinyin() && looseReading(joined).length) {
+      var first = runs[i].tokens[0];
+      out.push({ id: runs[i].id, kind: KIND_WORD, words: j - i, tokens: [{ text: joined, pos: first.pos, kind: KIND_WORD, run: first.run }] });
+    } else {
+      out = out.concat(runs.slice(i, Math.max(j, i + 1)));
+    }
+    i = Math.max(j, i + 1);
+  }
+  return out;
+}
+
 // The plan of a query: {units: [{queryPos, queryLength, alts}], labels (shown above the
 // results), highlight (terms to mark)}.
 function plan(query) {
@@ -327,8 +358,9 @@ function plan(query) {
     if (last && last.id === t.run) last.tokens.push(t);
     else runs.push({ id: t.run, kind: t.kind, tokens: [t] });
   });
+  runs = joinPinyinWords(runs);
   runs.forEach((run, i) => {
-    var unit = { queryPos: run.tokens[0].pos, queryLength: run.tokens.length, alts: [] };
+    var unit = { queryPos: run.tokens[0].pos, queryLength: run.words || run.tokens.length, alts: [] };
     if (run.kind === KIND_CJK) planCjkRun(run.tokens, unit, labels);
     else planWord(run.tokens[0].text, typingLast && i === runs.length - 1, unit, labels);
     planSynonyms(runText(run.tokens), unit, labels);
