@@ -150,8 +150,8 @@ function hasPinyin() {
   return !!state.pinyinData;
 }
 
-// The vocabulary's readings, made on first need (an ASCII word or a homophone check):
-// entries {term, count, full: "tousu", initials: "ts"}.
+// The readings of the vocabulary and the readers' words, made on first need (an ASCII word or
+// a homophone check): entries {term, count, full: "tousu", initials: "ts"}.
 function ensurePinyin() {
   if (state.pinyinReady) return;
   state.pinyinReady = true;
@@ -159,18 +159,32 @@ function ensurePinyin() {
   var overrides = parseOverrides(py.ovr);
   var terms = py.t || [];
   var counts = py.c || [];
-  for (var i = 0; i < terms.length; i++) {
-    var readings = readingsOf(terms[i], state.charReadings, overrides);
-    for (var j = 0; j < readings.length; j++) {
-      var full = readings[j].join('');
-      var entry = { term: terms[i], count: counts[i] || 1, full: full, initials: readings[j].map((s) => s[0]).join('') };
-      state.pinyinEntries.push(entry);
-      (state.pinyinByInitial[full[0]] = state.pinyinByInitial[full[0]] || []).push(entry);
-      var key = Array.from(terms[i]).length + ':' + fuzzyKey(readings[j]);
-      if (!state.pinyinFuzzy.has(key)) state.pinyinFuzzy.set(key, []);
-      state.pinyinFuzzy.get(key).push(entry);
-    }
-  }
+  var known = new Set(terms);
+  terms.forEach((term, i) => { addPinyinEntries(term, counts[i] || 1, overrides, MAX_READINGS); });
+  // Readers' words (guide.yaml synonyms) are what readers type, so their pinyin finds them too
+  // (luanshoufei → 乱收费, then the guide's word for it); they never occur in the text, so only
+  // their first reading counts (能告 is not taigao).
+  state.synonyms.forEach((group) => {
+    group.forEach((word) => {
+      if (known.has(word)) return;
+      known.add(word);
+      addPinyinEntries(word, 1, overrides, 1);
+    });
+  });
+}
+
+// Up to `max` readings of a string as entries {term, count, full, initials} (none when a
+// character has no reading).
+function addPinyinEntries(term, count, overrides, max) {
+  readingsOf(term, state.charReadings, overrides).slice(0, max).forEach((reading) => {
+    var full = reading.join('');
+    var entry = { term: term, count: count, full: full, initials: reading.map((s) => s[0]).join('') };
+    state.pinyinEntries.push(entry);
+    (state.pinyinByInitial[full[0]] = state.pinyinByInitial[full[0]] || []).push(entry);
+    var key = Array.from(term).length + ':' + fuzzyKey(reading);
+    if (!state.pinyinFuzzy.has(key)) state.pinyinFuzzy.set(key, []);
+    state.pinyinFuzzy.get(key).push(entry);
+  });
 }
 
 // Every known two-character term with its first readings: the fallback when the vocabulary has
