@@ -103,8 +103,9 @@ fn link_problem<'p>(
     };
     // A missing heading id: the page opens, at its top (`markdown.missing_anchors`).
     let anchor = |msg: String, set: &HashSet<&str>, f: &str| {
-        let mut d = located(msg).with_help(hint(f, set));
-        if known.guide.config.markdown.missing_anchors == Level::Warning {
+        let relaxed = known.guide.config.markdown.missing_anchors == Level::Warning;
+        let mut d = located(msg).with_help(hint(f, set, relaxed));
+        if relaxed {
             d.severity = Severity::Warning;
         }
         d
@@ -276,9 +277,37 @@ fn missing_chapter(known: &Known, source: &str, mut d: Diagnostic) -> Diagnostic
     d.with_help(help)
 }
 
-fn hint(frag: &str, ids: &HashSet<&str>) -> String {
-    match diag::did_you_mean(frag, ids.iter().copied()) {
-        Some(s) => format!("did you mean `#{s}`?"),
-        None => "heading ids are the heading text; see the page's table of contents".into(),
+/// Help for a missing heading id; `relaxed`: `markdown.missing_anchors` is already `warning`.
+fn hint(frag: &str, ids: &HashSet<&str>, relaxed: bool) -> String {
+    if let Some(s) = diag::did_you_mean(frag, ids.iter().copied()) {
+        return format!("did you mean `#{s}`?");
+    }
+    // A translated book: its headings (and so their ids) changed language, its links did not.
+    if frag.is_ascii() && ids.iter().any(|id| !id.is_ascii()) {
+        let what = "heading ids are the heading text, and this page's headings are not in the \
+                    anchor's language (a translated book's links often keep the original's \
+                    anchors)";
+        return if relaxed {
+            format!("{what}; the link opens the page at its top")
+        } else {
+            format!("{what}: `markdown: {{missing_anchors: warning}}` in guide.yaml lists such links as warnings")
+        };
+    }
+    "heading ids are the heading text; see the page's table of contents".into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::hint;
+    use std::collections::HashSet;
+
+    #[test]
+    fn a_latin_anchor_on_a_page_of_chinese_headings_points_to_missing_anchors() {
+        let chinese: HashSet<&str> = ["类型表达式", "递归类型"].into_iter().collect();
+        assert!(hint("type-expressions", &chinese, false).contains("missing_anchors: warning"));
+        assert!(hint("type-expressions", &chinese, true).ends_with("opens the page at its top"));
+        let latin: HashSet<&str> = ["install", "usage"].into_iter().collect();
+        assert_eq!(hint("instal", &latin, false), "did you mean `#install`?");
+        assert!(!hint("zzz-unrelated", &latin, false).contains("missing_anchors"));
     }
 }

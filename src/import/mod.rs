@@ -3,8 +3,9 @@
 //!
 //! Reads `book.toml` and `src/SUMMARY.md`, and returns the new guide as files in memory:
 //! `guide.yaml` (title, description, language, the nav from `summary`, and `markdown:` options
-//! for mdBook's conventions: safe HTML, mdBook heading ids, hidden Rust lines), a generated home
-//! page, and every chapter of SUMMARY.md under `chapters/` with its text unchanged except that
+//! for mdBook's conventions: safe HTML, mdBook heading ids, hidden Rust lines, missing alt
+//! text and heading anchors as warnings), a generated home page, and every chapter of
+//! SUMMARY.md under `chapters/` with its text unchanged except that
 //! `{{#include}}`-style directives are expanded (`include`) and a chapter with no `# H1` gets
 //! a front-matter title from SUMMARY.md. Other files under `src/` (images …) are copied beside
 //! the chapters, so relative links keep working. Everything it had to change or leave out is
@@ -401,7 +402,8 @@ fn guide_yaml(head: &Head, parts: &[summary::Part], prefix: &str) -> String {
     y.push_str(&format!("language: {}\n", yaml_str(head.language)));
     y.push_str(&format!("updated: {}\n", today()));
     y.push_str("notice: \"本站由 guidesmith 从 mdBook 源文件导入生成，内容以原书为准。\"\n");
-    y.push_str("markdown:\n  html: safe\n  heading_ids: mdbook\n  rust_hidden_lines: true\n  missing_alt: warning\n");
+    // mdBook checks neither alt text nor heading anchors: both are listed as warnings.
+    y.push_str("markdown:\n  html: safe\n  heading_ids: mdbook\n  rust_hidden_lines: true\n  missing_alt: warning\n  missing_anchors: warning\n");
     if !head.extra_css.is_empty() {
         y.push_str("extra_css:\n");
         for c in head.extra_css {
