@@ -39,6 +39,8 @@ fn search_page_answers_chinese_and_pinyin_queries_from_file_url() {
             ("投诉部门", "escalate/complaint-dept.html"),
             ("xhzw", "scenarios/number-porting.html"),
             ("12300", "escalate/regulator.html"),
+            // A pinyin phrase whose words the guide never writes together (工信部投诉).
+            ("gongxinbutousu", "escalate/regulator.html"),
         ] {
             open(&tab, &format!("{}?q={}", file_url("search.html"), q))?;
             let hrefs = wait_results(&tab)?;
