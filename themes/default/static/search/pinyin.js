@@ -314,16 +314,12 @@ function segmentCandidates(word) {
 // be at least half of the word. [{entry: {term, count}, weight}] or [].
 function looseReading(word) {
   ensurePinyin();
-  var byLetter = {};
-  state.pinyinEntries.forEach((e) => {
-    (byLetter[e.full[0]] = byLetter[e.full[0]] || []).push(e);
-  });
   // best[i]: the best reading of word.slice(i): {read (letters), strings, gain, parts}.
   var best = [];
   best[word.length] = { read: 0, strings: 0, gain: 0, parts: [] };
   for (var i = word.length - 1; i >= 0; i--) {
     var options = [];
-    (byLetter[word[i]] || []).forEach((e) => {
+    (state.pinyinByInitial[word[i]] || []).forEach((e) => {
       var rest = best[i + e.full.length];
       if (rest && word.startsWith(e.full, i)) {
         options.push({ read: rest.read + e.full.length, strings: rest.strings + 1, gain: rest.gain + Math.log(1 + e.count), parts: [e.term].concat(rest.parts) });
@@ -341,7 +337,7 @@ function looseReading(word) {
   if (!reading || !reading.strings || reading.read * 2 < word.length) return [];
   // Strings read one after another join up; a left-out syllable leaves a space.
   var text = reading.parts.map((p) => p || ' ').join('').replace(/ +/g, ' ').trim();
-  return [{ entry: { term: text, count: 1 }, weight: SEGMENTATION_WEIGHT, whole: reading.read === word.length }];
+  return [{ entry: { term: text, count: 1 }, weight: SEGMENTATION_WEIGHT }];
 }
 
 // IME homophone typos: 套参 → 套餐, when the first or last bigram of the run is unknown.
